@@ -1,0 +1,126 @@
+"""Accounts API: SMS code login, tokens, profile, real name, deletion."""
+
+from __future__ import annotations
+
+from django.contrib.auth import logout
+from ninja import Router, Schema
+from ninja.security import HttpBearer
+
+from rongmei.core.api import AUTH, ErrorOut
+from rongmei.core.http import client_ip
+
+from . import selectors, services
+
+auth_router = Router(tags=["账号"])
+me_router = Router(tags=["我的"], auth=AUTH)
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut,
+          503: ErrorOut}
+
+
+class OtpIn(Schema):
+    phone: str
+
+
+class OtpOut(Schema):
+    sent: bool
+    expires_in: int
+    resend_in: int
+
+
+class LoginIn(Schema):
+    phone: str
+    code: str
+    device: str = ""
+
+
+class MeOut(Schema):
+    id: int
+    phone: str  # masked
+    nickname: str
+    display_name: str
+    elder_mode: bool
+    realname: dict | None
+    roles: list[str]
+
+
+class TokenOut(Schema):
+    token: str
+    token_type: str = "Bearer"
+    expires_in: int
+    user: MeOut
+
+
+class MeUpdateIn(Schema):
+    nickname: str | None = None
+    elder_mode: bool | None = None
+
+
+class RealNameIn(Schema):
+    name: str
+    id_number: str
+
+
+class OkOut(Schema):
+    ok: bool = True
+
+
+@auth_router.post("/otp", response={200: OtpOut, **ERRORS}, summary="发送短信验证码")
+def send_otp(request, payload: OtpIn):
+    from django.conf import settings
+
+    services.otp_request(phone=payload.phone, ip=client_ip(request))
+    return {"sent": True, "expires_in": settings.OTP_TTL_SECONDS,
+            "resend_in": settings.OTP_RESEND_SECONDS}
+
+
+@auth_router.post("/login", response={200: TokenOut, **ERRORS},
+                  summary="验证码登录（首次登录即注册），返回接口令牌")
+def login(request, payload: LoginIn):
+    user = services.login_with_otp(phone=payload.phone, code=payload.code,
+                                   ip=client_ip(request))
+    token = services.api_token_issue(user=user, label=payload.device)
+    return {"token": token, "expires_in": services.API_TOKEN_DAYS * 86400,
+            "user": selectors.me(user=user)}
+
+
+class _AnyBearer(HttpBearer):
+    def authenticate(self, request, token):
+        return token
+
+
+@auth_router.post("/logout", response={200: OkOut, **ERRORS}, auth=[_AnyBearer(), *AUTH],
+                  summary="退出登录（注销当前令牌或会话）")
+def logout_view(request):
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        services.api_token_revoke(raw=header[7:].strip())
+    else:
+        logout(request)
+    return {"ok": True}
+
+
+@me_router.get("", response={200: MeOut, **ERRORS}, summary="当前用户")
+def me(request):
+    return selectors.me(user=request.auth)
+
+
+@me_router.patch("", response={200: MeOut, **ERRORS}, summary="修改昵称或长辈模式")
+def update_me(request, payload: MeUpdateIn):
+    user = services.profile_update(user=request.auth, nickname=payload.nickname,
+                                   elder_mode=payload.elder_mode)
+    return selectors.me(user=user)
+
+
+@me_router.post("/realname", response={200: MeOut, **ERRORS}, summary="实名登记")
+def realname(request, payload: RealNameIn):
+    services.realname_register(user=request.auth, name=payload.name,
+                               id_number=payload.id_number)
+    return selectors.me(user=request.auth)
+
+
+@me_router.delete("", response={200: OkOut, **ERRORS}, summary="注销账号（个人信息将被匿名化）")
+def delete_me(request):
+    services.account_delete(user=request.auth)
+    if request.user.is_authenticated:
+        logout(request)
+    return {"ok": True}

@@ -1,0 +1,303 @@
+"""Write paths for accounts: one-time codes, logins, real name, tokens, deletion."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from rongmei.core import crypto, ratelimit
+from rongmei.core.errors import ServiceError
+from rongmei.core.masking import mask_id_number, mask_phone
+
+from . import sms
+from .models import (
+    AppToken, OtpPurpose, PersonalDataAccess, PhoneOtp, RealNameRecord, SmsMessage, SmsStatus,
+    User,
+)
+from .validators import normalize_id_number, normalize_phone, validate_chinese_name
+
+logger = logging.getLogger("rongmei.accounts")
+
+OTP_INVALID = "验证码错误或已过期，请重新获取"
+
+
+def _clean_phone(raw: str | None) -> str:
+    try:
+        return normalize_phone(raw)
+    except ValidationError as exc:
+        raise ServiceError("invalid_phone", exc.messages[0], field="phone") from None
+
+
+def _code_hash(phone: str, code: str) -> str:
+    key = ("otp:" + settings.SECRET_KEY).encode()
+    return hmac.new(key, f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+# --- SMS -----------------------------------------------------------------------------------
+
+def sms_send(*, phone: str, template: str, params: dict) -> SmsMessage:
+    """Send one SMS now through the configured provider and record the delivery."""
+    provider = sms.get_provider()
+    message = SmsMessage.objects.create(
+        phone=phone, template=template, provider=provider.name,
+        body=sms.render(template, params) if provider.stores_body else "",
+    )
+    try:
+        result = provider.send(phone=phone, template=template, params=params)
+    except sms.SmsSendError as exc:
+        SmsMessage.objects.filter(pk=message.pk).update(status=SmsStatus.FAILED,
+                                                        error=str(exc)[:255])
+        logger.warning("SMS to %s failed: %s", mask_phone(phone), exc)
+        raise
+    SmsMessage.objects.filter(pk=message.pk).update(
+        status=SmsStatus.SENT, sent_at=timezone.now(),
+        provider_message_id=result.provider_message_id,
+    )
+    message.refresh_from_db()
+    return message
+
+
+# --- One-time codes ------------------------------------------------------------------------
+
+def otp_request(*, phone: str, ip: str | None, purpose: str = OtpPurpose.LOGIN) -> PhoneOtp:
+    """Create a login code for ``phone`` and text it.
+
+    The answer is the same whether or not the number is registered. Limits: one code per
+    number per OTP_RESEND_SECONDS, OTP_MAX_PER_PHONE_PER_DAY per number per day and
+    OTP_MAX_PER_IP_PER_HOUR per client address, against SMS bombing.
+    """
+    phone = _clean_phone(phone)
+    ratelimit.hit("otp-ip", ip or "-", limit=settings.OTP_MAX_PER_IP_PER_HOUR, window=3600,
+                  message="当前网络获取验证码过于频繁，请稍后再试")
+    now = timezone.now()
+    last = (PhoneOtp.objects.filter(phone=phone, purpose=purpose)
+            .order_by("-created_at").values_list("created_at", flat=True).first())
+    if last and (now - last).total_seconds() < settings.OTP_RESEND_SECONDS:
+        wait = settings.OTP_RESEND_SECONDS - int((now - last).total_seconds())
+        raise ServiceError("otp_too_soon", f"验证码已发送，请{wait}秒后再试", field="phone",
+                           status=429, extra={"retry_after": wait})
+    ratelimit.hit("otp-phone", phone, limit=settings.OTP_MAX_PER_PHONE_PER_DAY, window=86400,
+                  message="该号码今日获取验证码次数过多，请明天再试", code="otp_daily_limit")
+
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    with transaction.atomic():
+        # A new code replaces any earlier one still outstanding.
+        PhoneOtp.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True).update(
+            used_at=now
+        )
+        otp = PhoneOtp.objects.create(
+            phone=phone, purpose=purpose, code_hash=_code_hash(phone, code), created_at=now,
+            expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS), requested_ip=ip,
+        )
+    try:
+        sms_send(phone=phone, template="login_code",
+                 params={"code": code, "minutes": settings.OTP_TTL_SECONDS // 60})
+    except sms.SmsSendError:
+        PhoneOtp.objects.filter(pk=otp.pk).update(used_at=timezone.now())
+        raise ServiceError("sms_failed", "短信发送失败，请稍后重试", status=503) from None
+    return otp
+
+
+def otp_check(*, phone: str, code: str, ip: str | None,
+              purpose: str = OtpPurpose.LOGIN) -> str:
+    """Consume a correct code and return the normalized phone; raise ServiceError if not.
+
+    Each code allows OTP_MAX_ATTEMPTS guesses; the consuming update is conditional, so two
+    concurrent requests with the same code cannot both succeed.
+    """
+    phone = _clean_phone(phone)
+    code = (code or "").strip()
+    if not (len(code) == 6 and code.isdigit()):
+        raise ServiceError("invalid_code", "请输入6位数字验证码", field="code")
+    ratelimit.hit("otp-verify-ip", ip or "-", limit=120, window=3600,
+                  message="尝试次数过多，请稍后再试")
+    now = timezone.now()
+    otp = (PhoneOtp.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True,
+                                   expires_at__gt=now)
+           .order_by("-created_at").first())
+    if otp is None:
+        raise ServiceError("otp_invalid", OTP_INVALID, field="code")
+    if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
+        raise ServiceError("otp_locked", "验证码错误次数过多，请重新获取", field="code")
+    if not hmac.compare_digest(otp.code_hash, _code_hash(phone, code)):
+        PhoneOtp.objects.filter(pk=otp.pk).update(attempts=F("attempts") + 1)
+        left = settings.OTP_MAX_ATTEMPTS - otp.attempts - 1
+        if left <= 0:
+            raise ServiceError("otp_locked", "验证码错误次数过多，请重新获取", field="code")
+        raise ServiceError("otp_invalid", f"验证码错误，还可尝试{left}次", field="code")
+    used = PhoneOtp.objects.filter(pk=otp.pk, used_at__isnull=True).update(used_at=now)
+    if used != 1:
+        raise ServiceError("otp_invalid", OTP_INVALID, field="code")
+    return phone
+
+
+def login_with_otp(*, phone: str, code: str, ip: str | None) -> User:
+    """Check the code and return the account for the number, creating it on first login."""
+    phone = otp_check(phone=phone, code=code, ip=ip)
+    try:
+        user, _ = User.objects.get_or_create(phone=phone)
+    except IntegrityError:  # two first logins racing: the other one created it
+        user = User.objects.get(phone=phone)
+    if not user.is_active:
+        raise ServiceError("account_disabled", "该账号已被停用，如有疑问请联系客服", status=403)
+    return user
+
+
+# --- Staff password login lockout ------------------------------------------------------------
+
+def _lock_key(phone: str) -> str:
+    return f"staff-login-lock:{phone}"
+
+
+def staff_login_locked_for(phone: str) -> int:
+    """Seconds left on a lockout of ``phone`` (0 if not locked)."""
+    from django.core.cache import cache
+
+    until = cache.get(_lock_key(phone))
+    if not until:
+        return 0
+    return max(int(until - timezone.now().timestamp()), 0)
+
+
+def staff_login_failed(*, phone: str, ip: str | None) -> None:
+    from django.core.cache import cache
+
+    window = settings.STAFF_LOGIN_LOCK_SECONDS
+    try:
+        ratelimit.hit("staff-login-fail", phone, limit=settings.STAFF_LOGIN_MAX_FAILURES - 1,
+                      window=window, message="")
+        ratelimit.hit("staff-login-fail-ip", ip or "-",
+                      limit=settings.STAFF_LOGIN_MAX_FAILURES * 4, window=window, message="")
+    except ratelimit.RateLimitedError:
+        cache.set(_lock_key(phone), timezone.now().timestamp() + window, timeout=window)
+        logger.warning("staff login locked for %s from %s", mask_phone(phone), ip)
+
+
+def staff_login_succeeded(*, phone: str) -> None:
+    ratelimit.reset("staff-login-fail", phone, window=settings.STAFF_LOGIN_LOCK_SECONDS)
+
+
+# --- Profile, real name, tokens, deletion ------------------------------------------------
+
+def profile_update(*, user: User, nickname: str | None = None,
+                   elder_mode: bool | None = None) -> User:
+    fields = []
+    if nickname is not None:
+        nickname = nickname.strip()
+        if len(nickname) > 20:
+            raise ServiceError("invalid_nickname", "昵称最多20个字", field="nickname")
+        from rongmei.core.text import contains_markup
+
+        if contains_markup(nickname):
+            raise ServiceError("invalid_nickname", "昵称不能包含特殊符号", field="nickname")
+        user.nickname = nickname
+        fields.append("nickname")
+    if elder_mode is not None:
+        user.elder_mode = bool(elder_mode)
+        fields.append("elder_mode")
+    if fields:
+        user.save(update_fields=fields)
+    return user
+
+
+def realname_register(*, user: User, name: str, id_number: str) -> RealNameRecord:
+    """Record the user's real name. The full ID number is kept only encrypted."""
+    try:
+        name = validate_chinese_name(name)
+    except ValidationError as exc:
+        raise ServiceError("invalid_name", exc.messages[0], field="name") from None
+    try:
+        number = normalize_id_number(id_number)
+    except ValidationError as exc:
+        raise ServiceError("invalid_id_number", exc.messages[0], field="id_number") from None
+    if RealNameRecord.objects.filter(user=user).exists():
+        raise ServiceError("realname_exists", "您已完成实名登记，如需修改请联系客服")
+    try:
+        with transaction.atomic():
+            return RealNameRecord.objects.create(
+                user=user, name=name, id_number_masked=mask_id_number(number),
+                id_number_encrypted=crypto.encrypt(number),
+                id_number_hash=crypto.keyed_hash(number, purpose="id-number"),
+            )
+    except IntegrityError:
+        raise ServiceError("id_number_taken", "该身份证号已绑定其他账号", field="id_number") from None
+
+
+def realname_reveal(*, viewer: User, subject: User, reason: str) -> str:
+    """Decrypt a person's ID number for an authorised viewer, and log that it happened."""
+    from rongmei.core.access import check_role
+    from rongmei.core.roles import ADMINISTRATOR
+
+    check_role(viewer, ADMINISTRATOR)
+    if not reason.strip():
+        raise ServiceError("reason_required", "查看完整身份证号须填写事由", field="reason")
+    record = RealNameRecord.objects.get(user=subject)
+    PersonalDataAccess.objects.create(viewer=viewer, subject=subject, what="身份证号",
+                                      reason=reason.strip()[:120])
+    return crypto.decrypt(record.id_number_encrypted)
+
+
+API_TOKEN_DAYS = 90
+
+
+def api_token_issue(*, user: User, label: str = "") -> str:
+    raw = secrets.token_urlsafe(32)
+    AppToken.objects.create(
+        user=user, token_hash=hashlib.sha256(raw.encode()).hexdigest(), label=label[:60],
+        expires_at=timezone.now() + timedelta(days=API_TOKEN_DAYS),
+    )
+    return raw
+
+
+def api_token_user(raw: str) -> User | None:
+    if not raw:
+        return None
+    token = (AppToken.objects.select_related("user")
+             .filter(token_hash=hashlib.sha256(raw.encode()).hexdigest(),
+                     expires_at__gt=timezone.now()).first())
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if not token.last_used_at or (now - token.last_used_at).total_seconds() > 3600:
+        AppToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def api_token_revoke(*, raw: str) -> None:
+    AppToken.objects.filter(token_hash=hashlib.sha256(raw.encode()).hexdigest()).delete()
+
+
+def account_delete(*, user: User) -> None:
+    """注销: anonymise the account so nothing identifies the person, keeping the rows that
+    other records (points, orders, cases) point at. The phone number becomes free again."""
+    if user.is_staff or user.is_superuser:
+        raise ServiceError("staff_cannot_self_delete", "工作人员账号请联系管理员注销")
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.deleted_at:
+            return
+        phone = locked.phone
+        RealNameRecord.objects.filter(user=locked).delete()
+        AppToken.objects.filter(user=locked).delete()
+        locked.unit_memberships.all().delete()
+        locked.groups.clear()
+        if phone:
+            PhoneOtp.objects.filter(phone=phone).delete()
+            SmsMessage.objects.filter(phone=phone).update(phone=mask_phone(phone)[:11], body="")
+        locked.phone = None
+        locked.name = ""
+        locked.nickname = ""
+        locked.email = ""
+        locked.is_active = False
+        locked.set_unusable_password()
+        locked.deleted_at = timezone.now()
+        locked.save()

@@ -1,0 +1,146 @@
+"""The resident app's account pages: SMS login, 我的, settings, real name, deletion."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from rongmei.core.context_processors import ELDER_COOKIE
+from rongmei.core.errors import ServiceError
+from rongmei.core.http import client_ip
+
+from . import selectors, services
+
+
+def _safe_next(request, fallback="/me/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request))
+    context = {"phone": "", "step": "phone", "next": _safe_next(request, "")}
+    if request.method == "POST":
+        phone = request.POST.get("phone", "").strip()
+        context["phone"] = phone
+        action = request.POST.get("action", "send")
+        try:
+            if action == "send":
+                services.otp_request(phone=phone, ip=client_ip(request))
+                context["step"] = "code"
+                context["notice"] = "验证码已发送，5分钟内有效"
+            else:
+                context["step"] = "code"
+                user = services.login_with_otp(phone=phone, code=request.POST.get("code", ""),
+                                               ip=client_ip(request))
+                login(request, user, backend="rongmei.accounts.backends.PhoneBackend")
+                response = redirect(_safe_next(request))
+                if request.COOKIES.get(ELDER_COOKIE) == "1" and not user.elder_mode:
+                    services.profile_update(user=user, elder_mode=True)
+                return response
+        except ServiceError as exc:
+            context["error"] = exc.message
+            context["error_field"] = exc.field
+            status = exc.status
+            if exc.code in {"invalid_phone", "otp_daily_limit"}:
+                context["step"] = "phone"
+            return render(request, "accounts/login.html", _with_demo_code(context), status=status)
+    return render(request, "accounts/login.html", _with_demo_code(context))
+
+
+def _with_demo_code(context: dict) -> dict:
+    """In the development demo the SMS 'outbox' provider sends nothing; show the code."""
+    if settings.DEBUG and settings.SMS_PROVIDER == "outbox" and context["step"] == "code":
+        from .validators import normalize_phone
+
+        try:
+            context["demo_code"] = selectors.outbox_latest_code(
+                phone=normalize_phone(context["phone"]))
+        except Exception:  # noqa: BLE001 - an invalid phone simply shows no code
+            context["demo_code"] = None
+    return context
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("/")
+
+
+@login_required
+def me_view(request):
+    return render(request, "accounts/me.html", {"me": selectors.me(user=request.user)})
+
+
+@login_required
+def settings_view(request):
+    if request.method == "POST":
+        try:
+            services.profile_update(user=request.user,
+                                    nickname=request.POST.get("nickname", ""),
+                                    elder_mode=request.POST.get("elder_mode") == "on")
+        except ServiceError as exc:
+            return render(request, "accounts/settings.html", {"error": exc.message}, status=400)
+        messages.success(request, "设置已保存")
+        response = redirect("accounts:me")
+        _remember_elder(response, request.user.elder_mode)
+        return response
+    return render(request, "accounts/settings.html")
+
+
+@login_required
+def realname_view(request):
+    record = selectors.realname_of(user=request.user)
+    context = {"record": record}
+    if request.method == "POST" and record is None:
+        try:
+            services.realname_register(user=request.user, name=request.POST.get("name", ""),
+                                       id_number=request.POST.get("id_number", ""))
+        except ServiceError as exc:
+            context.update(error=exc.message, error_field=exc.field,
+                           name=request.POST.get("name", ""))
+            return render(request, "accounts/realname.html", context, status=400)
+        messages.success(request, "实名登记成功")
+        return redirect("accounts:me")
+    return render(request, "accounts/realname.html", context)
+
+
+@login_required
+def delete_view(request):
+    if request.method == "POST":
+        if request.POST.get("confirm") != "确认注销":
+            return render(request, "accounts/delete.html",
+                          {"error": "请输入“确认注销”四个字以确认"}, status=400)
+        try:
+            services.account_delete(user=request.user)
+        except ServiceError as exc:
+            return render(request, "accounts/delete.html", {"error": exc.message}, status=400)
+        logout(request)
+        return render(request, "accounts/deleted.html")
+    return render(request, "accounts/delete.html")
+
+
+@require_POST
+def elder_mode_view(request):
+    """Turn 长辈模式 on or off: remembered on the account, and on this device by cookie."""
+    enabled = request.POST.get("enabled") == "1"
+    if request.user.is_authenticated:
+        services.profile_update(user=request.user, elder_mode=enabled)
+    response = redirect(_safe_next(request, "/"))
+    _remember_elder(response, enabled)
+    return response
+
+
+def _remember_elder(response, enabled: bool) -> None:
+    response.set_cookie(ELDER_COOKIE, "1" if enabled else "0", max_age=365 * 86400,
+                        samesite="Lax", secure=not settings.DEBUG and settings.PRODUCTION,
+                        httponly=True)

@@ -1,0 +1,101 @@
+from django.utils.html import format_html
+from wagtail import hooks
+from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from rongmei.core.access import has_role
+from rongmei.core.roles import ADMINISTRATOR, OPERATOR
+
+from . import selectors
+from .models import PersonalDataAccess, SmsMessage
+
+
+class SmsIndexView(generic.IndexView):
+    @property
+    def columns(self):
+        return [
+            Column("phone", label="手机号", accessor=lambda m: m.masked_phone),
+            Column("template", label="模板"),
+            Column("provider", label="通道"),
+            Column("status", label="状态", accessor="get_status_display"),
+            Column("error", label="错误信息"),
+            DateColumn("created_at", label="时间"),
+        ]
+
+
+class SmsMessageViewSet(ModelViewSet):
+    """The SMS delivery log (administrators): did the code reach the gateway?"""
+
+    model = SmsMessage
+    icon = "mail"
+    menu_label = "短信记录"
+    add_to_settings_menu = True
+    index_view_class = SmsIndexView
+    list_filter = ["status", "template", "provider"]
+    inspect_view_enabled = True
+    inspect_view_fields = ["template", "provider", "status", "provider_message_id", "error",
+                           "created_at", "sent_at"]
+    copy_view_enabled = False
+    form_fields = ["status"]
+
+
+class AccessLogIndexView(generic.IndexView):
+    @property
+    def columns(self):
+        return [
+            Column("viewer", label="查看人", accessor=lambda a: a.viewer.get_full_name() if a.viewer else "-"),
+            Column("subject", label="被查看人", accessor=lambda a: a.subject.masked_phone if a.subject else "-"),
+            Column("what", label="内容"),
+            Column("reason", label="事由"),
+            DateColumn("created_at", label="时间"),
+        ]
+
+
+class PersonalDataAccessViewSet(ModelViewSet):
+    model = PersonalDataAccess
+    icon = "view"
+    menu_label = "个人信息访问记录"
+    add_to_settings_menu = True
+    index_view_class = AccessLogIndexView
+    copy_view_enabled = False
+    form_fields = ["reason"]
+
+
+@hooks.register("register_admin_viewset")
+def register_sms_log():
+    return SmsMessageViewSet("sms_messages")
+
+
+@hooks.register("register_admin_viewset")
+def register_access_log():
+    return PersonalDataAccessViewSet("personal_data_access")
+
+
+class PlatformSummaryPanel(Component):
+    """Dashboard figures a director reads at a glance."""
+
+    name = "rongmei_summary"
+    order = 50
+
+    def __init__(self, request):
+        self.request = request
+
+    def render_html(self, parent_context=None):
+        figures = selectors.platform_summary()
+        cells = "".join(
+            format_html('<div class="rm-stat"><div class="rm-stat__num">{}</div>'
+                        '<div class="rm-stat__label">{}</div></div>', value, label)
+            for label, value in figures
+        )
+        return format_html(
+            '<section class="panel rm-summary" aria-labelledby="rm-summary-title">'
+            '<h2 id="rm-summary-title" class="w-panel__heading">平台概况</h2>'
+            '<div class="rm-stats">{}</div></section>', format_html(cells))
+
+
+@hooks.register("construct_homepage_panels")
+def add_summary_panel(request, panels):
+    if has_role(request.user, ADMINISTRATOR, OPERATOR):
+        panels.append(PlatformSummaryPanel(request))

@@ -1,0 +1,355 @@
+"""Rongmei settings: one module, driven by environment variables.
+
+Three profiles, chosen by ``RONGMEI_ENV``:
+
+* ``development`` (default) — SQLite file, in-process cache, tasks run inline, DEBUG on.
+* ``test`` — like development, but quiet and fast (set by the test runner).
+* ``production`` — DEBUG off, secure cookies, HSTS, a real SECRET_KEY required,
+  tasks stored in the database for ``rongmei db_worker``.
+
+Every variable is documented in README.md ("Configuration").
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent  # the rongmei/ package
+PROJECT_DIR = BASE_DIR.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+RONGMEI_ENV = env("RONGMEI_ENV", "development")
+if RONGMEI_ENV not in {"development", "test", "production"}:
+    raise ImproperlyConfigured("RONGMEI_ENV must be development, test or production")
+PRODUCTION = RONGMEI_ENV == "production"
+TESTING = RONGMEI_ENV == "test"
+
+DEBUG = env_bool("DEBUG", default=not PRODUCTION and not TESTING)
+
+SECRET_KEY = env("SECRET_KEY")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("SECRET_KEY must be set in production")
+    SECRET_KEY = "dev-only-insecure-key-rongmei-do-not-use-in-production-0123456789"
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "*")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# --- Site identity -------------------------------------------------------------------------
+RONGMEI_COUNTY_NAME = env("RONGMEI_COUNTY_NAME", "莲乡县")
+RONGMEI_SITE_NAME = env("RONGMEI_SITE_NAME", "莲乡融媒")
+RONGMEI_SITE_SLOGAN = env("RONGMEI_SITE_SLOGAN", "新闻 + 政务 + 商务，一端通办")
+RONGMEI_SITE_LOGO = env("RONGMEI_SITE_LOGO", "rongmei/img/logo.svg")  # a static path
+WAGTAIL_SITE_NAME = RONGMEI_SITE_NAME
+WAGTAILADMIN_BASE_URL = env("BASE_URL", "http://127.0.0.1:8000")
+
+# --- Applications --------------------------------------------------------------------------
+INSTALLED_APPS = [
+    # Rongmei capabilities, one app each (see docs/architecture.md).
+    "rongmei.core",
+    "rongmei.accounts",
+    "rongmei.units",
+    "rongmei.home",
+    # Wagtail: the staff console, pages, revisions, images.
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "rongmei.accounts.users_app.RongmeiUsersAppConfig",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django_tasks",
+    "django_tasks_db",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+
+MIDDLEWARE = [
+    "rongmei.core.middleware.RequestLogMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "rongmei.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "rongmei.core.pagecache.AnonymousPageCacheMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+ROOT_URLCONF = "rongmei.config.urls"
+WSGI_APPLICATION = "rongmei.config.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["rongmei.accounts.backends.PhoneBackend"]
+LOGIN_URL = "accounts:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "rongmei.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- Data ----------------------------------------------------------------------------------
+DATA_DIR = Path(env("RONGMEI_DATA_DIR", str(PROJECT_DIR / "var")))
+DATA_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default keeps its files here
+DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'rongmei.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # WAL lets the demo serve reads while a write is in flight.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+else:
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def _redis_url_for_this_process(url: str) -> str:
+    """Give each pytest-xdist worker its own Redis database.
+
+    Tests clear the cache between cases; two workers sharing one database would
+    wipe each other's rate-limit counters mid-test.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    base_db = int(parts.path.lstrip("/") or 0)
+    db = base_db + 1 + int(worker[2:])
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+REDIS_URL = _redis_url_for_this_process(env("REDIS_URL"))
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "rm",
+            "TIMEOUT": 300,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "rongmei",
+            "TIMEOUT": 300,
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 30  # residents stay signed in for 30 days
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Files ---------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(DATA_DIR / "static")))
+NODE_MODULES = PROJECT_DIR / "node_modules"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/weui", NODE_MODULES / "weui" / "dist" / "style"),
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+]
+MEDIA_URL = env("MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+if env("S3_BUCKET"):
+    # Any S3-compatible object store (MinIO, 阿里云 OSS, 腾讯云 COS in S3 mode).
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("S3_BUCKET"),
+            "endpoint_url": env("S3_ENDPOINT_URL") or None,
+            "access_key": env("S3_ACCESS_KEY"),
+            "secret_key": env("S3_SECRET_KEY"),
+            "region_name": env("S3_REGION") or None,
+            "custom_domain": env("S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": env_bool("S3_QUERYSTRING_AUTH", False),
+            "file_overwrite": False,
+        },
+    }
+WHITENOISE_MAX_AGE = 60 * 60 * 24 * 30 if PRODUCTION else 0
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- Language and time ---------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# --- Background tasks ----------------------------------------------------------------------
+TASKS_BACKEND = env("TASKS_BACKEND", "database" if PRODUCTION else "immediate")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+            "dummy": "django_tasks.backends.dummy.DummyBackend",
+        }[TASKS_BACKEND],
+    }
+}
+
+# --- Wagtail -------------------------------------------------------------------------------
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
+WAGTAILADMIN_USER_LOGIN_FORM = "rongmei.accounts.forms.StaffLoginForm"
+WAGTAIL_PASSWORD_RESET_ENABLED = False  # staff have no e-mail here; admins reset passwords
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_I18N_ENABLED = False
+
+# --- Accounts, SMS, rate limits ------------------------------------------------------------
+SMS_PROVIDER = env("SMS_PROVIDER", "outbox")  # outbox | tencent
+SMS_TENCENT = {
+    "ENDPOINT": env("SMS_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com"),
+    "SECRET_ID": env("SMS_TENCENT_SECRET_ID"),
+    "SECRET_KEY": env("SMS_TENCENT_SECRET_KEY"),
+    "REGION": env("SMS_TENCENT_REGION", "ap-guangzhou"),
+    "SDK_APP_ID": env("SMS_TENCENT_SDK_APP_ID"),
+    "SIGN_NAME": env("SMS_TENCENT_SIGN_NAME", RONGMEI_SITE_NAME),
+    "TEMPLATES": {"login_code": env("SMS_TENCENT_TEMPLATE_LOGIN", "")},
+    "TIMEOUT": 5,
+}
+OTP_TTL_SECONDS = 300
+OTP_MAX_ATTEMPTS = 5
+OTP_RESEND_SECONDS = 60
+OTP_MAX_PER_PHONE_PER_DAY = 10
+OTP_MAX_PER_IP_PER_HOUR = 30
+STAFF_LOGIN_MAX_FAILURES = 5
+STAFF_LOGIN_LOCK_SECONDS = 15 * 60
+# Key that encrypts ID-card numbers at rest (Fernet). Defaults to one derived from SECRET_KEY;
+# set it explicitly in production so rotating SECRET_KEY does not orphan the data.
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY")
+# Behind nginx the client address is in X-Forwarded-For; trust it only when told to.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", PRODUCTION)
+
+# --- Operations ----------------------------------------------------------------------------
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+REQUEST_LOG = env_bool("REQUEST_LOG", not TESTING)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "rongmei.core.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING" if TESTING else "INFO")},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+        "wagtail": {"level": "WARNING"},
+    },
+}
+
+# --- Security ------------------------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "SAMEORIGIN"
+CSRF_FAILURE_VIEW = "rongmei.core.views.csrf_failure"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+# Content-Security-Policy for resident pages; the staff console gets CSP_ADMIN (Wagtail
+# still ships some inline script).
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob: https:; media-src 'self' blob: https:; "
+    "style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; "
+    "font-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'self'; "
+    "form-action 'self'; manifest-src 'self'; worker-src 'self'"
+)
+CSP_ADMIN = (
+    "default-src 'self'; img-src 'self' data: blob: https:; media-src 'self' blob: https:; "
+    "style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'self'; frame-src 'self' https:"
+)
+
+SILENCED_SYSTEM_CHECKS: list[str] = []
+RONGMEI_ASSET_VERSION = env("RONGMEI_ASSET_VERSION", "1")

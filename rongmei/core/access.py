@@ -1,0 +1,128 @@
+"""Access control: the one place that decides who may do what, and where.
+
+Every service that acts for a staff member calls one of these at its top (Zulip's
+``access_*`` pattern), so a rule is written once:
+
+* ``user_roles(user)`` — the role codes a user holds (cached on the user object);
+* ``has_role`` / ``check_role`` — does the user hold any of these roles;
+* ``unit_scope(user, role)`` — the units (and everything below them) where the user holds
+  a unit-scoped role;
+* ``access_unit(user, unit, role=...)`` — fetch a unit the user may act on, or raise.
+
+Administrators (and superusers) hold every role everywhere. Checks never touch more than
+two small queries per request, however many units a person spans: scope is a set of tree
+paths, and "is this unit inside" is a prefix test, not a join per unit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+from .errors import NotFoundError, PermissionDeniedError
+from .roles import ADMINISTRATOR, RESIDENT, ROLE_BY_CODE, ROLE_BY_NAME
+
+if TYPE_CHECKING:
+    from rongmei.units.models import Unit
+
+
+def user_roles(user) -> frozenset[str]:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_rongmei_roles", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        roles = frozenset(ROLE_BY_CODE) | {RESIDENT}
+    else:
+        names = user.groups.values_list("name", flat=True)
+        roles = frozenset(ROLE_BY_NAME[n].code for n in names if n in ROLE_BY_NAME) | {RESIDENT}
+    user._rongmei_roles = roles
+    return roles
+
+
+def has_role(user, *codes: str) -> bool:
+    roles = user_roles(user)
+    return ADMINISTRATOR in roles or any(code in roles for code in codes)
+
+
+def check_role(user, *codes: str, message: str | None = None) -> None:
+    if not has_role(user, *codes):
+        names = "、".join(ROLE_BY_CODE[c].name for c in codes if c in ROLE_BY_CODE)
+        raise PermissionDeniedError(message or f"此操作仅限{names}")
+
+
+def is_county_wide(user) -> bool:
+    return ADMINISTRATOR in user_roles(user)
+
+
+def unit_scope_paths(user, *roles: str) -> frozenset[str]:
+    """Tree paths of the units where ``user`` holds any of ``roles`` (cached per user)."""
+    from rongmei.units.models import UnitMembership
+
+    if not user.is_authenticated:
+        return frozenset()
+    cache = getattr(user, "_rongmei_unit_paths", None)
+    if cache is None:
+        cache = {}
+        rows = UnitMembership.objects.filter(
+            user=user, unit__is_active=True
+        ).values_list("role", "unit__path")
+        for role, path in rows:
+            cache.setdefault(role, set()).add(path)
+        user._rongmei_unit_paths = cache
+    paths: set[str] = set()
+    for role in roles:
+        paths |= cache.get(role, set())
+    return frozenset(paths)
+
+
+def _inside(path: str, scope: Iterable[str]) -> bool:
+    return any(path.startswith(prefix) for prefix in scope)
+
+
+def can_act_in_unit(user, unit: "Unit", *roles: str) -> bool:
+    if is_county_wide(user):
+        return True
+    if not has_role(user, *roles):
+        return False
+    return _inside(unit.path, unit_scope_paths(user, *roles))
+
+
+def unit_scope(user, *roles: str):
+    """A queryset of the units where ``user`` may act in any of ``roles``."""
+    from django.db.models import Q
+
+    from rongmei.units.models import Unit
+
+    if is_county_wide(user):
+        return Unit.objects.all()
+    if not has_role(user, *roles):
+        return Unit.objects.none()
+    paths = unit_scope_paths(user, *roles)
+    if not paths:
+        return Unit.objects.none()
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return Unit.objects.filter(condition)
+
+
+def access_unit(user, unit_or_id, *roles: str) -> "Unit":
+    """Return the unit if ``user`` may act there in one of ``roles``; raise otherwise."""
+    from rongmei.units.models import Unit
+
+    if isinstance(unit_or_id, Unit):
+        unit = unit_or_id
+    else:
+        unit = Unit.objects.filter(pk=unit_or_id).first()
+        if unit is None:
+            raise NotFoundError("单位不存在")
+    if not can_act_in_unit(user, unit, *roles):
+        raise PermissionDeniedError(f"您无权管理“{unit.name}”")
+    return unit
+
+
+def forget_cached_access(user) -> None:
+    for attr in ("_rongmei_roles", "_rongmei_unit_paths"):
+        if hasattr(user, attr):
+            delattr(user, attr)

@@ -1,0 +1,20 @@
+from django.conf import settings
+
+ELDER_COOKIE = "rm_elder"
+
+
+def is_elder_mode(request) -> bool:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user.elder_mode
+    return request.COOKIES.get(ELDER_COOKIE) == "1"
+
+
+def site(request):
+    return {
+        "site_name": settings.RONGMEI_SITE_NAME,
+        "county_name": settings.RONGMEI_COUNTY_NAME,
+        "site_slogan": settings.RONGMEI_SITE_SLOGAN,
+        "site_logo": settings.RONGMEI_SITE_LOGO,
+        "elder_mode": is_elder_mode(request),
+    }

@@ -1,0 +1,62 @@
+import logging
+import time
+import uuid
+
+from django.conf import settings
+
+from . import metrics
+
+logger = logging.getLogger("rongmei.request")
+
+
+def _route(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return "unmatched"
+    return match.route or match.view_name or "unknown"
+
+
+class RequestLogMiddleware:
+    """A request id, one structured log line per request, and Prometheus counters."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        request_id = request.META.get("HTTP_X_REQUEST_ID", "")[:64] or uuid.uuid4().hex
+        request.request_id = request_id
+        response = self.get_response(request)
+        elapsed = time.perf_counter() - started
+        route = _route(request)
+        metrics.REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+        metrics.LATENCY.labels(route).observe(elapsed)
+        response["X-Request-ID"] = request_id
+        if settings.REQUEST_LOG:
+            user = getattr(request, "user", None)
+            logger.info(
+                "%s %s %s", request.method, request.path, response.status_code,
+                extra={
+                    "request_id": request_id, "method": request.method, "path": request.path,
+                    "route": route, "status": response.status_code,
+                    "duration_ms": round(elapsed * 1000, 2),
+                    "user_id": user.pk if user is not None and user.is_authenticated else None,
+                },
+            )
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            admin = request.path.startswith(("/admin/", "/django-admin/", "/api/v1/docs"))
+            response["Content-Security-Policy"] = settings.CSP_ADMIN if admin else settings.CSP
+        response.setdefault("Permissions-Policy",
+                            "camera=(self), geolocation=(self), microphone=(), payment=()")
+        return response

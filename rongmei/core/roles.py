@@ -1,0 +1,144 @@
+"""The staff and partner roles of a county media center, as Django groups.
+
+Roles are groups so that an administrator can see and adjust them in the staff console;
+``ensure_roles()`` (run by a migration and by ``rongmei ensure-roles``) creates them and grants
+the permissions listed here, never removing what an administrator added.
+
+A *resident* is any active account: there is no resident group, because putting 150,000
+people in a group buys nothing and costs a join on every check.
+
+Some roles are *unit-scoped*: the group says what a person may do, and their
+``units.UnitMembership`` rows say where (a unit and everything below it in the tree).
+Apps add permissions for their own models to ``ROLE_PERMISSIONS`` entries below as they land.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    name: str  # the group's name, as staff see it
+    description: str
+    console: bool  # may enter the Wagtail staff console
+    unit_scoped: bool = False
+
+
+RESIDENT = "resident"
+REPORTER = "reporter"
+EDITOR = "editor"
+CHIEF_EDITOR = "chief_editor"
+DIRECTOR = "director"
+UNIT_ADMIN = "unit_admin"
+WENZHENG_HANDLER = "wenzheng_handler"
+UNIT_HANDLER = "unit_handler"
+GRID_LEADER = "grid_leader"
+PROPAGANDA = "propaganda"
+MERCHANT = "merchant"
+VOLUNTEER_LEADER = "volunteer_leader"
+OPERATOR = "operator"
+ADMINISTRATOR = "administrator"
+
+ROLES: tuple[Role, ...] = (
+    Role(REPORTER, "记者", "采集稿件、上传图片视频、提交审核", console=True),
+    Role(EDITOR, "编辑（初审）", "编辑稿件、生成多端版本、初审", console=True),
+    Role(CHIEF_EDITOR, "主编（复审）", "复审稿件、退回修改", console=True),
+    Role(DIRECTOR, "总编辑（终审）", "终审、定时发布、撤稿与更正", console=True),
+    Role(UNIT_ADMIN, "分端管理员", "在本单位分端内供稿，由中心审核", console=True,
+         unit_scoped=True),
+    Role(WENZHENG_HANDLER, "问政专员", "问政分拣、转办、审核公开答复", console=True),
+    Role(UNIT_HANDLER, "责任单位办理员", "签收问政、联系群众、反馈进展和答复", console=False,
+         unit_scoped=True),
+    Role(GRID_LEADER, "三长", "处理网格内的群众诉求，参与基层治理", console=False,
+         unit_scoped=True),
+    Role(PROPAGANDA, "宣传部", "接收舆情内参、下发转办告知单、督办", console=True),
+    Role(MERCHANT, "商户", "店铺主页、促销、核销消费券和提货码、结算", console=False),
+    Role(VOLUNTEER_LEADER, "志愿队长", "发布志愿活动、签到签退、确认服务时长", console=False,
+         unit_scoped=True),
+    Role(OPERATOR, "运营", "首页布局、积分规则、消费券、商城、活动、推送、数据看板", console=True),
+    Role(ADMINISTRATOR, "管理员", "管理账号、角色、单位和全部设置", console=True),
+)
+ROLE_BY_CODE = {role.code: role for role in ROLES}
+ROLE_BY_NAME = {role.name: role for role in ROLES}
+
+# Permissions per role ("app_label.codename"). Missing permissions (an app not installed)
+# are skipped, so this list can name permissions of apps that may be switched off.
+_CONSOLE = ("wagtailadmin.access_admin",)
+_MEDIA = (
+    "wagtailimages.add_image", "wagtailimages.change_image", "wagtailimages.choose_image",
+    "wagtaildocs.add_document", "wagtaildocs.change_document", "wagtaildocs.choose_document",
+)
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    REPORTER: _CONSOLE + _MEDIA,
+    EDITOR: _CONSOLE + _MEDIA,
+    CHIEF_EDITOR: _CONSOLE + _MEDIA,
+    DIRECTOR: _CONSOLE + _MEDIA,
+    UNIT_ADMIN: _CONSOLE + _MEDIA + ("units.view_unit",),
+    WENZHENG_HANDLER: _CONSOLE + ("units.view_unit",),
+    UNIT_HANDLER: (),
+    GRID_LEADER: (),
+    PROPAGANDA: _CONSOLE + ("units.view_unit",),
+    MERCHANT: (),
+    VOLUNTEER_LEADER: (),
+    OPERATOR: _CONSOLE + _MEDIA + (
+        "units.view_unit", "accounts.view_user",
+    ),
+    ADMINISTRATOR: _CONSOLE + _MEDIA + (
+        "units.add_unit", "units.change_unit", "units.delete_unit", "units.view_unit",
+        "units.add_unitmembership", "units.change_unitmembership",
+        "units.delete_unitmembership", "units.view_unitmembership",
+        "accounts.add_user", "accounts.change_user", "accounts.delete_user",
+        "accounts.view_user", "accounts.view_smsmessage", "accounts.view_personaldataaccess",
+        "auth.add_group", "auth.change_group", "auth.delete_group", "auth.view_group",
+        "wagtailsites.change_site",
+    ),
+}
+
+
+# Page tree rights (Wagtail's GroupPagePermission on the root page). Unit sections get their
+# own, narrower rights from the newsroom app.
+PAGE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    OPERATOR: ("add_page", "change_page", "publish_page"),
+    ADMINISTRATOR: ("add_page", "change_page", "publish_page", "bulk_delete_page",
+                    "lock_page", "unlock_page"),
+}
+# Wagtail grants image and document rights per collection, not through model permissions.
+_COLLECTION_APPS = {"wagtailimages", "wagtaildocs"}
+
+
+def ensure_roles() -> list[str]:
+    """Create every role's group and grant its permissions. Idempotent; returns new groups.
+
+    Never removes a permission: what an administrator added in the console stays.
+    """
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
+
+    root_collection = Collection.get_first_root_node()
+    root_page = Page.get_first_root_node()
+    created_names = []
+    for role in ROLES:
+        group, created = Group.objects.get_or_create(name=role.name)
+        if created:
+            created_names.append(role.name)
+        for dotted in ROLE_PERMISSIONS.get(role.code, ()):
+            app_label, codename = dotted.split(".", 1)
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is None:
+                continue
+            if app_label in _COLLECTION_APPS and root_collection is not None:
+                GroupCollectionPermission.objects.get_or_create(
+                    group=group, collection=root_collection, permission=permission)
+            else:
+                group.permissions.add(permission)
+        for codename in PAGE_PERMISSIONS.get(role.code, ()):
+            permission = Permission.objects.filter(
+                content_type__app_label="wagtailcore", codename=codename).first()
+            if permission is not None and root_page is not None:
+                GroupPagePermission.objects.get_or_create(
+                    group=group, page=root_page, permission=permission)
+    return created_names

@@ -1,0 +1,33 @@
+/* {{ site_name }} service worker: precache the shell, network-first for pages with an
+   offline fallback, cache-first for static files (their URLs change when they change). */
+const VERSION = "rongmei-{{ version }}";
+const PRECACHE = {{ precache|safe }};
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
+});
+self.addEventListener("activate", (event) => {
+  event.waitUntil(caches.keys().then((keys) => Promise.all(keys.filter((k) => k !== VERSION).map((k) => caches.delete(k)))).then(() => self.clients.claim()));
+});
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin || url.pathname.startsWith("/admin/") || url.pathname.startsWith("/api/")) return;
+  if (request.mode === "navigate") {
+    event.respondWith(fetch(request).then((response) => {
+      if (response.ok && !response.headers.get("Set-Cookie")) {
+        const copy = response.clone();
+        caches.open(VERSION).then((cache) => cache.put(request, copy));
+      }
+      return response;
+    }).catch(() => caches.match(request).then((hit) => hit || caches.match("/offline/"))));
+    return;
+  }
+  if (url.pathname.startsWith("/static/")) {
+    event.respondWith(caches.match(request).then((hit) => hit || fetch(request).then((response) => {
+      const copy = response.clone();
+      caches.open(VERSION).then((cache) => cache.put(request, copy));
+      return response;
+    })));
+  }
+});
