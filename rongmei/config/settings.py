@@ -13,6 +13,7 @@ Every variable is documented in README.md ("Configuration").
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -38,7 +39,8 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-RONGMEI_ENV = env("RONGMEI_ENV", "development")
+# Under pytest the default profile is "test" (quiet logs, fast hashing, inline tasks).
+RONGMEI_ENV = env("RONGMEI_ENV", "test" if "pytest" in sys.modules else "development")
 if RONGMEI_ENV not in {"development", "test", "production"}:
     raise ImproperlyConfigured("RONGMEI_ENV must be development, test or production")
 PRODUCTION = RONGMEI_ENV == "production"

@@ -10,6 +10,7 @@ from rongmei.home import views as home_views
 from .api import api
 
 urlpatterns = [
+    path("_hello", core_views.hello, name="hello"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", core_views.metrics, name="metrics"),

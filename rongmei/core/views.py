@@ -44,6 +44,11 @@ def _check_cache() -> str:
         return "error"
 
 
+def hello(request):
+    """The benchmark floor: the cheapest response this stack can give (no DB, no cache)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 @never_cache
 def healthz(request):
     checks = {"database": _check_database(), "cache": _check_cache()}

@@ -1,0 +1,31 @@
+"""Shared pytest fixtures: a clean cache and media folder per test, people in roles, units."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path):
+    """Each test gets its own media folder and an empty cache (rate limits, page cache)."""
+    from django.core.cache import cache
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def make_user(db):
+    from rongmei.tests_support import make_user as factory
+
+    return factory
+
+
+@pytest.fixture
+def county(db):
+    """A small unit tree: 县 → 融媒体中心, 荷塘镇 → 上塘村, 白水镇, 县住建局."""
+    from rongmei.tests_support import build_county
+
+    return build_county()
