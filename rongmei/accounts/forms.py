@@ -54,6 +54,8 @@ class _StaffUserFormMixin(forms.ModelForm):
     first_name = None
     last_name = None
     email = forms.EmailField(required=False, label="电子邮箱")
+    # Accept "139 0000 9999" or "+86…" and store the 11 digits.
+    phone = forms.CharField(label="手机号", max_length=20)
 
     def clean_phone(self):
         try:

@@ -143,10 +143,13 @@ def otp_check(*, phone: str, code: str, ip: str | None,
 def login_with_otp(*, phone: str, code: str, ip: str | None) -> User:
     """Check the code and return the account for the number, creating it on first login."""
     phone = otp_check(phone=phone, code=code, ip=ip)
-    try:
-        user, _ = User.objects.get_or_create(phone=phone)
-    except IntegrityError:  # two first logins racing: the other one created it
-        user = User.objects.get(phone=phone)
+    user = User.objects.filter(phone=phone).first()
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(phone)
+        except IntegrityError:  # two first logins racing: the other one created it
+            user = User.objects.get(phone=phone)
     if not user.is_active:
         raise ServiceError("account_disabled", "该账号已被停用，如有疑问请联系客服", status=403)
     return user

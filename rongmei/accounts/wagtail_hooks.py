@@ -1,4 +1,4 @@
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn
@@ -84,15 +84,15 @@ class PlatformSummaryPanel(Component):
 
     def render_html(self, parent_context=None):
         figures = selectors.platform_summary()
-        cells = "".join(
-            format_html('<div class="rm-stat"><div class="rm-stat__num">{}</div>'
-                        '<div class="rm-stat__label">{}</div></div>', value, label)
-            for label, value in figures
+        cells = format_html_join(
+            "", '<div class="rm-stat"><div class="rm-stat__num">{}</div>'
+                        '<div class="rm-stat__label">{}</div></div>',
+            ((value, label) for label, value in figures),
         )
         return format_html(
             '<section class="panel rm-summary" aria-labelledby="rm-summary-title">'
             '<h2 id="rm-summary-title" class="w-panel__heading">平台概况</h2>'
-            '<div class="rm-stats">{}</div></section>', format_html(cells))
+            '<div class="rm-stats">{}</div></section>', cells)
 
 
 @hooks.register("construct_homepage_panels")

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -18,6 +18,7 @@ urlpatterns = [
     path("sw.js", home_views.service_worker, name="service-worker"),
     path("offline/", home_views.offline, name="offline"),
     path("api/v1/", api.urls),
+    re_path(r"^api/", core_views.page_not_found),  # JSON 404, never the HTML site
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("rongmei.accounts.urls")),

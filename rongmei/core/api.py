@@ -71,6 +71,9 @@ _PYDANTIC_MESSAGES = {
     "uuid_parsing": "编号格式不正确",
 }
 
+MALFORMED = {"code": "malformed_request", "message": "请求内容无法解析，请检查 JSON 格式",
+             "field": None}
+
 _LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file", "payload"}
 
 
@@ -101,8 +104,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def validation_error(request, exc: ValidationError):
         errors = list(exc.errors)
         if errors and errors[0].get("type") == "json_invalid":
-            return respond(request, {"code": "malformed_json", "message": "请求内容不是有效的 JSON",
-                                     "field": None}, 400)
+            return respond(request, MALFORMED, 400)
         field, message = _first_validation_error(errors)
         return respond(request, {"code": "invalid_request", "message": message, "field": field},
                        422)
@@ -119,7 +121,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        codes = {400: ("bad_request", "请求格式不正确"), 403: ("permission_denied", "没有权限"),
+        if exc.status_code == 400:  # ninja's "Cannot parse request body"
+            return respond(request, MALFORMED, 400)
+        codes = {403: ("permission_denied", "没有权限"),
                  404: ("not_found", "内容不存在"), 405: ("method_not_allowed", "不支持的请求方式"),
                  429: ("rate_limited", "请求过于频繁，请稍后再试")}
         code, message = codes.get(exc.status_code, ("http_error", "请求无法处理"))

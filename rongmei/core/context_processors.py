@@ -13,6 +13,8 @@ def is_elder_mode(request) -> bool:
 def site(request):
     return {
         "site_name": settings.RONGMEI_SITE_NAME,
+        # Wagtail's own views put a "site_name" of their own in the console's context.
+        "rongmei_site_name": settings.RONGMEI_SITE_NAME,
         "county_name": settings.RONGMEI_COUNTY_NAME,
         "site_slogan": settings.RONGMEI_SITE_SLOGAN,
         "site_logo": settings.RONGMEI_SITE_LOGO,

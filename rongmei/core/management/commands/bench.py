@@ -1,0 +1,71 @@
+"""``rongmei bench SCENARIO``: a scenario's throughput as a ratio to the hello-world floor.
+
+The work is done by the top-level ``bench`` package; docs/benchmarks.md explains the
+scenarios, the figures and the targets. Human-readable lines come first; the last line of
+output is the JSON report (one JSON line per scenario when several are named).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from bench.runner import Options, default_workers, run
+from bench.scenarios import SCENARIOS
+from bench.stack import BenchError
+
+
+class Command(BaseCommand):
+    help = "Benchmark a scenario against the /_hello floor on a production-profile gunicorn."
+
+    def add_arguments(self, parser):
+        defaults = Options()
+        parser.add_argument("scenarios", nargs="*", metavar="SCENARIO",
+                            help=f"one or more of: {', '.join(SCENARIOS)}")
+        parser.add_argument("--duration", type=float, default=defaults.duration,
+                            help="seconds measured for the floor and again for the scenario "
+                                 "(default %(default)s)")
+        parser.add_argument("--warmup", type=float, default=defaults.warmup,
+                            help="seconds of unmeasured load before each (default %(default)s)")
+        parser.add_argument("--concurrency", type=int, default=defaults.concurrency,
+                            help="keep-alive connections, one request in flight each "
+                                 "(default %(default)s)")
+        parser.add_argument("--workers", type=int, default=default_workers(),
+                            help="gunicorn workers (default 2 × cores + 1 = %(default)s)")
+        parser.add_argument("--load-processes", type=int, default=defaults.load_processes,
+                            help="processes generating the load (default %(default)s)")
+        parser.add_argument("--max-requests", type=int, default=defaults.max_requests,
+                            help="stop a phase after this many requests (default %(default)s)")
+        parser.add_argument("--fresh", action="store_true",
+                            help="drop and recreate the PostgreSQL bench database first")
+        parser.add_argument("--keep", action="store_true",
+                            help="keep the temporary directory (server log, SQLite file)")
+
+    def handle(self, *args, scenarios, **options):
+        if not scenarios:
+            self.stdout.write("可用场景（rongmei bench SCENARIO）：")
+            for name, scenario in SCENARIOS.items():
+                self.stdout.write(f"  {name:<16}{scenario.summary}")
+            return
+        unknown = [name for name in scenarios if name not in SCENARIOS]
+        if unknown:
+            raise CommandError(f"未知场景 {', '.join(unknown)}；可选：{', '.join(SCENARIOS)}")
+        if options["duration"] <= 0 or options["concurrency"] < 1 or options["workers"] < 1:
+            raise CommandError("--duration、--concurrency 和 --workers 必须为正数")
+
+        bench_options = Options(
+            duration=options["duration"], warmup=options["warmup"],
+            concurrency=options["concurrency"], workers=options["workers"],
+            load_processes=options["load_processes"], max_requests=options["max_requests"],
+            fresh=options["fresh"], keep=options["keep"],
+        )
+        failed = 0
+        try:
+            for report in run(scenarios, bench_options, log=self.stdout.write):
+                self.stdout.write(json.dumps(report, ensure_ascii=False))
+                failed += report["errors"] + report["floor_errors"]
+        except BenchError as exc:
+            raise CommandError(str(exc)) from exc
+        if failed:
+            raise CommandError(f"{failed} 个请求出错，这次的数字不可信（见上面的错误示例）")
