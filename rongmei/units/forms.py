@@ -27,18 +27,9 @@ class UnitForm(WagtailAdminModelForm):
             self.fields["parent"].queryset = Unit.objects.exclude(
                 path__startswith=self.instance.path).order_by("path")
 
-    def _post_clean(self):
-        # treebeard fills path/depth on insert; validate the rest.
-        exclude = self._get_validation_exclusions()
-        exclude.update({"path", "depth", "numchild"})
-        try:
-            self.instance.full_clean(exclude=exclude, validate_unique=False)
-        except ValidationError as exc:
-            self._update_errors(exc)
-        try:
-            self.instance.validate_unique(exclude=exclude)
-        except ValidationError as exc:
-            self._update_errors(exc)
+    def _get_validation_exclusions(self):
+        # treebeard fills path/depth/numchild when the unit is inserted into the tree.
+        return super()._get_validation_exclusions() | {"path", "depth", "numchild"}
 
 
 class ExcelImportForm(forms.Form):
@@ -78,7 +69,7 @@ class MembershipForm(WagtailAdminModelForm):
         except ValidationError as exc:
             raise ValidationError(exc.messages[0]) from None
 
-    def _post_clean(self):
-        # The user is attached on save (found or created by phone); skip model validation
-        # of the missing user and rely on membership_add() for uniqueness.
-        pass
+    def _get_validation_exclusions(self):
+        # The user is found or created by phone on save (membership_add), which also keeps
+        # (unit, user, role) unique.
+        return super()._get_validation_exclusions() | {"user"}

@@ -41,7 +41,8 @@ class Unit(MP_Node):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    node_order_by = ["code"]
+    # No node_order_by: sorted insertion would rewrite the paths of every later sibling
+    # (and invalidate paths held in memory); children keep the order they were added in.
 
     class Meta:
         verbose_name = "单位"

@@ -186,7 +186,7 @@ def _upsert_unit(item: dict, existing: dict, report: ImportReport) -> None:
     if parent is not None and (current_parent is None or current_parent.pk != parent.pk):
         if parent.path.startswith(unit.path):
             raise _RowError(f"第{item['row']}行：不能把单位移到它自己的下级单位之下")
-        unit.move(parent, pos="sorted-child")
+        unit.move(parent, pos="last-child")
         for code, other in existing.items():  # paths below the moved unit changed
             existing[code] = Unit.objects.get(pk=other.pk)
     report.updated += 1

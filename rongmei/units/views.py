@@ -82,7 +82,7 @@ class UnitEditView(generic.EditView):
         new_parent = self.form.cleaned_data.get("parent")
         current = unit.get_parent()
         if new_parent is not None and (current is None or current.pk != new_parent.pk):
-            unit.move(new_parent, pos="sorted-child")
+            unit.move(new_parent, pos="last-child")
             unit.refresh_from_db()
         return unit
 

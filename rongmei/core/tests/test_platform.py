@@ -1,0 +1,135 @@
+"""Operations endpoints, security headers, error pages, the page cache, deploy checks."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.cache import cache
+
+from rongmei.core import ratelimit
+from rongmei.core.errors import RateLimitedError
+
+
+@pytest.mark.django_db
+def test_healthz_and_readyz(client):
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["migrations"] == "ok"
+
+
+@pytest.mark.django_db
+def test_healthz_reports_a_broken_cache(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(cache, "set", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["cache"] == "error"
+
+
+@pytest.mark.django_db
+def test_metrics_only_for_allowed_addresses_or_staff(client, settings, make_user):
+    settings.METRICS_ALLOWED_IPS = ["10.1.0.0/16"]
+    assert client.get("/metrics", REMOTE_ADDR="192.0.2.7").status_code == 403
+    allowed = client.get("/metrics", REMOTE_ADDR="10.1.2.3")
+    assert allowed.status_code == 200
+    assert b"rongmei_http_requests_total" in allowed.content
+    client.force_login(make_user("operator"))
+    assert client.get("/metrics", REMOTE_ADDR="192.0.2.7").status_code == 200
+
+
+@pytest.mark.django_db
+def test_security_headers_on_resident_pages(client):
+    response = client.get("/login/")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "unsafe-inline" not in response["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    assert response["X-Request-ID"]
+
+
+@pytest.mark.django_db
+def test_not_found_is_a_friendly_chinese_page(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+
+
+def test_server_error_page_is_chinese_and_self_contained(rf):
+    from rongmei.core.views import server_error
+
+    response = server_error(rf.get("/x/"))
+    assert response.status_code == 500 and "服务器开小差了" in response.content.decode()
+    api = server_error(rf.get("/api/v1/x"))
+    assert json.loads(api.content)["code"] == "server_error"
+
+
+@pytest.mark.django_db
+def test_csrf_failure_is_explained(make_user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user())
+    response = client.post("/me/settings/", {"nickname": "x"})
+    assert response.status_code == 403 and "页面已过期" in response.content.decode()
+
+
+def test_rate_limit_window_counts_and_refuses():
+    for _ in range(3):
+        ratelimit.hit("t", "a", limit=3, window=60, message="太快了")
+    with pytest.raises(RateLimitedError) as exc:
+        ratelimit.hit("t", "a", limit=3, window=60, message="太快了")
+    assert exc.value.message == "太快了" and 0 < exc.value.retry_after <= 60
+    ratelimit.hit("t", "b", limit=3, window=60, message="太快了")  # other identities unaffected
+
+
+def test_masking():
+    from rongmei.core.masking import mask_id_number, mask_name, mask_phone
+
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_id_number("11010119900307803X") == "110***********803X"
+    assert mask_name("欧阳娜娜") == "欧**娜" and mask_name("张三") == "张*"
+
+
+def test_sanitize_html_removes_scripts_and_handlers():
+    from rongmei.core.text import plain_text, sanitize_html
+
+    dirty = '<p onclick="x()">好<script>alert(1)</script><a href="javascript:evil()">链接</a></p>'
+    clean = sanitize_html(dirty)
+    assert "script" not in clean and "onclick" not in clean and "javascript" not in clean
+    assert "<p>好" in clean
+    assert plain_text("<b>粗体</b>\x00文字") == "粗体文字"
+
+
+def _run_check_deploy(extra_env):
+    env = {**os.environ, "RONGMEI_ENV": "production", "SECRET_KEY": "x" * 64 + "-prod-key-Q9",
+           "ALLOWED_HOSTS": "app.example.cn", "FIELD_ENCRYPTION_KEY":
+           "u4T3y0oqK2sHn3jX3sQ6m5yq0mXG8QyQbq2c4pQ0C1Y=", **extra_env}
+    env.pop("PYTEST_XDIST_WORKER", None)
+    return subprocess.run([sys.executable, "-m", "rongmei.cli", "check", "--deploy",
+                           "--fail-level", "WARNING"], env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_production_profile_passes_check_deploy():
+    result = _run_check_deploy({"DATABASE_URL": "postgres://u@127.0.0.1:5432/x",
+                                "REDIS_URL": "redis://127.0.0.1:6379/0"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_about_sqlite_in_production():
+    result = _run_check_deploy({"DATABASE_URL": "sqlite:////tmp/x.sqlite3",
+                                "REDIS_URL": "redis://127.0.0.1:6379/0"})
+    assert result.returncode != 0 and "rongmei.W001" in result.stderr + result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {**os.environ, "RONGMEI_ENV": "production", "SECRET_KEY": ""}
+    result = subprocess.run([sys.executable, "-m", "rongmei.cli", "check"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
