@@ -304,3 +304,18 @@ def account_delete(*, user: User) -> None:
         locked.set_unusable_password()
         locked.deleted_at = timezone.now()
         locked.save()
+
+
+SMS_RECORD_RETENTION_DAYS = 180
+
+
+def purge_expired(*, now=None) -> dict[str, int]:
+    """Delete what is no longer needed (PIPL: keep personal data no longer than necessary):
+    used or expired codes older than a day, expired app tokens, SMS records older than
+    SMS_RECORD_RETENTION_DAYS. Safe to run as often as you like."""
+    now = now or timezone.now()
+    codes, _ = PhoneOtp.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
+    tokens, _ = AppToken.objects.filter(expires_at__lt=now).delete()
+    sms_records, _ = SmsMessage.objects.filter(
+        created_at__lt=now - timedelta(days=SMS_RECORD_RETENTION_DAYS)).delete()
+    return {"codes": codes, "tokens": tokens, "sms": sms_records}
