@@ -26,6 +26,7 @@ class StaffLoginForm(LoginForm):
         self.fields["username"].widget.attrs.update(
             {"placeholder": "请输入手机号", "autocomplete": "username", "inputmode": "tel"}
         )
+        self.fields["password"].label = "密码"
         self.fields["password"].widget.attrs["placeholder"] = "请输入密码"
 
     def clean(self):
