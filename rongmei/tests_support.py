@@ -46,3 +46,49 @@ def build_county():
                           kind=UnitKind.DEPARTMENT)
     return SimpleNamespace(root=root, center=center, hetang=hetang, shangtang=shangtang,
                            baishui=baishui, housing=housing)
+
+
+def make_merchant(*, owner=None, name="莲城超市", category="retail", status="approved"):
+    """An approved merchant whose owner holds the merchant role."""
+    from django.core.files.base import ContentFile
+
+    from rongmei.merchants.models import Merchant, MerchantStaff, MerchantStaffRole
+
+    owner = owner or make_user("merchant")
+    merchant = Merchant(name=name, category=category,
+                        credit_code=f"9136{Merchant.objects.count():012d}0X",
+                        address="莲城镇解放路1号", contact_name="店主", contact_phone="13600000000",
+                        status=status, applicant=owner)
+    merchant.licence_photo.save("licence.jpg", ContentFile(b"x"), save=False)
+    merchant.save()
+    MerchantStaff.objects.create(merchant=merchant, user=owner, role=MerchantStaffRole.OWNER)
+    return merchant
+
+
+def make_campaign(*, creator=None, stock=100, per_person_limit=1, face_value=2000,
+                  threshold=10000, category="retail", require_realname=False, rounds=1,
+                  starts_at=None, round_minutes=60, valid_days=30, **fields):
+    """A published grab campaign with ``rounds`` rounds of ``stock`` each, the first open now."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rongmei.vouchers.models import CampaignStatus, VoucherCampaign, VoucherRound
+
+    creator = creator or make_user("operator")
+    campaign = VoucherCampaign.objects.create(
+        title="莲乡惠民消费券", issuer="government", category=category, face_value=face_value,
+        threshold=threshold, per_person_limit=per_person_limit, require_realname=require_realname,
+        valid_days=valid_days, status=CampaignStatus.PUBLISHED, created_by=creator, **fields)
+    start = starts_at or timezone.now() - timedelta(minutes=1)
+    for i in range(rounds):
+        VoucherRound.objects.create(
+            campaign=campaign, starts_at=start + timedelta(days=i),
+            ends_at=start + timedelta(days=i, minutes=round_minutes), stock=stock, remaining=stock)
+    return campaign
+
+
+def give_realname(user, number="11010119900307803X"):
+    from rongmei.accounts.services import realname_register
+
+    return realname_register(user=user, name="张三", id_number=number)

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "rongmei.accounts",
     "rongmei.units",
     "rongmei.home",
+    "rongmei.merchants",
+    "rongmei.vouchers",
     # Wagtail: the staff console, pages, revisions, images.
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

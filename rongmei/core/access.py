@@ -126,3 +126,28 @@ def forget_cached_access(user) -> None:
     for attr in ("_rongmei_roles", "_rongmei_unit_paths"):
         if hasattr(user, attr):
             delattr(user, attr)
+
+
+def merchants_of(user):
+    """The approved merchants ``user`` works for (owner or clerk)."""
+    from rongmei.merchants.models import Merchant, MerchantStatus
+
+    if not user.is_authenticated:
+        return Merchant.objects.none()
+    return Merchant.objects.filter(staff__user=user, status=MerchantStatus.APPROVED)
+
+
+def access_merchant(user, merchant_or_id, *, owner: bool = False):
+    """Return the merchant if ``user`` is its staff (its owner, with ``owner=True``)."""
+    from rongmei.merchants.models import Merchant, MerchantStaff, MerchantStaffRole
+
+    merchant_id = merchant_or_id.pk if isinstance(merchant_or_id, Merchant) else merchant_or_id
+    staff = (MerchantStaff.objects.select_related("merchant")
+             .filter(user_id=user.pk, merchant_id=merchant_id).first()) if user.is_authenticated else None
+    if staff is None:
+        if not Merchant.objects.filter(pk=merchant_id).exists():
+            raise NotFoundError("商户不存在")
+        raise PermissionDeniedError("您不是该商户的工作人员")
+    if owner and staff.role != MerchantStaffRole.OWNER:
+        raise PermissionDeniedError("只有店主可以执行此操作")
+    return staff.merchant

@@ -84,6 +84,13 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     VOLUNTEER_LEADER: (),
     OPERATOR: _CONSOLE + _MEDIA + (
         "units.view_unit", "accounts.view_user",
+        "merchants.view_merchant", "merchants.change_merchant",
+        "merchants.view_merchantpost", "merchants.change_merchantpost",
+        "vouchers.add_vouchercampaign", "vouchers.change_vouchercampaign",
+        "vouchers.view_vouchercampaign", "vouchers.add_voucherround",
+        "vouchers.change_voucherround", "vouchers.view_voucherround",
+        "vouchers.view_voucher", "vouchers.view_settlementstatement",
+        "vouchers.add_settlementstatement", "vouchers.view_lotteryentry",
     ),
     ADMINISTRATOR: _CONSOLE + _MEDIA + (
         "units.add_unit", "units.change_unit", "units.delete_unit", "units.view_unit",
@@ -93,6 +100,13 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.view_user", "accounts.view_smsmessage", "accounts.view_personaldataaccess",
         "auth.add_group", "auth.change_group", "auth.delete_group", "auth.view_group",
         "wagtailsites.change_site",
+        "merchants.view_merchant", "merchants.change_merchant",
+        "merchants.view_merchantpost", "merchants.change_merchantpost",
+        "vouchers.add_vouchercampaign", "vouchers.change_vouchercampaign",
+        "vouchers.view_vouchercampaign", "vouchers.add_voucherround",
+        "vouchers.change_voucherround", "vouchers.view_voucherround",
+        "vouchers.view_voucher", "vouchers.view_settlementstatement",
+        "vouchers.add_settlementstatement", "vouchers.view_lotteryentry",
     ),
 }
 

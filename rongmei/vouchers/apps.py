@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class VouchersConfig(AppConfig):
+    name = "rongmei.vouchers"
+    label = "vouchers"
+    verbose_name = "消费券"
