@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# Real-browser fixtures (live_site, browser_page, ...) for every app's browser tests.
+pytest_plugins = ["rongmei.browser_testing"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):

@@ -21,6 +21,7 @@ urlpatterns = [
     re_path(r"^api/", core_views.page_not_found),  # JSON 404, never the HTML site
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("vouchers/", include("rongmei.vouchers.urls")),
     path("", include("rongmei.accounts.urls")),
 ]
 

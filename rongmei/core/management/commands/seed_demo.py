@@ -110,14 +110,12 @@ class Command(BaseCommand):
 
     # --- home layout ----------------------------------------------------------------------
     def seed_layout(self, *, reset: bool) -> None:
-        from rongmei.home.models import HomePage, TabPage
+        from rongmei.home.models import TabPage
+        from rongmei.home.services import ensure_resident_site
 
         from rongmei.core.demo.layout import home_body, mall_body, services_body, video_body
 
-        home = HomePage.objects.first()
-        if home is None:
-            self.stderr.write("没有首页（迁移未执行？），跳过版面")
-            return
+        home = ensure_resident_site()
         banners = [self.demo_image(f"演示轮播图{i}", i) for i in range(1, 4)]
         pages = [(home, home_body(banners, home))]
         tabs = {t.tab: t for t in TabPage.objects.child_of(home)}

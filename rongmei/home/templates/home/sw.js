@@ -15,7 +15,10 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin || url.pathname.startsWith("/admin/") || url.pathname.startsWith("/api/")) return;
   if (request.mode === "navigate") {
     event.respondWith(fetch(request).then((response) => {
-      if (response.ok && !response.headers.get("Set-Cookie")) {
+      // Only pages that are the same for everyone (marked public by the page cache) are
+      // kept for offline use: a signed-in resident's pages must not outlive their session
+      // on a shared phone.
+      if (response.ok && /\bpublic\b/.test(response.headers.get("Cache-Control") || "")) {
         const copy = response.clone();
         caches.open(VERSION).then((cache) => cache.put(request, copy));
       }

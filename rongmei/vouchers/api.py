@@ -1,0 +1,163 @@
+"""Vouchers API: campaigns, the grab, the wallet and its QR, lottery sign-up, redemption."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+from ninja import Router, Schema
+
+from rongmei.core.api import AUTH, ErrorOut
+from rongmei.core.errors import NotFoundError
+from rongmei.core.http import client_ip
+
+from . import qr, selectors, services
+
+router = Router(tags=["消费券"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
+          422: ErrorOut, 429: ErrorOut, 503: ErrorOut}
+
+
+class RoundOut(Schema):
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    stock: int
+    remaining: int
+    state: str
+
+
+class CampaignOut(Schema):
+    id: int
+    title: str
+    rule_text: str
+    category: str
+    category_label: str
+    issuer: str
+    face_value: int  # fen
+    threshold: int  # fen
+    per_person_limit: int
+    require_realname: bool
+    distribution: str
+    valid_days: int | None
+    valid_from: datetime | None
+    valid_until: datetime | None
+    lottery_commitment: str
+    rounds: list[RoundOut]
+
+
+class VoucherOut(Schema):
+    id: int
+    code: str
+    campaign_id: int
+    campaign_title: str
+    rule_text: str
+    status: str
+    valid_from: datetime
+    valid_until: datetime
+    redeemed_at: datetime | None
+    merchant_name: str | None
+
+
+class QrOut(Schema):
+    token: str
+    dynamic_code: str
+    code: str
+    refresh_in: int
+
+
+class RedeemIn(Schema):
+    merchant_id: int
+    bill_amount: int  # fen
+    token: str = ""
+    code: str = ""
+    dynamic: str = ""
+
+
+class ServerTimeOut(Schema):
+    now: datetime
+
+
+def _campaign(campaign, now) -> dict:
+    return {
+        "id": campaign.pk, "title": campaign.title, "rule_text": campaign.rule_text,
+        "category": campaign.category, "category_label": campaign.get_category_display(),
+        "issuer": campaign.issuer, "face_value": campaign.face_value,
+        "threshold": campaign.threshold, "per_person_limit": campaign.per_person_limit,
+        "require_realname": campaign.require_realname, "distribution": campaign.distribution,
+        "valid_days": campaign.valid_days, "valid_from": campaign.valid_from,
+        "valid_until": campaign.valid_until, "lottery_commitment": campaign.lottery_commitment,
+        "rounds": [{"id": r.pk, "starts_at": r.starts_at, "ends_at": r.ends_at, "stock": r.stock,
+                    "remaining": r.remaining, "state": selectors.round_state(r, now)}
+                   for r in campaign.rounds.all()],
+    }
+
+
+def _voucher(voucher) -> dict:
+    return {
+        "id": voucher.pk, "code": voucher.code, "campaign_id": voucher.campaign_id,
+        "campaign_title": voucher.campaign.title, "rule_text": voucher.campaign.rule_text,
+        "status": voucher.status, "valid_from": voucher.valid_from,
+        "valid_until": voucher.valid_until, "redeemed_at": voucher.redeemed_at,
+        "merchant_name": voucher.merchant.name if voucher.merchant_id else None,
+    }
+
+
+@router.get("/time", response=ServerTimeOut, summary="服务器时间（开抢以服务器时间为准）")
+def server_time(request):
+    return {"now": timezone.now()}
+
+
+@router.get("/campaigns", response=list[CampaignOut], summary="进行中的消费券活动")
+def campaigns(request):
+    now = timezone.now()
+    return [_campaign(c, now) for c in selectors.open_campaigns()]
+
+
+@router.get("/campaigns/{campaign_id}", response={200: CampaignOut, **ERRORS},
+            summary="活动详情")
+def campaign(request, campaign_id: int):
+    found = selectors.campaign_detail(pk=campaign_id)
+    if found is None:
+        raise NotFoundError("活动不存在或已结束")
+    return _campaign(found, timezone.now())
+
+
+@router.post("/rounds/{round_id}/grab", response={200: VoucherOut, **ERRORS}, auth=AUTH,
+             summary="抢券")
+def grab(request, round_id: int):
+    voucher = services.voucher_grab(user=request.auth, round_id=round_id, ip=client_ip(request),
+                                    device=request.headers.get("X-Device-ID", "")[:64])
+    return _voucher(voucher)
+
+
+@router.post("/campaigns/{campaign_id}/signup", response={200: dict, **ERRORS}, auth=AUTH,
+             summary="报名摇号")
+def signup(request, campaign_id: int):
+    entry = services.lottery_signup(user=request.auth, campaign_id=campaign_id)
+    return {"number": entry.number}
+
+
+@router.get("/wallet", response=list[VoucherOut], auth=AUTH, summary="我的券包")
+def wallet(request, status: str | None = None):
+    return [_voucher(v) for v in selectors.wallet(user=request.auth, status=status)[:200]]
+
+
+@router.get("/wallet/{code}/qr", response={200: QrOut, **ERRORS}, auth=AUTH,
+            summary="出示二维码（每分钟更新）")
+def wallet_qr(request, code: str):
+    voucher = selectors.holder_voucher(user=request.auth, code=code)
+    if voucher is None or voucher.status != "issued":
+        raise NotFoundError("该券不可用")
+    payload = qr.qr_payload(voucher)
+    payload.pop("svg")
+    return payload
+
+
+@router.post("/redeem", response={200: VoucherOut, **ERRORS}, auth=AUTH,
+             summary="商户核销（扫码或券号+动态码），金额单位为分")
+def redeem(request, payload: RedeemIn):
+    voucher = services.voucher_redeem(actor=request.auth, merchant_id=payload.merchant_id,
+                                      bill_amount=payload.bill_amount, token=payload.token,
+                                      code=payload.code, dynamic=payload.dynamic)
+    return _voucher(voucher)

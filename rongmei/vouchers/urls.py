@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "vouchers"
+
+urlpatterns = [
+    path("", views.campaign_list, name="list"),
+    path("c/<int:pk>/", views.campaign_detail, name="campaign"),
+    path("c/<int:pk>/signup/", views.signup, name="signup"),
+    path("r/<int:round_id>/grab/", views.grab, name="grab"),
+    path("wallet/", views.wallet, name="wallet"),
+    path("wallet/<str:code>/", views.voucher_page, name="voucher"),
+    path("wallet/<str:code>/qr.json", views.voucher_qr_json, name="voucher-qr"),
+    path("redeem/", views.redeem, name="redeem"),
+    path("statements/", views.merchant_statements, name="statements"),
+]
