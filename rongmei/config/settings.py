@@ -155,8 +155,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # Tests use a file, not SQLite's shared in-memory database, so that threads in the
     # concurrency tests contend on real (WAL) locks instead of failing with "table is locked".
-    DATABASES["default"]["TEST"] = {
-        "NAME": str(DATA_DIR / f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.sqlite3")}
+    # One file per process, so parallel test runs never share (and clobber) a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
