@@ -152,9 +152,11 @@ def browser_context_args() -> dict:
     }
 
 
-@pytest.fixture
-def browser_page(browser, browser_context_args) -> Iterator[Any]:
-    context = browser.new_context(**browser_context_args)
+def open_page(browser, context_args: dict):
+    """A new browser context (one person's phone) and a page in it that records failed
+    requests, script and console errors in ``page.problems`` and can load axe-core.
+    Close it with ``page.context.close()``."""
+    context = browser.new_context(**context_args)
     context.set_default_timeout(15_000)
     context.route(f"**{AXE_URL_PATH}", lambda route: route.fulfill(
         path=str(AXE_JS), content_type="application/javascript; charset=utf-8"))
@@ -176,10 +178,16 @@ def browser_page(browser, browser_context_args) -> Iterator[Any]:
     page.on("pageerror", lambda error: page.problems.append(f"script error: {error}"))
     page.on("console", lambda message: message.type == "error" and page.problems.append(
         f"console error: {message.text}"))
+    return page
+
+
+@pytest.fixture
+def browser_page(browser, browser_context_args) -> Iterator[Any]:
+    page = open_page(browser, browser_context_args)
     try:
         yield page
     finally:
-        context.close()
+        page.context.close()
 
 
 def assert_no_page_problems(page, *, allow: tuple[str, ...] = ()) -> None:
