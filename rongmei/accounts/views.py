@@ -78,7 +78,12 @@ def logout_view(request):
 
 @login_required
 def me_view(request):
-    return render(request, "accounts/me.html", {"me": selectors.me(user=request.user)})
+    from rongmei.core.access import merchants_of
+
+    return render(request, "accounts/me.html", {
+        "me": selectors.me(user=request.user),
+        "is_merchant_staff": merchants_of(request.user).exists(),
+    })
 
 
 @login_required

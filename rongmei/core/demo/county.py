@@ -54,3 +54,15 @@ STAFF = [
     ("volunteer_leader", "13900000013", "谢明", "LX-D29"),
 ]
 STAFF_PASSWORD = "Lianxiang@2026"
+
+
+def _phone_of(role: str) -> str:
+    return next(phone for code, phone, _, _ in STAFF if code == role)
+
+
+def merchant_phone() -> str:
+    return _phone_of("merchant")
+
+
+def operator_phone() -> str:
+    return _phone_of("operator")

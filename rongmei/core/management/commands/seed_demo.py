@@ -19,6 +19,7 @@ from django.db import transaction
 
 from rongmei.accounts.models import User
 from rongmei.core.demo import county
+from rongmei.core.demo.commerce import seed_commerce
 from rongmei.core.roles import ROLE_BY_CODE, ensure_roles
 from rongmei.units import services as unit_services
 from rongmei.units.models import Unit, UnitKind
@@ -42,9 +43,13 @@ class Command(BaseCommand):
         staff = self.seed_staff(units)
         residents = self.seed_residents(scale)
         self.seed_layout(reset=reset_layout)
+        merchants, campaigns = seed_commerce(
+            merchant_owner=User.objects.get(phone=county.merchant_phone()),
+            operator=User.objects.get(phone=county.operator_phone()))
         self.stdout.write(self.style.SUCCESS(
             f"演示县“{settings.RONGMEI_COUNTY_NAME}”就绪：单位 {Unit.objects.count()} 个，"
-            f"工作人员 {staff} 人，居民 {residents} 人（用时 {time.monotonic() - started:.1f} 秒）"
+            f"工作人员 {staff} 人，居民 {residents} 人，商户 {merchants} 家，"
+            f"消费券活动 {campaigns} 个（用时 {time.monotonic() - started:.1f} 秒）"
         ))
 
     # --- units ---------------------------------------------------------------------------
