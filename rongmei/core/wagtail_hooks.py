@@ -6,3 +6,10 @@ from wagtail import hooks
 @hooks.register("insert_global_admin_css")
 def rongmei_admin_css():
     return format_html('<link rel="stylesheet" href="{}">', static("rongmei/css/admin.css"))
+
+
+@hooks.register("construct_main_menu")
+def hide_wagtail_help_menu(request, menu_items):
+    """Drop Wagtail's "帮助" menu: it links to English pages on wagtail.org (and carries the
+    "what's new" badge), which are no use to the newsroom."""
+    menu_items[:] = [item for item in menu_items if item.name != "help"]
