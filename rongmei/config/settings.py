@@ -275,6 +275,7 @@ WAGTAILADMIN_USER_LOGIN_FORM = "rongmei.accounts.forms.StaffLoginForm"
 WAGTAIL_PASSWORD_RESET_ENABLED = False  # staff have no e-mail here; admins reset passwords
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]  # one county, one time zone: no 600-entry chooser
 WAGTAIL_I18N_ENABLED = False
 
 # --- Accounts, SMS, rate limits ------------------------------------------------------------

@@ -17,13 +17,13 @@ def ensure_resident_site():
     from .models import HomePage, TabPage
 
     if Collection.get_first_root_node() is None:  # images and documents live in one
-        Collection.add_root(name="Root")
+        Collection.add_root(name="全部")
     home = HomePage.objects.first()
     if home is None:
         Locale.objects.get_or_create(
             language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
         root = Page.get_first_root_node() or Page.add_root(
-            instance=Page(title="Root", slug="root", live=True))
+            instance=Page(title="根页面", slug="root", live=True))
         home = root.add_child(instance=HomePage(
             title="首页", slug="home", tab="home", seo_title=settings.RONGMEI_SITE_NAME))
         for title, slug in (("视频", "video"), ("服务", "services"), ("商城", "mall")):

@@ -38,26 +38,15 @@ WORD = re.compile(r"[A-Za-z]{2,}(?:['’][A-Za-z]+)*")  # keys such as "Ctrl + s
 
 # English that is known to remain and cannot be fixed by translations: the word, and why.
 # Each entry must still be needed (the test fails once it is not), so fixed issues get removed.
-KNOWN_ENGLISH = {
-    "user new": {
-        "None": "Wagtail's users/create.html renders first_name/last_name, which "
-                "StaffUserCreationForm (rongmei/accounts/forms.py) does not have",
-    },
-}
+KNOWN_ENGLISH: dict[str, dict[str, str]] = {}
 
 
 def data_words() -> set[str]:
-    """Words of names that are data, not interface: unit codes, and the English names Wagtail's
-    migrations give the root page ("Root"), the root collection and the default workflow
-    ("Moderators approval"), until a data migration renames them."""
-    from wagtail.models import Collection, Page, Task, Workflow
-
+    """Words of names that are data, not interface: unit codes (Wagtail's own root page,
+    collection and workflow are renamed to Chinese by home's migration 0003)."""
     from rongmei.units.models import Unit
 
-    names = [*Unit.objects.values_list("code", flat=True),
-             Page.get_first_root_node().title, Collection.get_first_root_node().name,
-             *Workflow.objects.values_list("name", flat=True),
-             *Task.objects.values_list("name", flat=True)]
+    names = Unit.objects.values_list("code", flat=True)
     return {word for name in names for word in re.split(r"[\s\-]+", name) if word}
 
 
