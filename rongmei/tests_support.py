@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from rongmei.core.roles import ROLE_BY_CODE, ensure_roles
 
 _phones = itertools.count(13700000000)
+_credit_codes = itertools.count(1)
 PASSWORD = "Test-pass-2026"
 
 
@@ -55,8 +56,8 @@ def make_merchant(*, owner=None, name="莲城超市", category="retail", status=
     from rongmei.merchants.models import Merchant, MerchantStaff, MerchantStaffRole
 
     owner = owner or make_user("merchant")
-    merchant = Merchant(name=name, category=category,
-                        credit_code=f"9136{Merchant.objects.count():012d}0X",
+    merchant = Merchant(name=name, category=category,  # 9199… never clashes with the demo's
+                        credit_code=f"9199{next(_credit_codes):012d}0X",
                         address="莲城镇解放路1号", contact_name="店主", contact_phone="13600000000",
                         status=status, applicant=owner)
     merchant.licence_photo.save("licence.jpg", ContentFile(b"x"), save=False)

@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from rongmei.accounts.api import auth_router, me_router
 from rongmei.core.api import install_error_handlers
+from rongmei.merchants.api import router as merchants_router
 from rongmei.units.api import router as units_router
 from rongmei.vouchers.api import router as vouchers_router
 
@@ -23,4 +24,5 @@ install_error_handlers(api)
 api.add_router("/auth", auth_router)
 api.add_router("/me", me_router)
 api.add_router("/units", units_router)
+api.add_router("/merchants", merchants_router)
 api.add_router("/vouchers", vouchers_router)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("vouchers/", include("rongmei.vouchers.urls")),
     path("", include("rongmei.accounts.urls")),
+    path("merchants/", include("rongmei.merchants.urls")),
 ]
 
 if settings.DEBUG:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from rongmei.core.access import access_merchant, check_role
 from rongmei.core.errors import ServiceError, validation_error_from_django
+from rongmei.core.pagecache import invalidate_all
 from rongmei.core.roles import MERCHANT, OPERATOR, ROLE_BY_CODE
 from rongmei.core.text import contains_markup, plain_text
 from rongmei.core.uploads import clean_image
@@ -54,10 +55,12 @@ def merchant_apply(*, applicant, name: str, category: str, credit_code: str, lic
         contact_phone=phone, intro=_text(intro, field="intro", max_length=1000, required=False),
         opening_hours=_text(opening_hours, field="opening_hours", max_length=60, required=False),
     )
-    _full_clean(merchant, exclude=["licence_photo", "cover", "applicant"])
+    # Before full_clean: it also checks the unique constraint, and would answer a duplicate
+    # with Django's generic "constraint violated" text instead of this message.
     if Merchant.objects.filter(credit_code=merchant.credit_code).exclude(
             status=MerchantStatus.REJECTED).exists():
         raise ServiceError("merchant_exists", "该营业执照已入驻或正在审核", field="credit_code")
+    _full_clean(merchant, exclude=["licence_photo", "cover", "applicant"])
     licence = clean_image(licence_photo, field="licence_photo")
     cover_file = clean_image(cover, field="cover") if cover else None
     try:
@@ -89,6 +92,7 @@ def merchant_review(*, actor, merchant: Merchant, approve: bool, note: str = "")
         locked.save()
         if approve:
             _add_staff(locked, locked.applicant, MerchantStaffRole.OWNER)
+    invalidate_all()  # the directory and the merchant page are in the anonymous page cache
     return locked
 
 
@@ -99,6 +103,7 @@ def merchant_set_suspended(*, actor, merchant: Merchant, suspended: bool, note: 
     merchant.status = MerchantStatus.SUSPENDED if suspended else MerchantStatus.APPROVED
     merchant.review_note = plain_text(note, max_length=200)
     merchant.save(update_fields=["status", "review_note"])
+    invalidate_all()  # a suspended merchant leaves the cached directory and page at once
     return merchant
 
 
@@ -155,7 +160,5 @@ def post_review(*, actor, post: MerchantPost, approve: bool, note: str = "") -> 
     if not updated:
         raise ServiceError("already_reviewed", "该动态已审核过")
     post.refresh_from_db()
-    from rongmei.core.pagecache import invalidate_all
-
     invalidate_all()
     return post

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from rongmei.core.access import check_role, forget_cached_access
 from rongmei.core.errors import ServiceError
+from rongmei.core.excel import workbook_bytes
 from rongmei.core.roles import ADMINISTRATOR, ROLE_BY_CODE, ROLE_BY_NAME
 
 from .selectors import parents_of
@@ -237,26 +238,6 @@ def members_import_excel(*, actor, data: bytes) -> ImportReport:
     return report
 
 
-def _workbook_bytes(title: str, header: tuple[str, ...], rows) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title
-    sheet.append(list(header))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(list(row))
-    for column in sheet.columns:
-        width = max(len(str(c.value or "")) for c in column) * 2 + 2
-        sheet.column_dimensions[column[0].column_letter].width = min(width, 40)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def units_export_excel(*, actor) -> bytes:
     """Units in the import format, so an export can be edited and imported back.
 
@@ -276,4 +257,4 @@ def units_export_excel(*, actor) -> bytes:
         rows.append((unit.code, unit.name, unit.short_name, unit.get_kind_display(),
                      parent.code if parent else "", unit.contact_phone, unit.address,
                      "是" if unit.is_active else "否"))
-    return _workbook_bytes("单位", UNIT_COLUMNS, rows)
+    return workbook_bytes("单位", UNIT_COLUMNS, rows)

@@ -12,6 +12,7 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from rongmei.core.access import has_role, unit_scope
 from rongmei.core.errors import ServiceError
+from rongmei.core.excel import XLSX
 from rongmei.core.roles import (
     ADMINISTRATOR, OPERATOR, PROPAGANDA, UNIT_ADMIN, WENZHENG_HANDLER,
 )
@@ -156,7 +157,6 @@ def export_units(request):
         messages.error(request, exc.message)
         return redirect("wagtailadmin_home")
     filename = f"units-{timezone.localdate():%Y%m%d}.xlsx"
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -8,6 +8,28 @@ from django.utils import timezone
 from .models import CampaignStatus, Voucher, VoucherCampaign, VoucherRound, VoucherStatus
 
 
+def campaigns_redeemable_at(*, merchant):
+    """Campaigns whose vouchers ``merchant`` may redeem — the one eligibility rule, used by
+    redemption and by the pages that say where a voucher can be spent: a merchant's own
+    campaign only there; a government campaign at every merchant of its category, or only
+    at the merchants it lists."""
+    from django.db.models import Q
+
+    listed = VoucherCampaign.merchants.through.objects.filter(merchant_id=merchant.pk)
+    government = Q(issuer_merchant__isnull=True)
+    return VoucherCampaign.objects.filter(
+        Q(issuer_merchant=merchant)
+        | (government & Q(all_merchants_in_category=True, category=merchant.category))
+        | (government & Q(all_merchants_in_category=False,
+                          pk__in=listed.values("vouchercampaign_id"))))
+
+
+def campaigns_usable_at(*, merchant):
+    """Published campaigns a resident can spend at ``merchant`` (its shop page)."""
+    return (campaigns_redeemable_at(merchant=merchant)
+            .filter(status=CampaignStatus.PUBLISHED).order_by("-created_at"))
+
+
 def open_campaigns():
     """Published campaigns with their rounds, for the resident list (one query each)."""
     return (VoucherCampaign.objects.filter(status=CampaignStatus.PUBLISHED)
@@ -43,6 +65,14 @@ def current_round(campaign: VoucherCampaign, now=None) -> VoucherRound | None:
     return rounds[-1] if rounds else None
 
 
+def expired_q(now):
+    """Expired vouchers: marked so by the expiry job, or still issued but past their date
+    (the job runs every few minutes; people should not see the difference)."""
+    from django.db.models import Q
+
+    return Q(status=VoucherStatus.EXPIRED) | Q(status=VoucherStatus.ISSUED, valid_until__lte=now)
+
+
 def wallet(*, user, status: str | None = None):
     vouchers = (Voucher.objects.filter(user=user).select_related("campaign", "merchant")
                 .order_by("-claimed_at"))
@@ -50,10 +80,7 @@ def wallet(*, user, status: str | None = None):
     if status == VoucherStatus.ISSUED:
         vouchers = vouchers.filter(status=VoucherStatus.ISSUED, valid_until__gt=now)
     elif status == VoucherStatus.EXPIRED:
-        from django.db.models import Q
-
-        vouchers = vouchers.filter(Q(status=VoucherStatus.EXPIRED)
-                                   | Q(status=VoucherStatus.ISSUED, valid_until__lte=now))
+        vouchers = vouchers.filter(expired_q(now))
     elif status:
         vouchers = vouchers.filter(status=status)
     return vouchers

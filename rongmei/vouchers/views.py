@@ -4,8 +4,6 @@ redemption page."""
 from __future__ import annotations
 
 import secrets
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
@@ -20,6 +18,7 @@ from rongmei.core.pagecache import mark_cacheable
 
 from . import qr, selectors, services
 from .models import VoucherStatus, yuan
+from .money import AmountError, parse_yuan
 
 DEVICE_COOKIE = "rm_device"
 
@@ -133,16 +132,6 @@ def voucher_qr_json(request, code: str):
     return response
 
 
-def _fen(raw: str) -> int | None:
-    try:
-        amount = Decimal((raw or "").strip())
-    except InvalidOperation:
-        return None
-    if amount <= 0 or amount.as_tuple().exponent < -2 or amount > Decimal("10000000"):
-        return None
-    return int(amount * 100)
-
-
 @login_required
 def redeem(request):
     """核销 at the till: scan the customer's QR (or type number + dynamic code), enter the bill."""
@@ -151,12 +140,12 @@ def redeem(request):
         return render(request, "vouchers/redeem_forbidden.html", status=403)
     context = {"merchants": merchants, "form": request.POST, "active_tab": "me"}
     if request.method == "POST":
-        bill = _fen(request.POST.get("bill_amount", ""))
         merchant_id = request.POST.get("merchant") or merchants[0].pk
         try:
-            if bill is None:
-                raise ServiceError("invalid_amount", "请输入正确的消费金额（元，最多两位小数）",
-                                   field="bill_amount")
+            try:
+                bill = parse_yuan(request.POST.get("bill_amount", ""))
+            except AmountError as exc:
+                raise ServiceError("invalid_amount", exc.message, field="bill_amount") from None
             voucher = services.voucher_redeem(
                 actor=request.user, merchant_id=int(merchant_id), bill_amount=bill,
                 token=request.POST.get("token", ""), code=request.POST.get("code", ""),

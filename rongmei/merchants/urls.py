@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "merchants"
+
+urlpatterns = [
+    path("", views.directory_view, name="directory"),
+    path("<int:pk>/", views.merchant_view, name="detail"),
+    path("apply/", views.apply_view, name="apply"),
+    path("apply/done/", views.applied_view, name="applied"),
+    path("mine/", views.mine_view, name="mine"),
+    path("mine/<int:pk>/posts/", views.post_submit_view, name="post-submit"),
+    path("mine/<int:pk>/staff/", views.staff_add_view, name="staff-add"),
+]
