@@ -16,6 +16,7 @@ from django.utils import timezone
 from rongmei.core import ratelimit
 from rongmei.core.access import access_merchant, check_role
 from rongmei.core.errors import NotFoundError, ServiceError, validation_error_from_django
+from rongmei.core.pagecache import invalidate_all
 from rongmei.core.roles import OPERATOR
 from rongmei.merchants.models import Merchant, MerchantStatus
 
@@ -61,6 +62,7 @@ def campaign_publish(*, actor, campaign: VoucherCampaign) -> VoucherCampaign:
         raise ServiceError("no_commitment", "摇号活动须先生成并公布种子承诺")
     campaign.status = CampaignStatus.PUBLISHED
     campaign.save(update_fields=["status"])
+    invalidate_all()
     for round_obj in campaign.rounds.all():
         grab.prime(round_obj, force=True)
     return campaign
@@ -246,6 +248,7 @@ def lottery_commit(*, actor, campaign: VoucherCampaign, seed: str) -> VoucherCam
         raise ServiceError("already_committed", "种子承诺已公布，不能更改")
     campaign.lottery_commitment = hashlib.sha256(seed.encode()).hexdigest()
     campaign.save(update_fields=["lottery_commitment"])
+    invalidate_all()
     return campaign
 
 
@@ -309,6 +312,7 @@ def lottery_draw(*, actor, campaign: VoucherCampaign, seed: str,
         locked.lottery_seed = seed
         locked.lottery_drawn_at = now
         locked.save(update_fields=["lottery_seed", "lottery_drawn_at"])
+    invalidate_all()  # the public record must show the result now
     return winners
 
 

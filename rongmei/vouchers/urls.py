@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.campaign_list, name="list"),
     path("c/<int:pk>/", views.campaign_detail, name="campaign"),
     path("c/<int:pk>/signup/", views.signup, name="signup"),
+    path("c/<int:pk>/lottery/", views.lottery_record, name="lottery"),
     path("r/<int:round_id>/grab/", views.grab, name="grab"),
     path("wallet/", views.wallet, name="wallet"),
     path("wallet/<str:code>/", views.voucher_page, name="voucher"),

@@ -85,6 +85,17 @@ def grab(request, round_id: int):
     return redirect("vouchers:voucher", code=voucher.code)
 
 
+def lottery_record(request, pk: int):
+    """The public record of a 报名摇号 draw: anyone can check it from the revealed seed."""
+    campaign = selectors.campaign_detail(pk=pk)
+    if campaign is None or campaign.distribution != "lottery":
+        raise Http404
+    response = render(request, "vouchers/lottery.html", {
+        "record": selectors.lottery_public_record(campaign), "campaign": campaign,
+        "active_tab": "mall"})
+    return mark_cacheable(response, seconds=30)
+
+
 @login_required
 @require_POST
 def signup(request, pk: int):

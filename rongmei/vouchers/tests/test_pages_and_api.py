@@ -139,3 +139,24 @@ def test_api_early_grab_says_when_it_opens(client, make_user):
     assert payload["code"] == "round_not_open" and "starts_at" in payload
     assert client.post("/api/v1/vouchers/rounds/999999/grab", **auth).status_code == 404
     assert client.post(f"/api/v1/vouchers/rounds/{campaign.rounds.get().pk}/grab").status_code == 401
+
+
+@pytest.mark.django_db
+def test_lottery_public_record_page_lets_anyone_verify_the_draw(client, make_user):
+    from rongmei.vouchers import services
+
+    operator = make_user("operator")
+    campaign = make_campaign(stock=1, distribution="lottery", creator=operator,
+                             lottery_signup_until=timezone.now() + timedelta(hours=1))
+    seed = "lianxiang-public-draw-seed-2026"
+    services.lottery_commit(actor=operator, campaign=campaign, seed=seed)
+    for _ in range(3):
+        services.lottery_signup(user=make_user(), campaign_id=campaign.pk)
+    before = client.get(f"/vouchers/c/{campaign.pk}/lottery/").content.decode()
+    campaign.refresh_from_db()
+    assert campaign.lottery_commitment in before
+    assert seed not in before and "137****" in before
+    services.lottery_draw(actor=operator, campaign=campaign, seed=seed,
+                          now=timezone.now() + timedelta(hours=2))
+    after = client.get(f"/vouchers/c/{campaign.pk}/lottery/").content.decode()
+    assert seed in after and after.count("未中签") == 2 and "HMAC" in after
