@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "rongmei.accounts",
     "rongmei.units",
     "rongmei.home",
+    "rongmei.points",
     "rongmei.merchants",
     "rongmei.vouchers",
     # Wagtail: the staff console, pages, revisions, images.
