@@ -3,10 +3,9 @@ spends, refunds, adjustments and expiries happens, the books balance."""
 
 from datetime import datetime, timedelta
 
-from django.utils import timezone
-
 import pytest
 from django.db.models import Sum
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
