@@ -49,12 +49,18 @@ def _key(request, version) -> str:
     return "pagecache:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
+# Paths that never opt in: answered without a cache lookup.
+NEVER_CACHED_PREFIXES = ("/api/", "/admin/", "/static/", "/media/", "/_hello", "/healthz",
+                         "/readyz", "/metrics")
+
+
 class AnonymousPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD") or not _is_anonymous(request):
+        if (request.method not in ("GET", "HEAD") or request.path.startswith(NEVER_CACHED_PREFIXES)
+                or not _is_anonymous(request)):
             return self.get_response(request)
         version = cache.get(VERSION_KEY)
         if version is None:

@@ -3,6 +3,7 @@ redemption page."""
 
 from __future__ import annotations
 
+import math
 import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -56,6 +57,9 @@ def campaign_detail(request, pk: int):
     context = {
         "campaign": campaign, "rounds": rounds, "current": current,
         "current_state": selectors.round_state(current, now) if current else "ended",
+        # Milliseconds, rounded up: the button must never open before the server does.
+        "starts_ms": math.ceil(current.starts_at.timestamp() * 1000) if current else 0,
+        "ends_ms": int(current.ends_at.timestamp() * 1000) if current else 0,
         "server_now": int(now.timestamp() * 1000), "active_tab": "mall",
         "entry": None,
     }

@@ -11,9 +11,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from bench import BenchError
 from bench.runner import Options, default_workers, run
 from bench.scenarios import SCENARIOS
-from bench.stack import BenchError
 
 
 class Command(BaseCommand):
@@ -26,6 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--duration", type=float, default=defaults.duration,
                             help="seconds measured for the floor and again for the scenario "
                                  "(default %(default)s)")
+        parser.add_argument("--rounds", type=int, default=defaults.rounds,
+                            help="alternate floor and scenario this many times, each slice "
+                                 "at least a second (default %(default)s)")
         parser.add_argument("--warmup", type=float, default=defaults.warmup,
                             help="seconds of unmeasured load before each (default %(default)s)")
         parser.add_argument("--concurrency", type=int, default=defaults.concurrency,
@@ -48,14 +51,13 @@ class Command(BaseCommand):
             for name, scenario in SCENARIOS.items():
                 self.stdout.write(f"  {name:<16}{scenario.summary}")
             return
-        unknown = [name for name in scenarios if name not in SCENARIOS]
-        if unknown:
-            raise CommandError(f"未知场景 {', '.join(unknown)}；可选：{', '.join(SCENARIOS)}")
-        if options["duration"] <= 0 or options["concurrency"] < 1 or options["workers"] < 1:
-            raise CommandError("--duration、--concurrency 和 --workers 必须为正数")
+        if min(options["duration"], options["rounds"], options["concurrency"],
+               options["workers"], options["load_processes"], options["max_requests"]) <= 0:
+            raise CommandError("--duration、--rounds、--concurrency、--workers、"
+                               "--load-processes 和 --max-requests 必须为正数")
 
         bench_options = Options(
-            duration=options["duration"], warmup=options["warmup"],
+            duration=options["duration"], rounds=options["rounds"], warmup=options["warmup"],
             concurrency=options["concurrency"], workers=options["workers"],
             load_processes=options["load_processes"], max_requests=options["max_requests"],
             fresh=options["fresh"], keep=options["keep"],

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import tempfile
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+
+def default_workers() -> int:
+    return multiprocessing.cpu_count() * 2 + 1
 
 
 def gunicorn_options(*, bind: str, workers: int, access_log: bool = False) -> dict:
@@ -18,8 +23,14 @@ def gunicorn_options(*, bind: str, workers: int, access_log: bool = False) -> di
         "timeout": 60,
         "graceful_timeout": 20,
         "keepalive": 5,
-        "max_requests": 5000,
-        "max_requests_jitter": 500,
+        # Recycle workers now and then (a leak cannot grow forever), but rarely enough that
+        # a busy server is not restarting workers every few seconds.
+        "max_requests": 100_000,
+        "max_requests_jitter": 10_000,
+        # gunicorn's default control socket (~/.gunicorn/gunicorn.ctl) is shared by every
+        # gunicorn of the user: give each server its own.
+        "control_socket": os.path.join(tempfile.gettempdir(),
+                                       f"rongmei-gunicorn-{os.getpid()}.ctl"),
         "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
     }
     if access_log:
@@ -50,8 +61,7 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int,
-                            default=int(os.environ.get("WEB_CONCURRENCY",
-                                                       multiprocessing.cpu_count() * 2 + 1)))
+                            default=int(os.environ.get("WEB_CONCURRENCY", default_workers())))
 
     def handle(self, *args, host, port, workers, **options):
         if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):

@@ -1,0 +1,131 @@
+"""Run scenarios: the floor and the scenario in alternating slices on one server; report.
+
+``run()`` is what ``rongmei bench`` calls. Each scenario's report is a flat JSON-able dict
+with at least ``scenario, requests, rps, p50_ms, p95_ms, p99_ms, errors, floor_rps, ratio``
+(``ratio = rps / floor_rps``), plus whatever the scenario's ``report()`` adds.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from rongmei.core.management.commands.serve import default_workers
+
+from .load import LoadResult, drive
+from .scenarios import FLOOR, Scenario, Target, get_scenario
+from .stack import Server, Stack
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Options:
+    duration: float = 10.0  # seconds measured for the floor, and again for the scenario
+    rounds: int = 10  # the two are measured in alternating slices, at least a second each
+    warmup: float = 2.0  # seconds of unmeasured load on each before measuring
+    concurrency: int = 16  # connections, each with one request in flight
+    workers: int = 0  # gunicorn workers; 0 means 2 × cores + 1
+    load_processes: int = 2  # processes generating the load
+    max_requests: int = 1_000_000  # per phase: a phase stops at this or at the duration
+    fresh: bool = False  # recreate the PostgreSQL bench database
+    keep: bool = False  # keep the temporary directory (logs, SQLite file) for inspection
+
+
+def run(names: list[str], options: Options, *, log: Log = print,
+        environ: dict | None = None) -> Iterator[dict]:
+    """Set up the stack once, then measure each scenario; yields one report per scenario."""
+    scenarios = [get_scenario(name) for name in names]  # unknown names fail before any work
+    workers = options.workers or default_workers()
+    with Stack(environ=environ, fresh=options.fresh, keep=options.keep) as stack:
+        log(f"基准环境：{stack.description}；工作目录 {stack.workdir}；"
+            f"本机 {os.cpu_count()} 核，1 分钟负载 {os.getloadavg()[0]:.2f}")
+        started = time.monotonic()
+        contexts = stack.prepare(names)
+        log(f"准备完成（collectstatic、migrate、seed-demo）：{time.monotonic() - started:.1f} 秒")
+        with stack.serve(workers=workers) as server:
+            log(f"gunicorn 已启动：http://{server.host}:{server.port}/，"
+                f"{workers} 个工作进程（生产配置，DEBUG 关闭）")
+            for scenario in scenarios:
+                report = measure(server, scenario, contexts.get(scenario.name, {}), options,
+                                 log=log)
+                report["database"] = stack.database.engine
+                report["cache"] = "redis" if stack.redis_url else "locmem"
+                yield report
+        if options.keep:
+            log(f"保留工作目录：{stack.workdir}")
+
+
+def measure(server: Server, scenario: Scenario, context: dict, options: Options, *,
+            log: Log = print) -> dict:
+    """Measure the floor and the scenario with the same driver, in alternating slices.
+
+    Floor, scenario, floor, scenario …: whatever else the machine is doing drifts over
+    seconds, and alternating makes both phases share it, so the ratio stays fair.
+    """
+    floor_load = _loader(server, [FLOOR], options)
+    scenario_load = _loader(server, scenario.targets(context), options, scenario.tally_header)
+    if options.warmup > 0:  # fills caches, lets every worker import what it lazily needs
+        floor_load(options.warmup)
+        scenario_load(options.warmup)
+    rounds = max(1, min(options.rounds, int(options.duration)))
+    recycled_before = server.worker_recycles()
+    floors, results = [], []
+    for _ in range(rounds):
+        floors.append(floor_load(options.duration / rounds))
+        results.append(scenario_load(options.duration / rounds))
+    floor = LoadResult.combine(floors, concurrent=False)
+    result = LoadResult.combine(results, concurrent=False)
+    log(f"[{scenario.name}] 基线 GET {FLOOR.path}：{_describe(floor)}")
+    log(f"[{scenario.name}] {scenario.summary}：{_describe(result)}")
+    ratio = result.rps / floor.rps if floor.rps else 0.0
+    goal = f"（目标 ≥ {scenario.target_ratio}）" if scenario.target_ratio else ""
+    log(f"[{scenario.name}] 比值 {ratio:.2f}{goal}")
+    for sample in floor.error_samples + result.error_samples:
+        log(f"[{scenario.name}] 错误示例：{sample}")
+
+    report = {
+        "scenario": scenario.name,
+        "requests": result.requests,
+        "rps": round(result.rps, 1),
+        "p50_ms": round(result.percentile_ms(50), 2),
+        "p95_ms": round(result.percentile_ms(95), 2),
+        "p99_ms": round(result.percentile_ms(99), 2),
+        "errors": result.errors,
+        "floor_rps": round(floor.rps, 1),
+        "ratio": round(ratio, 3),
+        "floor_requests": floor.requests,
+        "floor_p50_ms": round(floor.percentile_ms(50), 2),
+        "floor_p99_ms": round(floor.percentile_ms(99), 2),
+        "floor_errors": floor.errors,
+        "reconnects": floor.reconnects + result.reconnects,
+        "duration_s": options.duration,
+        "rounds": len(results),
+        "concurrency": options.concurrency,
+        "workers": server.workers,
+        "worker_recycles": server.worker_recycles() - recycled_before,
+        "loadavg_1m": round(os.getloadavg()[0], 2),  # other work on the machine skews figures
+    }
+    if scenario.target_ratio is not None:
+        report["target_ratio"] = scenario.target_ratio
+    report.update(scenario.report(result, context))
+    return report
+
+
+def _loader(server: Server, targets: list[Target], options: Options,
+            tally_header: str | None = None) -> Callable[[float], LoadResult]:
+    def load(seconds: float) -> LoadResult:
+        share = max(1, round(options.max_requests * seconds / options.duration))
+        return drive(host=server.host, port=server.port, targets=targets,
+                     concurrency=options.concurrency, duration=seconds, max_requests=share,
+                     processes=options.load_processes, tally_header=tally_header)
+
+    return load
+
+
+def _describe(result: LoadResult) -> str:
+    return (f"{result.rps:,.0f} 请求/秒，共 {result.requests} 个，"
+            f"p50 {result.percentile_ms(50):.1f} ms，p95 {result.percentile_ms(95):.1f} ms，"
+            f"p99 {result.percentile_ms(99):.1f} ms，错误 {result.errors}")
