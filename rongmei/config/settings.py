@@ -296,6 +296,10 @@ OTP_MAX_ATTEMPTS = 5
 OTP_RESEND_SECONDS = 60
 OTP_MAX_PER_PHONE_PER_DAY = 10
 OTP_MAX_PER_IP_PER_HOUR = 30
+# Anti-scalping: grabs per client address / device per minute (a school or a factory may
+# share one address behind NAT, hence the generous per-address figure).
+VOUCHER_GRAB_PER_IP_PER_MINUTE = int(env("VOUCHER_GRAB_PER_IP_PER_MINUTE", "120"))
+VOUCHER_GRAB_PER_DEVICE_PER_MINUTE = int(env("VOUCHER_GRAB_PER_DEVICE_PER_MINUTE", "20"))
 STAFF_LOGIN_MAX_FAILURES = 5
 STAFF_LOGIN_LOCK_SECONDS = 15 * 60
 # Key that encrypts ID-card numbers at rest (Fernet). Defaults to one derived from SECRET_KEY;

@@ -37,7 +37,16 @@ class BearerTokenAuth(HttpBearer):
 
 
 class ResidentSessionAuth(SessionAuth):
-    """The H5 app's session cookie (CSRF-checked on unsafe methods)."""
+    """The H5 app's session cookie (CSRF-checked on unsafe methods).
+
+    Without a session cookie there is nothing to check: a native client's bearer-token POST
+    must not be refused for lacking a CSRF token it has no cookie to pair with.
+    """
+
+    def _get_key(self, request):
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request, key):
         user = request.user
@@ -46,7 +55,7 @@ class ResidentSessionAuth(SessionAuth):
         return None
 
 
-AUTH = [ResidentSessionAuth(), BearerTokenAuth()]
+AUTH = [BearerTokenAuth(), ResidentSessionAuth()]
 
 _PYDANTIC_MESSAGES = {
     "missing": "缺少必填项",

@@ -7,6 +7,7 @@ import hmac
 import logging
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -28,8 +29,6 @@ from .models import (
 
 logger = logging.getLogger("rongmei.vouchers")
 
-GRAB_PER_IP_PER_MINUTE = 60
-GRAB_PER_DEVICE_PER_MINUTE = 20
 
 
 class VoucherError:
@@ -167,11 +166,11 @@ def voucher_grab(*, user, round_id: int, ip: str | None = None, device: str = ""
     if campaign.require_realname and not _has_realname(user):
         raise ServiceError(VoucherError.REALNAME_REQUIRED, "领取本券需先完成实名登记", status=403)
     if ip:
-        ratelimit.hit("vgrab-ip", ip, limit=GRAB_PER_IP_PER_MINUTE, window=60,
+        ratelimit.hit("vgrab-ip", ip, limit=settings.VOUCHER_GRAB_PER_IP_PER_MINUTE, window=60,
                       message="操作过于频繁，请稍后再试")
     if device:
-        ratelimit.hit("vgrab-dev", device, limit=GRAB_PER_DEVICE_PER_MINUTE, window=60,
-                      message="操作过于频繁，请稍后再试")
+        ratelimit.hit("vgrab-dev", device, limit=settings.VOUCHER_GRAB_PER_DEVICE_PER_MINUTE,
+                      window=60, message="操作过于频繁，请稍后再试")
 
     gate = grab.take(round_id=round_obj.pk, campaign_id=campaign.pk, user_id=user.pk,
                      limit=campaign.per_person_limit)

@@ -127,3 +127,17 @@ def test_openapi_schema_and_docs_are_published(client):
     paths = schema.json()["paths"]
     assert "/api/v1/auth/otp" in paths and "/api/v1/me" in paths and "/api/v1/units" in paths
     assert client.get("/api/v1/docs").status_code == 200
+
+
+@pytest.mark.django_db
+def test_native_clients_post_with_a_bearer_token_and_no_csrf(make_user):
+    from django.test import Client
+
+    from rongmei.accounts.services import api_token_issue
+
+    client = Client(enforce_csrf_checks=True)
+    token = api_token_issue(user=make_user())
+    response = client.patch("/api/v1/me", json.dumps({"nickname": "原生"}),
+                            content_type="application/json",
+                            HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200 and response.json()["nickname"] == "原生"
