@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import BenchError
-from .scenarios import Target
+from .scenarios import STATUS_TALLY, Target
 
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent  # so ``-m bench.load`` imports this
 LOOPBACK = {"127.0.0.1", "::1"}
@@ -194,9 +194,12 @@ class _Connection(threading.Thread):
         self.served += 1
         if response.will_close:
             self._reset()
-        if response.status != target.expect_status:
+        expected = target.expect_status
+        if response.status not in (expected if isinstance(expected, (list, tuple)) else (expected,)):
             raise _Failed(f"HTTP {response.status} for {target.method} {target.path}")
         header = self.spec["tally_header"]
+        if header == STATUS_TALLY:
+            return str(response.status)
         return response.getheader(header, NO_HEADER) if header else None
 
     def _reset(self) -> None:

@@ -51,6 +51,8 @@ def run(names: list[str], options: Options, *, log: Log = print,
             for scenario in scenarios:
                 report = measure(server, scenario, contexts.get(scenario.name, {}), options,
                                  log=log)
+                if scenario.verifies:
+                    report.update(stack.verify(scenario.name, contexts.get(scenario.name, {})))
                 report["database"] = stack.database.engine
                 report["cache"] = "redis" if stack.redis_url else "locmem"
                 yield report

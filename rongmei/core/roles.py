@@ -70,6 +70,15 @@ _MEDIA = (
     "wagtailimages.add_image", "wagtailimages.change_image", "wagtailimages.choose_image",
     "wagtaildocs.add_document", "wagtaildocs.change_document", "wagtaildocs.choose_document",
 )
+_COMMERCE = (  # 企业之家 review and 消费券 operations
+    "merchants.view_merchant", "merchants.change_merchant",
+    "merchants.view_merchantpost", "merchants.change_merchantpost",
+    "vouchers.add_vouchercampaign", "vouchers.change_vouchercampaign",
+    "vouchers.view_vouchercampaign", "vouchers.add_voucherround",
+    "vouchers.change_voucherround", "vouchers.view_voucherround",
+    "vouchers.view_voucher", "vouchers.view_settlementstatement",
+    "vouchers.add_settlementstatement", "vouchers.view_lotteryentry",
+)
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     REPORTER: _CONSOLE + _MEDIA,
     EDITOR: _CONSOLE + _MEDIA,
@@ -84,14 +93,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     VOLUNTEER_LEADER: (),
     OPERATOR: _CONSOLE + _MEDIA + (
         "units.view_unit", "accounts.view_user",
-        "merchants.view_merchant", "merchants.change_merchant",
-        "merchants.view_merchantpost", "merchants.change_merchantpost",
-        "vouchers.add_vouchercampaign", "vouchers.change_vouchercampaign",
-        "vouchers.view_vouchercampaign", "vouchers.add_voucherround",
-        "vouchers.change_voucherround", "vouchers.view_voucherround",
-        "vouchers.view_voucher", "vouchers.view_settlementstatement",
-        "vouchers.add_settlementstatement", "vouchers.view_lotteryentry",
-    ),
+    ) + _COMMERCE,
     ADMINISTRATOR: _CONSOLE + _MEDIA + (
         "units.add_unit", "units.change_unit", "units.delete_unit", "units.view_unit",
         "units.add_unitmembership", "units.change_unitmembership",
@@ -100,14 +102,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.view_user", "accounts.view_smsmessage", "accounts.view_personaldataaccess",
         "auth.add_group", "auth.change_group", "auth.delete_group", "auth.view_group",
         "wagtailsites.change_site",
-        "merchants.view_merchant", "merchants.change_merchant",
-        "merchants.view_merchantpost", "merchants.change_merchantpost",
-        "vouchers.add_vouchercampaign", "vouchers.change_vouchercampaign",
-        "vouchers.view_vouchercampaign", "vouchers.add_voucherround",
-        "vouchers.change_voucherround", "vouchers.view_voucherround",
-        "vouchers.view_voucher", "vouchers.view_settlementstatement",
-        "vouchers.add_settlementstatement", "vouchers.view_lotteryentry",
-    ),
+    ) + _COMMERCE,
 }
 
 

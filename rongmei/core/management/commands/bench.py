@@ -62,12 +62,15 @@ class Command(BaseCommand):
             load_processes=options["load_processes"], max_requests=options["max_requests"],
             fresh=options["fresh"], keep=options["keep"],
         )
-        failed = 0
+        failed = oversold = 0
         try:
             for report in run(scenarios, bench_options, log=self.stdout.write):
                 self.stdout.write(json.dumps(report, ensure_ascii=False))
                 failed += report["errors"] + report["floor_errors"]
+                oversold += report.get("oversold", 0)
         except BenchError as exc:
             raise CommandError(str(exc)) from exc
+        if oversold:
+            raise CommandError(f"超发 {oversold} 张：这是正确性错误，不是性能问题")
         if failed:
             raise CommandError(f"{failed} 个请求出错，这次的数字不可信（见上面的错误示例）")
