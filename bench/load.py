@@ -47,6 +47,7 @@ class LoadResult:
     tally: Counter = field(default_factory=Counter)  # values of the scenario's tally header
     reconnects: int = 0  # stale keep-alive connections replaced, request retried
     error_samples: list[str] = field(default_factory=list)
+    sent_max: int = 0  # most requests any one connection sent (to continue a target list)
 
     @property
     def rps(self) -> float:
@@ -71,6 +72,7 @@ class LoadResult:
             tally=sum((part.tally for part in parts), Counter()),
             reconnects=sum(part.reconnects for part in parts),
             error_samples=[s for part in parts for s in part.error_samples][:ERROR_SAMPLES],
+            sent_max=max((part.sent_max for part in parts), default=0),
         )
 
     def to_json(self) -> dict:
@@ -83,8 +85,12 @@ class LoadResult:
 
 def drive(*, host: str, port: int, targets: list[Target], concurrency: int, duration: float,
           max_requests: int, processes: int, tally_header: str | None = None,
-          timeout: float = 30.0) -> LoadResult:
-    """Send load for ``duration`` seconds or ``max_requests`` requests and merge the results."""
+          timeout: float = 30.0, offset: int = 0) -> LoadResult:
+    """Send load for ``duration`` seconds or ``max_requests`` requests and merge the results.
+
+    ``offset`` continues a target list where an earlier load stopped: pass the previous
+    offset plus ``concurrency × result.sent_max`` so that no target is sent twice before the
+    list wraps (one grab per resident across all slices of a measurement)."""
     if host not in LOOPBACK:
         raise ValueError(f"bench load goes to loopback only, not {host!r}")
     if not targets:
@@ -95,7 +101,7 @@ def drive(*, host: str, port: int, targets: list[Target], concurrency: int, dura
     specs = [{
         "host": host, "port": port, "targets": [t.to_json() for t in targets],
         "connections": [{"index": c, "budget": budget[c]} for c in mine],
-        "stride": concurrency, "duration": duration, "timeout": timeout,
+        "stride": concurrency, "offset": offset, "duration": duration, "timeout": timeout,
         "tally_header": tally_header,
     } for mine in connections]
 
@@ -149,8 +155,9 @@ class _Connection(threading.Thread):
         began = time.monotonic()
         deadline = began + self.spec["duration"]
         result, stride, n = self.result, self.spec["stride"], 0
+        first = self.spec.get("offset", 0) + self.index
         while n < self.budget and time.monotonic() < deadline:
-            target = self.targets[(self.index + n * stride) % len(self.targets)]
+            target = self.targets[(first + n * stride) % len(self.targets)]
             n += 1
             started = time.perf_counter()
             try:
@@ -167,6 +174,7 @@ class _Connection(threading.Thread):
             if tally is not None:
                 result.tally[tally] += 1
         result.elapsed = min(time.monotonic(), deadline) - began
+        result.sent_max = n
         self.conn.close()
 
     def _send(self, target: Target) -> str | None:

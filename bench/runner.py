@@ -118,11 +118,19 @@ def measure(server: Server, scenario: Scenario, context: dict, options: Options,
 
 def _loader(server: Server, targets: list[Target], options: Options,
             tally_header: str | None = None) -> Callable[[float], LoadResult]:
+    """A function that sends ``seconds`` of load; successive calls (warm-up, slices) continue
+    through the target list instead of starting it again."""
+    offset = 0
+
     def load(seconds: float) -> LoadResult:
+        nonlocal offset
         share = max(1, round(options.max_requests * seconds / options.duration))
-        return drive(host=server.host, port=server.port, targets=targets,
-                     concurrency=options.concurrency, duration=seconds, max_requests=share,
-                     processes=options.load_processes, tally_header=tally_header)
+        result = drive(host=server.host, port=server.port, targets=targets,
+                       concurrency=options.concurrency, duration=seconds, max_requests=share,
+                       processes=options.load_processes, tally_header=tally_header,
+                       offset=offset)
+        offset += options.concurrency * result.sent_max
+        return result
 
     return load
 
