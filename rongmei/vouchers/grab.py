@@ -19,7 +19,9 @@ from rongmei.core.redis import get_redis
 
 logger = logging.getLogger("rongmei.vouchers")
 
-TAKEN, SOLD_OUT, OVER_LIMIT, UNPRIMED = 1, -1, -2, -3
+# take() answers one of these, or a positive number: a token was taken, and the number is
+# the person's claim count after it (their voucher's ``slot``).
+SOLD_OUT, OVER_LIMIT, UNPRIMED = -1, -2, -3
 
 _TAKE = """
 local stock = redis.call('GET', KEYS[1])
@@ -28,8 +30,7 @@ if tonumber(stock) <= 0 then return -1 end
 local taken = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
 if taken >= tonumber(ARGV[2]) then return -2 end
 redis.call('DECR', KEYS[1])
-redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
-return 1
+return redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
 """
 
 # Undo a take whose database claim failed. Only if the stock key still exists: after a
@@ -62,7 +63,8 @@ def _script(client, name: str, source: str):
 
 
 def take(*, round_id: int, campaign_id: int, user_id: int, limit: int) -> int | None:
-    """TAKEN, SOLD_OUT, OVER_LIMIT or UNPRIMED; None when there is no Redis (or it failed)."""
+    """The slot taken (≥ 1), SOLD_OUT, OVER_LIMIT or UNPRIMED; None without Redis (or if it
+    failed)."""
     client = get_redis()
     if client is None:
         return None

@@ -1,0 +1,20 @@
+"""Cache invalidation only: a saved round or campaign drops this process's cached round
+facts and sold-out marks (other processes refresh theirs within a few seconds)."""
+
+from django.db.models.signals import post_delete, post_save
+
+from .models import VoucherCampaign, VoucherRound
+
+
+def _forget_round_facts(**kwargs):
+    from .services import _round_facts, _sold_out_until
+
+    _round_facts.clear()
+    _sold_out_until.clear()
+
+
+for _model in (VoucherRound, VoucherCampaign):
+    post_save.connect(_forget_round_facts, sender=_model,
+                      dispatch_uid=f"vouchers-round-facts-save-{_model.__name__}")
+    post_delete.connect(_forget_round_facts, sender=_model,
+                        dispatch_uid=f"vouchers-round-facts-delete-{_model.__name__}")
