@@ -153,10 +153,16 @@ class VoucherGrab(Scenario):
     target_ratio = 0.5  # "a voucher grab at ≥ 50% of hello-world throughput"
     tally_header = STATUS_TALLY
     verifies = True
+    # The example crowd; BENCH_VOUCHER_STOCK / BENCH_VOUCHER_RESIDENTS change it
+    # (e.g. a smaller stock shows the sold-out phase within a short measurement).
     stock = 10_000
     residents = 50_000
 
     def setup(self):
+        import os
+
+        self.stock = int(os.environ.get("BENCH_VOUCHER_STOCK", self.stock))
+        self.residents = int(os.environ.get("BENCH_VOUCHER_RESIDENTS", self.residents))
         import hashlib
         import secrets
         from datetime import timedelta

@@ -57,6 +57,20 @@ class ResidentSessionAuth(SessionAuth):
 
 AUTH = [BearerTokenAuth(), ResidentSessionAuth()]
 
+
+def authenticate(request):
+    """The signed-in user by the same rules as ``AUTH`` (bearer token, else session with
+    CSRF), for endpoints that answer some requests before knowing who asks — such as a grab
+    after the sell-out. Raises AuthenticationError (401) when nobody is signed in."""
+    from ninja.errors import AuthenticationError
+
+    for method in AUTH:
+        user = method(request)
+        if user:
+            request.auth = user
+            return user
+    raise AuthenticationError()
+
 _PYDANTIC_MESSAGES = {
     "missing": "缺少必填项",
     "string_type": "应为文本",

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.utils import timezone
 from ninja import Router, Schema
 
-from rongmei.core.api import AUTH, ErrorOut
+from rongmei.core.api import AUTH, ErrorOut, authenticate
 from rongmei.core.errors import NotFoundError
 from rongmei.core.http import client_ip
 
@@ -123,10 +123,15 @@ def campaign(request, campaign_id: int):
     return _campaign(found, timezone.now())
 
 
-@router.post("/rounds/{round_id}/grab", response={200: VoucherOut, **ERRORS}, auth=AUTH,
-             summary="抢券")
+@router.post("/rounds/{round_id}/grab", response={200: VoucherOut, **ERRORS},
+             summary="抢券（需登录：Bearer 令牌或会话）",
+             openapi_extra={"security": [{"BearerTokenAuth": []}, {"ResidentSessionAuth": []}]})
 def grab(request, round_id: int):
-    voucher = services.voucher_grab(user=request.auth, round_id=round_id, ip=client_ip(request),
+    # After a sell-out most of a crowd's presses are answered here, before the sign-in is
+    # even looked up: "sold out" is public, and it is the answer whoever asks.
+    services.refuse_if_known_sold_out(round_id)
+    user = authenticate(request)
+    voucher = services.voucher_grab(user=user, round_id=round_id, ip=client_ip(request),
                                     device=request.headers.get("X-Device-ID", "")[:64])
     return _voucher(voucher)
 

@@ -170,6 +170,11 @@ def _round_with_campaign(round_id: int) -> VoucherRound | None:
     return round_obj
 
 
+def refuse_if_known_sold_out(round_id: int) -> None:
+    if _known_sold_out(round_id):
+        raise ServiceError(VoucherError.SOLD_OUT, "手慢了，本场消费券已抢完", status=409)
+
+
 def voucher_grab(*, user, round_id: int, ip: str | None = None, device: str = "",
                  now: datetime | None = None) -> Voucher:
     """抢券: take one voucher from an open round for ``user``.
@@ -180,8 +185,7 @@ def voucher_grab(*, user, round_id: int, ip: str | None = None, device: str = ""
     and over-claiming impossible whatever Redis says.
     """
     now = now or timezone.now()
-    if _known_sold_out(round_id):
-        raise ServiceError(VoucherError.SOLD_OUT, "手慢了，本场消费券已抢完", status=409)
+    refuse_if_known_sold_out(round_id)
     round_obj = _round_with_campaign(round_id)
     if round_obj is None or round_obj.campaign.status != CampaignStatus.PUBLISHED:
         raise NotFoundError("该场次不存在或已下线")
