@@ -13,8 +13,11 @@ def _isolated(settings, tmp_path):
     """Each test gets its own media folder and an empty cache (rate limits, page cache)."""
     from django.core.cache import cache
 
+    from rongmei.core import pagecache
+
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
+    pagecache._local_version[:] = [None, 0.0]
     yield
     cache.clear()
 

@@ -12,6 +12,7 @@ pending flash messages; signed-in residents always get a fresh page.
 from __future__ import annotations
 
 import hashlib
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,11 +29,32 @@ def mark_cacheable(response, *, seconds: int):
     return response
 
 
+# The content version is read at every anonymous GET; each process keeps it for a second
+# (VERSION_SECONDS) instead of asking the cache every time. A change published elsewhere
+# shows within that second; in the process that published it, at once.
+VERSION_SECONDS = 1.0
+_local_version: list = [None, 0.0]  # [version, read at (monotonic)]
+
+
 def invalidate_all() -> None:
     try:
-        cache.incr(VERSION_KEY)
+        version = cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, 1, timeout=None)
+        version = 1
+    _local_version[:] = [version, time.monotonic()]
+
+
+def _current_version():
+    version, read_at = _local_version
+    if version is not None and time.monotonic() - read_at < VERSION_SECONDS:
+        return version
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, timeout=None)
+        version = cache.get(VERSION_KEY, 1)
+    _local_version[:] = [version, time.monotonic()]
+    return version
 
 
 def _is_anonymous(request) -> bool:
@@ -62,11 +84,7 @@ class AnonymousPageCacheMiddleware:
         if (request.method not in ("GET", "HEAD") or request.path.startswith(NEVER_CACHED_PREFIXES)
                 or not _is_anonymous(request)):
             return self.get_response(request)
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            cache.add(VERSION_KEY, 1, timeout=None)
-            version = cache.get(VERSION_KEY, 1)
-        key = _key(request, version)
+        key = _key(request, _current_version())
         hit = cache.get(key)
         if hit is not None:
             content, content_type, seconds = hit

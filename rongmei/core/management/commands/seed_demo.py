@@ -37,7 +37,10 @@ class Command(BaseCommand):
                             help="replace the home and tab page layouts with the demo ones")
 
     def handle(self, *args, scale: int, reset_layout: bool, **options):
+        from rongmei.home.services import ensure_resident_site
+
         started = time.monotonic()
+        ensure_resident_site()  # first: the roles' page rights are granted on its root
         ensure_roles()
         units = self.seed_units()
         staff = self.seed_staff(units)
