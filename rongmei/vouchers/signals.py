@@ -7,7 +7,7 @@ from .models import VoucherCampaign, VoucherRound
 
 
 def _forget_round_facts(**kwargs):
-    from .services import _round_facts, _sold_out_until
+    from .services.claims import _round_facts, _sold_out_until
 
     _round_facts.clear()
     _sold_out_until.clear()

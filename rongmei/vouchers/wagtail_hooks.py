@@ -4,21 +4,14 @@ of suspicious claims. Operators and administrators only."""
 from django.urls import path
 from wagtail import hooks
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
-from wagtail.admin.menu import MenuItem
-from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
+from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from rongmei.core.access import has_role
-from rongmei.core.roles import OPERATOR
+from rongmei.core.console import OperatorViewSet
 
 from . import admin_views
 from .forms import CampaignForm
 from .models import SettlementStatement, VoucherCampaign
-
-
-class OperatorMenuItem(MenuItem):
-    def is_shown(self, request):
-        return has_role(request.user, OPERATOR)
 
 
 class VoucherCampaignViewSet(ModelViewSet):
@@ -83,16 +76,6 @@ class SettlementStatementViewSet(ModelViewSet):
             path("export/", admin_views.statements_export, name="export"),
             path("export/<int:pk>/", admin_views.statement_export, name="export_one"),
         ]
-
-
-class OperatorViewSet(ViewSet):
-    """A console screen that is not a model listing, shown to operators."""
-
-    menu_item_class = OperatorMenuItem
-    view_class = None
-
-    def get_urlpatterns(self):
-        return [path("", self.view_class.as_view(), name="index")]
 
 
 class VouchersGroup(ViewSetGroup):

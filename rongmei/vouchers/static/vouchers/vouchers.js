@@ -1,7 +1,8 @@
 /* Vouchers, progressive enhancement (every form works without this file):
    - the grab button counts down to the round's start by the server's clock;
    - the holder's QR and dynamic code refresh every minute;
-   - the till can scan a QR with the camera where the browser has BarcodeDetector. */
+   - the till can scan a QR with the camera where the browser has BarcodeDetector (also used
+     by the mall's pickup page, /mall/verify/). */
 (function () {
   "use strict";
   var grab = document.querySelector(".rm-grab");
@@ -60,7 +61,9 @@
               input.value = found[0].rawValue;
               stream.getTracks().forEach(function (t) { t.stop(); });
               video.hidden = true;
-              document.getElementById("bill_amount").focus();
+              // The voucher till asks for the bill next; the mall's pickup page is done.
+              var next = document.getElementById("bill_amount");
+              if (next) { next.focus(); } else { input.form.submit(); }
             } else { requestAnimationFrame(look); }
           }).catch(function () { requestAnimationFrame(look); });
         };

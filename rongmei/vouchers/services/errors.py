@@ -1,0 +1,21 @@
+"""Stable error codes of the vouchers app."""
+
+from __future__ import annotations
+
+
+class VoucherError:
+    """Stable error codes of this app (clients switch on these)."""
+
+    NOT_OPEN = "round_not_open"
+    ENDED = "round_ended"
+    SOLD_OUT = "sold_out"
+    OVER_LIMIT = "over_limit"
+    REALNAME_REQUIRED = "realname_required"
+    INVALID_QR = "invalid_qr"
+    QR_EXPIRED = "qr_expired"
+    ALREADY_USED = "already_redeemed"
+    EXPIRED = "voucher_expired"
+    NOT_YET_VALID = "voucher_not_yet_valid"
+    WRONG_MERCHANT = "merchant_not_eligible"
+    BELOW_THRESHOLD = "below_threshold"
+    MERCHANT_LIMIT = "merchant_daily_limit"
