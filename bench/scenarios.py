@@ -218,3 +218,92 @@ class VoucherGrab(Scenario):
                 "oversold": max(0, issued - round_obj.stock), "remaining": round_obj.remaining,
                 "over_limit_holders": over_limit,
                 "books_balance": issued + round_obj.remaining == round_obj.stock}
+
+
+@register
+class MallRedeem(Scenario):
+    """商城兑换: many residents order one hot product (points price) at once.
+
+    Each connection sends a different resident's bearer token and idempotency key. Winners
+    get 200, everyone after the sell-out 409. Afterwards the database is checked: orders
+    never exceed the stock (``oversold`` 0), no balance is negative, the ledger balances.
+    Residents' points are granted through ``points_adjust`` (the real write path), so setup
+    takes a while for large crowds: BENCH_MALL_RESIDENTS / BENCH_MALL_STOCK change it.
+    """
+
+    name = "mall-redeem"
+    summary = "5千人抢兑1千件商城热门商品（POST /api/v1/mall/orders）"
+    tally_header = STATUS_TALLY
+    verifies = True
+    stock = 1_000
+    residents = 5_000
+    price_points = 100
+
+    def setup(self):
+        import hashlib
+        import os
+        import secrets
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from rongmei.accounts.models import AppToken, User
+        from rongmei.core.demo.county import operator_phone
+        from rongmei.mall.models import Product
+        from rongmei.merchants.models import Merchant
+        from rongmei.points.services import points_adjust
+
+        stock = int(os.environ.get("BENCH_MALL_STOCK", self.stock))
+        residents = int(os.environ.get("BENCH_MALL_RESIDENTS", self.residents))
+        phones = [str(17600000000 + i) for i in range(residents)]
+        User.objects.bulk_create([User(phone=p, password="!") for p in phones],
+                                 batch_size=5000, ignore_conflicts=True)
+        users = list(User.objects.filter(phone__in=phones))
+        operator = User.objects.get(phone=operator_phone())
+        for user in users:
+            points_adjust(actor=operator, user=user, amount=self.price_points,
+                          note="基准测试发放")
+        AppToken.objects.filter(label="bench-mall").delete()
+        now = timezone.now()
+        tokens = [secrets.token_urlsafe(24) for _ in users]
+        AppToken.objects.bulk_create([
+            AppToken(user_id=user.pk, token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                     label="bench-mall", expires_at=now + timedelta(days=1), last_used_at=now)
+            for user, token in zip(users, tokens)], batch_size=5000)
+        merchant = Merchant.objects.filter(status="approved").first()
+        if merchant is None:
+            raise BenchError("演示数据中没有已入驻的商户（请先运行 seed-demo）")
+        product = Product.objects.create(
+            merchant=merchant, name="基准测试特产", stock=stock, price_points=self.price_points,
+            per_person_limit=1, status="approved")
+        return {"product_id": product.pk, "tokens": tokens, "stock": stock}
+
+    def targets(self, context):
+        import json
+
+        return [Target("/api/v1/mall/orders", method="POST",
+                       headers={"Authorization": f"Bearer {token}",
+                                "Content-Type": "application/json"},
+                       body=json.dumps({"product_id": context["product_id"], "quantity": 1,
+                                        "fulfilment": "pickup",
+                                        "idempotency_key": f"bench-{i}"}),
+                       expect_status=[200, 409])
+                for i, token in enumerate(context["tokens"])]
+
+    def report(self, result, context):
+        return {"ordered_200": result.tally.get("200", 0),
+                "sold_out_409": result.tally.get("409", 0)}
+
+    def verify(self, context):
+        from django.db.models import Sum
+
+        from rongmei.mall.models import Order, Product
+        from rongmei.points.models import PointsAccount
+
+        product = Product.objects.get(pk=context["product_id"])
+        sold = (Order.objects.filter(product=product).exclude(status="cancelled")
+                .aggregate(n=Sum("quantity"))["n"] or 0)
+        return {"stock": context["stock"], "sold": sold, "stock_left": product.stock,
+                "oversold": max(0, sold - context["stock"]),
+                "books_balance": sold + product.stock == context["stock"],
+                "negative_balances": PointsAccount.objects.filter(balance__lt=0).count()}

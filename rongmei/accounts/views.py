@@ -79,10 +79,12 @@ def logout_view(request):
 @login_required
 def me_view(request):
     from rongmei.core.access import merchants_of
+    from rongmei.points.selectors import balance
 
     return render(request, "accounts/me.html", {
         "me": selectors.me(user=request.user),
         "is_merchant_staff": merchants_of(request.user).exists(),
+        "points_balance": balance(user=request.user),
     })
 
 

@@ -4,7 +4,9 @@ from ninja import NinjaAPI
 
 from rongmei.accounts.api import auth_router, me_router
 from rongmei.core.api import install_error_handlers
+from rongmei.mall.api import router as mall_router
 from rongmei.merchants.api import router as merchants_router
+from rongmei.points.api import router as points_router
 from rongmei.units.api import router as units_router
 from rongmei.vouchers.api import router as vouchers_router
 
@@ -26,3 +28,5 @@ api.add_router("/me", me_router)
 api.add_router("/units", units_router)
 api.add_router("/merchants", merchants_router)
 api.add_router("/vouchers", vouchers_router)
+api.add_router("/mall", mall_router)
+api.add_router("/points", points_router)

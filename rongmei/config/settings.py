@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "rongmei.units",
     "rongmei.home",
     "rongmei.points",
+    "rongmei.mall",
     "rongmei.merchants",
     "rongmei.vouchers",
     # Wagtail: the staff console, pages, revisions, images.
@@ -300,6 +301,7 @@ OTP_MAX_PER_IP_PER_HOUR = 30
 # share one address behind NAT, hence the generous per-address figure).
 VOUCHER_GRAB_PER_IP_PER_MINUTE = int(env("VOUCHER_GRAB_PER_IP_PER_MINUTE", "120"))
 VOUCHER_GRAB_PER_DEVICE_PER_MINUTE = int(env("VOUCHER_GRAB_PER_DEVICE_PER_MINUTE", "20"))
+MALL_ORDER_HOLD_HOURS = int(env("MALL_ORDER_HOLD_HOURS", "72"))  # uncollected orders cancel after
 STAFF_LOGIN_MAX_FAILURES = 5
 STAFF_LOGIN_LOCK_SECONDS = 15 * 60
 # Key that encrypts ID-card numbers at rest (Fernet). Defaults to one derived from SECRET_KEY;

@@ -22,6 +22,9 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("vouchers/", include("rongmei.vouchers.urls")),
+    # Only sub-paths (products/, orders/, verify/): /mall/ itself is the Wagtail tab page.
+    path("mall/", include("rongmei.mall.urls")),
+    path("points/", include("rongmei.points.urls")),
     path("", include("rongmei.accounts.urls")),
     path("merchants/", include("rongmei.merchants.urls")),
 ]

@@ -79,6 +79,14 @@ _COMMERCE = (  # 企业之家 review and 消费券 operations
     "vouchers.view_voucher", "vouchers.view_settlementstatement",
     "vouchers.add_settlementstatement", "vouchers.view_lotteryentry",
 )
+_POINTS = (  # 积分 rules and the ledger (manual adjustments go through points_adjust)
+    "points.view_earningrule", "points.change_earningrule", "points.add_earningrule",
+    "points.view_pointsentry",
+)
+_MALL = (  # 融媒商城: product review, orders, stock adjustments
+    "mall.view_product", "mall.change_product", "mall.view_order", "mall.view_orderevent",
+    "mall.view_stockadjustment", "mall.add_stockadjustment",
+)
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     REPORTER: _CONSOLE + _MEDIA,
     EDITOR: _CONSOLE + _MEDIA,
@@ -93,7 +101,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     VOLUNTEER_LEADER: (),
     OPERATOR: _CONSOLE + _MEDIA + (
         "units.view_unit", "accounts.view_user",
-    ) + _COMMERCE,
+    ) + _COMMERCE + _POINTS + _MALL,
     ADMINISTRATOR: _CONSOLE + _MEDIA + (
         "units.add_unit", "units.change_unit", "units.delete_unit", "units.view_unit",
         "units.add_unitmembership", "units.change_unitmembership",
@@ -102,7 +110,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.view_user", "accounts.view_smsmessage", "accounts.view_personaldataaccess",
         "auth.add_group", "auth.change_group", "auth.delete_group", "auth.view_group",
         "wagtailsites.change_site",
-    ) + _COMMERCE,
+    ) + _COMMERCE + _POINTS + _MALL,
 }
 
 

@@ -26,14 +26,14 @@ def home_body(banners, home):
             {"label": "商城", "link": _link("/mall/")},
         ]}),
         ("icon_grid", {"title": "八大福利", "columns": "4", "items": [
-            {"label": "看新闻", "subtitle": "兑奖品", "icon": "gift", "color": "red", "link": _link("/")},
+            {"label": "看新闻", "subtitle": "兑奖品", "icon": "gift", "color": "red", "link": _link("/points/")},
             {"label": "消费券", "subtitle": "抢不停", "icon": "voucher", "color": "orange", "link": _link("/vouchers/")},
             {"label": "找问政", "subtitle": "有诉求", "icon": "wenzheng", "color": "blue", "link": _link("/services/")},
             {"label": "办政务", "subtitle": "不出户", "icon": "service", "color": "teal", "link": _link("/services/")},
             {"label": "企业之家", "subtitle": "做广告不花钱", "icon": "megaphone", "color": "purple", "link": _link("/merchants/")},
-            {"label": "攒积分", "subtitle": "做好事", "icon": "heart", "color": "green", "link": _link("/me/")},
+            {"label": "攒积分", "subtitle": "做好事", "icon": "heart", "color": "green", "link": _link("/points/")},
             {"label": "看直播", "subtitle": "享生活", "icon": "live", "color": "red", "link": _link("/video/")},
-            {"label": "来商城", "subtitle": "超折扣", "icon": "mall", "color": "orange", "link": _link("/mall/")},
+            {"label": "来商城", "subtitle": "超折扣", "icon": "mall", "color": "orange", "link": _link("/mall/products/")},
         ]}),
         ("news_module", {"title": "通知公告", "more": _link("/services/"), "items": [
             {"title": f"{settings.RONGMEI_COUNTY_NAME}政务服务中心周末延时服务的通知", "summary": "",
@@ -69,10 +69,11 @@ def video_body(home):
 
 def mall_body(home):
     return [
-        ("icon_grid", {"title": "优惠与商户", "columns": "3", "items": [
+        ("icon_grid", {"title": "优惠与商户", "columns": "4", "items": [
+            {"label": "积分兑换", "subtitle": "本地特产", "icon": "gift", "color": "green", "link": _link("/mall/products/")},
             {"label": "消费券", "subtitle": "抢券、摇号", "icon": "voucher", "color": "red", "link": _link("/vouchers/")},
             {"label": "我的券包", "subtitle": "出示核销", "icon": "gift", "color": "orange", "link": _link("/vouchers/wallet/")},
             {"label": "企业之家", "subtitle": "本地商户", "icon": "mall", "color": "blue", "link": _link("/merchants/")},
         ]}),
-        ("notice", {"text": "融媒商城即将开业：本地名优特产，积分兑换、到店自提。", "link": _link("")}),
+        ("notice", {"text": "融媒商城：本地名优特产，积分兑换、到店自提。", "link": _link("/mall/products/")}),
     ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MallConfig(AppConfig):
+    name = "rongmei.mall"
+    label = "mall"
+    verbose_name = "融媒商城"
