@@ -10,7 +10,6 @@ updates from ``reserved``, so a race has exactly one winner.
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from rongmei.core.access import access_merchant, has_role
+from rongmei.core.codes import short_code
 from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 from rongmei.core.roles import OPERATOR
 from rongmei.core.uploads import clean_image
@@ -27,11 +27,15 @@ from rongmei.merchants.models import MerchantStaff
 from rongmei.points.services import points_refund, points_spend
 
 from .models import (
-    Fulfilment, Order, OrderEvent, OrderStatus, Product, ProductStatus, StockAdjustment,
+    Fulfilment,
+    Order,
+    OrderEvent,
+    OrderStatus,
+    Product,
+    ProductStatus,
+    StockAdjustment,
 )
 
-# No 0/O, 1/I/L: a code read out over the counter cannot be mistaken.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 MAX_QUANTITY = 99
 
@@ -42,7 +46,7 @@ def hold_hours() -> int:
 
 
 def new_pickup_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return short_code(CODE_LENGTH)
 
 
 def normalize_code(raw: str) -> str:

@@ -12,13 +12,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from rongmei.core.access import has_role, merchants_of
+from rongmei.core.codes import qr_svg
 from rongmei.core.errors import ServiceError
 from rongmei.core.pagecache import mark_cacheable
 from rongmei.core.roles import OPERATOR
 
 from . import selectors, services
 from .models import Fulfilment, OrderStatus
-from .qr import pickup_qr_svg
 
 
 def product_list(request):
@@ -78,7 +78,7 @@ def my_orders(request):
     if status not in dict(tabs):
         status = OrderStatus.RESERVED
     orders = list(selectors.orders_of(user=request.user, status=status)[:100])
-    rows = [{"order": o, "qr": pickup_qr_svg(o.pickup_code) if status == "reserved" else None}
+    rows = [{"order": o, "qr": qr_svg(o.pickup_code) if status == "reserved" else None}
             for o in orders]
     return render(request, "mall/orders.html", {"rows": rows, "tabs": tabs, "status": status,
                                                 "active_tab": "me"})

@@ -16,12 +16,11 @@ import time
 
 from django.conf import settings
 
+from rongmei.core.codes import short_code
+
 WINDOW_SECONDS = 60
-ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
-
-
 def new_code() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(10))
+    return short_code(10)
 
 
 def new_secret() -> str:
