@@ -133,3 +133,15 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = subprocess.run([sys.executable, "-m", "rongmei.cli", "check"], env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def test_no_inline_event_handlers_in_resident_templates():
+    """The resident CSP forbids inline script, handlers included: they would silently fail."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = [f"{path.relative_to(root)}: {match.group(0)}"
+                 for path in root.rglob("templates/**/*.html") if "/admin/" not in str(path)
+                 for match in re.finditer(r"\son[a-z]+=\"", path.read_text())]
+    assert not offenders, offenders

@@ -7,6 +7,12 @@
       navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
     });
   }
+  // Forms that undo something ask first (data-confirm="…"); the CSP allows no inline handlers.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  });
   // Resend-code countdown on the login page.
   document.querySelectorAll("[data-countdown]").forEach(function (button) {
     var left = parseInt(button.getAttribute("data-countdown"), 10) || 60;
