@@ -126,11 +126,15 @@ def otp_check(*, phone: str, code: str, ip: str | None,
            .order_by("-created_at").first())
     if otp is None:
         raise ServiceError("otp_invalid", OTP_INVALID, field="code")
-    if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
+    # Take an attempt before comparing, with a conditional update: parallel guesses cannot
+    # all read the same low count and get more than OTP_MAX_ATTEMPTS tries between them.
+    reserved = PhoneOtp.objects.filter(
+        pk=otp.pk, attempts__lt=settings.OTP_MAX_ATTEMPTS).update(attempts=F("attempts") + 1)
+    if not reserved:
         raise ServiceError("otp_locked", "验证码错误次数过多，请重新获取", field="code")
     if not hmac.compare_digest(otp.code_hash, _code_hash(phone, code)):
-        PhoneOtp.objects.filter(pk=otp.pk).update(attempts=F("attempts") + 1)
-        left = settings.OTP_MAX_ATTEMPTS - otp.attempts - 1
+        left = settings.OTP_MAX_ATTEMPTS - (
+            PhoneOtp.objects.values_list("attempts", flat=True).get(pk=otp.pk))
         if left <= 0:
             raise ServiceError("otp_locked", "验证码错误次数过多，请重新获取", field="code")
         raise ServiceError("otp_invalid", f"验证码错误，还可尝试{left}次", field="code")

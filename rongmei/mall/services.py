@@ -23,7 +23,7 @@ from rongmei.core.codes import short_code
 from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 from rongmei.core.roles import OPERATOR
 from rongmei.core.uploads import clean_image
-from rongmei.merchants.models import MerchantStaff
+from rongmei.merchants.models import MerchantStaff, MerchantStatus
 from rongmei.points.services import points_refund, points_spend
 
 from .models import (
@@ -91,7 +91,8 @@ def order_place(*, user, product_id: int, quantity, fulfilment: str, key: str,
     if (found := Order.objects.filter(user=user, idempotency_key=key).first()) is not None:
         return found
     product = Product.objects.select_related("merchant").filter(pk=product_id).first()
-    if product is None or product.status != ProductStatus.APPROVED:
+    if (product is None or product.status != ProductStatus.APPROVED
+            or product.merchant.status != MerchantStatus.APPROVED):  # a suspended shop sells nothing
         raise NotFoundError("商品不存在或已下架", code="product_unavailable")
     _check_window(product, now)
     recipient, phone, address = ((recipient or "").strip(), (phone or "").strip(),

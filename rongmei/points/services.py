@@ -95,9 +95,12 @@ def _expire_due(account, now: datetime) -> int:
     for lot in (PointsLot.objects.select_for_update()
                 .filter(account=account, remaining__gt=0, expires_at__lte=now)
                 .order_by("expires_at", "pk")):
+        # A lot can expire more than once: a refund may put points back into a lot that has
+        # already expired, and they expire again. Number each expiry of the lot.
+        times = PointsSpendLot.objects.filter(lot=lot, entry__kind=EntryKind.EXPIRE).count()
         entry = _write(account, kind=EntryKind.EXPIRE, amount=-lot.remaining, action="expire",
                        reason=f"积分过期（{timezone.localtime(lot.expires_at):%Y年%m月%d日}）",
-                       source=f"lot:{lot.pk}", key=f"expire:lot:{lot.pk}", now=now)
+                       source=f"lot:{lot.pk}", key=f"expire:lot:{lot.pk}:{times + 1}", now=now)
         PointsSpendLot.objects.create(entry=entry, lot=lot, amount=lot.remaining)
         PointsLot.objects.filter(pk=lot.pk).update(remaining=0)
         expired += lot.remaining

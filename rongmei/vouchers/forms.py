@@ -192,8 +192,8 @@ class StatementGenerateForm(forms.Form):
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", "结算结束日不能早于开始日")
-        if end and end > timezone.localdate():
-            self.add_error("period_end", "结算结束日不能晚于今天")
+        if end and end >= timezone.localdate():
+            self.add_error("period_end", "只能结算已经结束的日期（结算结束日须早于今天）")
         return data
 
 

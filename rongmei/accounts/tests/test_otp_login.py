@@ -150,3 +150,33 @@ class TestLoginWithCode:
                                    content_type="application/json")
             answers.append((response.status_code, response.json()))
         assert answers[0] == answers[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_guesses_get_no_more_than_the_allowed_attempts():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL for real parallel updates (CI runs this on PostgreSQL)")
+    services.otp_request(phone=PHONE, ip="10.0.0.1")
+    right = latest_code()
+    wrong = [f"{(int(right) + n) % 1_000_000:06d}" for n in range(1, 31)]
+
+    def guess(code):
+        try:
+            services.login_with_otp(phone=PHONE, code=code, ip=f"10.1.0.{len(code)}")
+            return "ok"
+        except ServiceError as exc:
+            return exc.code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=15) as pool:
+        answers = list(pool.map(guess, wrong))
+    assert answers.count("otp_invalid") <= 4 and "ok" not in answers
+    assert PhoneOtp.objects.get(phone=PHONE).attempts == 5
+    with pytest.raises(ServiceError) as exc:
+        services.login_with_otp(phone=PHONE, code=right, ip="10.0.0.1")
+    assert exc.value.code == "otp_locked"

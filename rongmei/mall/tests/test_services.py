@@ -294,3 +294,15 @@ def test_product_review_and_creation(shop):
     approved = services.product_review(actor=shop.operator, product_id=product.pk,
                                        decision="approve")
     assert approved.status == "approved"
+
+
+def test_a_suspended_shop_sells_nothing(shop):
+    resident = make_user()
+    give_points(resident, 1000)
+    product = make_product(shop.merchant)
+    shop.merchant.status = "suspended"
+    shop.merchant.save(update_fields=["status"])
+    with pytest.raises(ServiceError) as exc:
+        place(resident, product)
+    assert exc.value.code == "product_unavailable"
+    assert balance(resident) == 1000 and Order.objects.count() == 0

@@ -170,3 +170,16 @@ def test_manual_adjustment_needs_an_operator_and_a_reason(rules, make_user):
         services.points_adjust(actor=operator, user=user, amount=-7, note="扣过头")
     assert balance(user) == 6
     assert_balanced(user)
+
+
+@pytest.mark.django_db
+def test_refund_into_a_lot_that_partly_expired_expires_again(rules, make_user):
+    user = make_user()
+    services.points_adjust(actor=make_user("operator"), user=user, amount=100, note="补录",
+                           now=at(2025, 12, 30))
+    spend = services.points_spend(user=user, amount=40, action="mall", reason="兑换",
+                                  source="order:1", key="order:1", now=at(2026, 6, 1))
+    assert services.points_expire(now=at(2027, 1, 1, 0, 0, 1)) == 60
+    services.points_refund(spend=spend, reason="订单取消", now=at(2027, 1, 2))
+    assert balance(user) == 0  # the 40 came back into an expired lot and expired again
+    assert_balanced(user)

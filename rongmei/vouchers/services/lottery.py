@@ -44,7 +44,8 @@ def lottery_signup(*, user, campaign_id: int, now: datetime | None = None) -> Lo
                                               status=CampaignStatus.PUBLISHED).first()
     if campaign is None or campaign.distribution != Distribution.LOTTERY:
         raise NotFoundError("该摇号活动不存在")
-    if campaign.lottery_signup_until and now >= campaign.lottery_signup_until:
+    if campaign.lottery_drawn_at or (campaign.lottery_signup_until
+                                     and now >= campaign.lottery_signup_until):
         raise ServiceError("signup_closed", "报名已截止")
     if campaign.require_realname and not _has_realname(user):
         raise ServiceError(VoucherError.REALNAME_REQUIRED, "报名需先完成实名登记", status=403)

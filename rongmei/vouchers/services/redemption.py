@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from rongmei.core import ratelimit
 from rongmei.core.access import access_merchant
 from rongmei.core.errors import ServiceError
 from rongmei.merchants.models import Merchant, MerchantStatus
@@ -50,6 +51,9 @@ def voucher_for_redemption(*, token: str = "", code: str = "", dynamic: str = ""
             raise ServiceError(VoucherError.QR_EXPIRED, "二维码已过期，请让顾客刷新后重新出示",
                                field="token")
         return voucher
+    # Six digits are guessable by brute force: a voucher number gets a few tries a minute.
+    ratelimit.hit("voucher-dynamic", (code or "").strip().upper()[:12] or "-", limit=5,
+                  window=60, message="尝试次数过多，请让顾客刷新二维码后再试")
     voucher = Voucher.objects.select_related("campaign").filter(
         code=(code or "").strip().upper()).first()
     if voucher is None or not codes.dynamic_code_matches(voucher.secret, dynamic, now_ts):

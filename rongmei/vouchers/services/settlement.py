@@ -21,12 +21,19 @@ from ..models import (
 
 # --- settlement -------------------------------------------------------------------------------
 
-def statement_generate(*, actor, merchant: Merchant, period_start: date,
-                       period_end: date) -> SettlementStatement:
-    """Put every not-yet-settled redemption of the period into one statement."""
+def statement_generate(*, actor, merchant: Merchant, period_start: date, period_end: date,
+                       today: date | None = None) -> SettlementStatement:
+    """Put every not-yet-settled redemption of the period into one statement.
+
+    Only finished days can be settled: a statement for a period still running would miss the
+    rest of its last day for good (the next period starts after it, and a merchant's period
+    is settled once)."""
     check_role(actor, OPERATOR)
     if period_end < period_start:
         raise ServiceError("invalid_period", "结算结束日不能早于开始日", field="period_end")
+    if period_end >= (today or timezone.localdate()):
+        raise ServiceError("period_not_over", "只能结算已经结束的日期（结算结束日须早于今天）",
+                           field="period_end")
     tz = timezone.get_current_timezone()
     start = datetime.combine(period_start, datetime.min.time(), tzinfo=tz)
     end = datetime.combine(period_end + timedelta(days=1), datetime.min.time(), tzinfo=tz)
@@ -50,7 +57,8 @@ def statement_generate(*, actor, merchant: Merchant, period_start: date,
     return statement
 
 
-def statements_generate_all(*, actor, period_start: date, period_end: date) -> list:
+def statements_generate_all(*, actor, period_start: date, period_end: date,
+                            today: date | None = None) -> list:
     merchants = Merchant.objects.filter(
         redeemed_vouchers__statement__isnull=True, redeemed_vouchers__status="redeemed",
     ).distinct()
@@ -58,7 +66,8 @@ def statements_generate_all(*, actor, period_start: date, period_end: date) -> l
     for merchant in merchants:
         try:
             made.append(statement_generate(actor=actor, merchant=merchant,
-                                           period_start=period_start, period_end=period_end))
+                                           period_start=period_start, period_end=period_end,
+                                           today=today))
         except ServiceError as exc:
             if exc.code not in ("nothing_to_settle", "statement_exists"):
                 raise

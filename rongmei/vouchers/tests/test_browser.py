@@ -65,7 +65,9 @@ def test_grab_at_opening_show_qr_redeem_and_settle(live_site, browser, browser_c
     # The operator settles the day; the merchant sees the statement.
     today = timezone.localdate()
     services.statement_generate(actor=make_user("operator"), merchant=merchant,
-                                period_start=today, period_end=today)
+                                period_start=today, period_end=today,
+                                today=today + timedelta(days=1))  # the day after
+
     till_page.goto(live_site.url("/vouchers/statements/"))
     text = till_page.locator("main").inner_text()
     assert merchant.name in text and "1 张" in text and "补贴 20 元" in text

@@ -4,6 +4,7 @@ import io
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -62,7 +63,13 @@ def redeemed(make_user):
 def test_settle_command_puts_each_redemption_in_one_statement(redeemed):
     operator, shops = redeemed
     today = f"{timezone.localdate():%Y-%m-%d}"
-    output = run("vouchers_settle", "--start", today, "--end", today, "--actor", operator.phone)
+    with pytest.raises(CommandError, match="已经结束"):  # a day is settled once it is over
+        run("vouchers_settle", "--start", today, "--end", today, "--actor", operator.phone)
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        output = run("vouchers_settle", "--start", today, "--end", today, "--actor",
+                     operator.phone)
+        again = run("vouchers_settle", "--start", today, "--end", today, "--actor",
+                    operator.phone)
     assert "生成结算单 2 张" in output
     assert "莲城超市：核销 1 张，补贴 20 元，带动消费 66 元" in output
     assert SettlementStatement.objects.count() == 2
@@ -70,8 +77,6 @@ def test_settle_command_puts_each_redemption_in_one_statement(redeemed):
                                       statement__isnull=True).exists()
     statement = SettlementStatement.objects.get(merchant=shops[0])
     assert statement.created_by == operator
-
-    again = run("vouchers_settle", "--start", today, "--end", today, "--actor", operator.phone)
     assert "生成结算单 0 张" in again
     assert SettlementStatement.objects.count() == 2
 

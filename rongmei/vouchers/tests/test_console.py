@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -368,10 +369,19 @@ def test_dashboard_static_files_are_found():
 
 # --- settlement ------------------------------------------------------------------------------
 
+@pytest.fixture
+def next_day():
+    """Call to move the clock to the same time tomorrow, for the rest of the test."""
+    traveller = time_machine.travel(timezone.now() + timedelta(days=1))
+    yield traveller.start
+    traveller.stop()
+
+
 @pytest.mark.django_db
-def test_statements_are_generated_and_exported_to_excel(console, activity):
+def test_statements_are_generated_and_exported_to_excel(console, activity, next_day):
     _retail, _catering, shop, other_shop, restaurant = activity
     today = timezone.localdate()
+    next_day()  # a day is settled once it is over
     response = console.post("/admin/voucher_statements/new/", {
         "period_start": f"{today - timedelta(days=30):%Y-%m-%d}",
         "period_end": f"{today:%Y-%m-%d}"}, follow=True)
@@ -424,7 +434,10 @@ def test_statement_period_must_be_ordered_and_not_in_the_future(console):
     assert "结算结束日不能早于开始日" in response.content.decode()
     response = console.post("/admin/voucher_statements/new/", {
         "period_start": f"{today:%Y-%m-%d}", "period_end": f"{today + timedelta(days=1):%Y-%m-%d}"})
-    assert "结算结束日不能晚于今天" in response.content.decode()
+    assert "只能结算已经结束的日期" in response.content.decode()
+    response = console.post("/admin/voucher_statements/new/", {
+        "period_start": f"{today:%Y-%m-%d}", "period_end": f"{today:%Y-%m-%d}"})
+    assert "只能结算已经结束的日期" in response.content.decode()
     assert not SettlementStatement.objects.exists()
 
 

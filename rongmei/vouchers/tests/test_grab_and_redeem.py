@@ -196,13 +196,18 @@ def test_settlement_puts_each_redemption_in_exactly_one_statement(make_user):
         services.voucher_redeem(actor=owner, merchant_id=merchant.pk, bill_amount=5000,
                                 token=codes.qr_token(v.pk, v.secret))
     today = timezone.localdate()
+    with pytest.raises(ServiceError) as exc:  # today is not over yet
+        services.statement_generate(actor=operator, merchant=merchant, period_start=today,
+                                    period_end=today)
+    assert exc.value.code == "period_not_over"
+    tomorrow = today + timedelta(days=1)
     statement = services.statement_generate(actor=operator, merchant=merchant,
-                                            period_start=today, period_end=today)
+                                            period_start=today, period_end=today, today=tomorrow)
     assert statement.voucher_count == 3
     assert statement.subsidy_total == 3 * 2000 and statement.bill_total == 15000
     with pytest.raises(ServiceError) as exc:
         services.statement_generate(actor=operator, merchant=merchant, period_start=today,
-                                    period_end=today)
+                                    period_end=today, today=tomorrow)
     assert exc.value.code in ("nothing_to_settle", "statement_exists")
     assert Voucher.objects.filter(statement=statement).count() == 3
 
@@ -228,6 +233,29 @@ def test_lottery_draw_is_reproducible_from_the_revealed_seed(make_user):
     assert exc.value.code == "seed_mismatch"
     winners = services.lottery_draw(actor=operator, campaign=campaign, seed=seed, now=after)
     assert len(winners) == 3
+    with pytest.raises(ServiceError) as exc:  # no sign-up after the draw
+        services.lottery_signup(user=make_user(), campaign_id=campaign.pk, now=after)
+    assert exc.value.code == "signup_closed"
     expected = services.lottery_order(seed, list(range(1, 11)))[:3]
     assert sorted(w.number for w in winners) == sorted(expected)
     assert Voucher.objects.filter(campaign=campaign).count() == 3
+
+
+@pytest.mark.django_db
+def test_guessing_dynamic_codes_at_the_till_is_limited(make_user):
+    merchant = make_merchant()
+    owner = merchant.staff.get().user
+    voucher = services.voucher_grab(user=make_user(), round_id=make_campaign(threshold=0)
+                                    .rounds.first().pk)
+    right = codes.dynamic_code(voucher.secret)
+    wrong = [f"{(int(right) + n) % 1_000_000:06d}" for n in range(1, 6)]
+    for guess in wrong:
+        with pytest.raises(ServiceError) as exc:
+            services.voucher_redeem(actor=owner, merchant_id=merchant.pk, bill_amount=100,
+                                    code=voucher.code, dynamic=guess)
+        assert exc.value.code == "invalid_qr"
+    with pytest.raises(ServiceError) as exc:
+        services.voucher_redeem(actor=owner, merchant_id=merchant.pk, bill_amount=100,
+                                code=voucher.code, dynamic=right)
+    assert exc.value.code == "rate_limited"
+    assert Voucher.objects.get(pk=voucher.pk).status == VoucherStatus.ISSUED
