@@ -19,6 +19,7 @@ from rongmei.core.errors import ServiceError
 from rongmei.core.masking import mask_id_number, mask_phone
 
 from . import sms
+from .signals import account_deleted
 from .models import (
     AppToken, OtpPurpose, PersonalDataAccess, PhoneOtp, RealNameRecord, SmsMessage, SmsStatus,
     User,
@@ -308,6 +309,7 @@ def account_delete(*, user: User) -> None:
         locked.set_unusable_password()
         locked.deleted_at = timezone.now()
         locked.save()
+        account_deleted.send(sender=User, user=locked)
 
 
 SMS_RECORD_RETENTION_DAYS = 180

@@ -138,8 +138,9 @@ def merchants_of(user):
 
 
 def access_merchant(user, merchant_or_id, *, owner: bool = False):
-    """Return the merchant if ``user`` is its staff (its owner, with ``owner=True``)."""
-    from rongmei.merchants.models import Merchant, MerchantStaff, MerchantStaffRole
+    """Return the merchant if ``user`` is its staff (its owner, with ``owner=True``) and the
+    merchant is approved: a pending, rejected or suspended shop acts on nothing."""
+    from rongmei.merchants.models import Merchant, MerchantStaff, MerchantStaffRole, MerchantStatus
 
     merchant_id = merchant_or_id.pk if isinstance(merchant_or_id, Merchant) else merchant_or_id
     staff = (MerchantStaff.objects.select_related("merchant")
@@ -150,4 +151,7 @@ def access_merchant(user, merchant_or_id, *, owner: bool = False):
         raise PermissionDeniedError("您不是该商户的工作人员")
     if owner and staff.role != MerchantStaffRole.OWNER:
         raise PermissionDeniedError("只有店主可以执行此操作")
+    if staff.merchant.status != MerchantStatus.APPROVED:
+        raise PermissionDeniedError("商户已暂停或尚未通过审核，暂时不能进行此操作",
+                                    code="merchant_not_live")
     return staff.merchant

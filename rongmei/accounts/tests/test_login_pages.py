@@ -118,3 +118,18 @@ def test_staff_cannot_delete_themselves_in_the_app(client, make_user):
     client.force_login(staff)
     response = client.post("/me/delete/", {"confirm": "确认注销"})
     assert response.status_code == 400 and "联系管理员" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_deleting_the_account_erases_voucher_claim_traces(make_user):
+    from rongmei.accounts import services
+    from rongmei.tests_support import make_campaign
+    from rongmei.vouchers import services as vouchers
+    from rongmei.vouchers.models import Voucher
+
+    user = make_user()
+    vouchers.voucher_grab(user=user, round_id=make_campaign().rounds.get().pk,
+                          ip="10.2.3.4", device="phone-abc")
+    services.account_delete(user=user)
+    voucher = Voucher.objects.get(user=user)
+    assert voucher.claim_ip is None and voucher.claim_device == ""

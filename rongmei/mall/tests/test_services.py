@@ -306,3 +306,17 @@ def test_a_suspended_shop_sells_nothing(shop):
         place(resident, product)
     assert exc.value.code == "product_unavailable"
     assert balance(resident) == 1000 and Order.objects.count() == 0
+
+
+def test_deleting_the_account_erases_delivery_details(shop):
+    from rongmei.accounts.services import account_delete
+
+    resident = make_user()
+    give_points(resident, 1000)
+    product = make_product(shop.merchant, delivery=True)
+    order = place(resident, product, fulfilment="delivery", recipient="王五",
+                  phone="13812345678", address="莲城镇解放路1号")
+    account_delete(user=resident)
+    order.refresh_from_db()
+    assert (order.recipient, order.phone, order.address) == ("", "", "")
+    assert order.status == "reserved"  # the order itself stays for the books

@@ -223,3 +223,22 @@ def test_campaigns_usable_at_a_merchant_follow_the_redemption_rule(make_user):
     assert set(campaigns_usable_at(merchant=shop)) == {county_wide, listed}
     assert set(campaigns_usable_at(merchant=neighbour)) == {county_wide, own}
     assert set(campaigns_usable_at(merchant=restaurant)) == set()
+
+
+@pytest.mark.django_db
+def test_a_suspended_shop_acts_on_nothing(make_user):
+    from rongmei.core.errors import PermissionDeniedError
+    from rongmei.mall import services as mall
+    from rongmei.merchants.models import MerchantStaff
+    from rongmei.tests_support import make_merchant
+
+    shop = make_merchant()
+    owner = shop.staff.get().user
+    services.merchant_set_suspended(actor=make_user("operator"), merchant=shop, suspended=True)
+    with pytest.raises(PermissionDeniedError) as exc:
+        services.merchant_staff_add(actor=owner, merchant=shop, phone="13955550000")
+    assert exc.value.code == "merchant_not_live"
+    with pytest.raises(PermissionDeniedError):
+        mall.product_create(actor=owner, merchant_id=shop.pk, name="莲子", stock=5,
+                            price_points=10)
+    assert MerchantStaff.objects.filter(merchant=shop).count() == 1
