@@ -5,7 +5,6 @@ check the role again."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -13,22 +12,16 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from rongmei.core.access import has_role
+from rongmei.core.console import OperatorRequiredMixin
 from rongmei.core.errors import ServiceError
 from rongmei.core.excel import XLSX, workbook_bytes
 from rongmei.core.masking import mask_phone
-from rongmei.core.roles import OPERATOR
 
 from . import selectors, services
 from .models import OrderStatus, Product, ProductStatus, StockAdjustment
 
 
-class OperatorScreen(WagtailAdminTemplateMixin, TemplateView):
-    def dispatch(self, request, *args, **kwargs):
-        if not has_role(request.user, OPERATOR):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
+class OperatorScreen(OperatorRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
     def get_breadcrumbs_items(self):
         return list(self.breadcrumbs_items) + [{"url": "", "label": self.get_page_title()}]
 

@@ -7,7 +7,6 @@ which checks the role again and writes the audited entry.
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.views.generic import FormView
 from wagtail.admin.filters import WagtailFilterSet
@@ -15,22 +14,13 @@ from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from rongmei.core.access import has_role
+from rongmei.core.console import OperatorRequiredMixin
 from rongmei.core.errors import ServiceError
 from rongmei.core.masking import mask_phone
-from rongmei.core.roles import OPERATOR
 
 from . import services
 from .forms import AdjustForm
 from .models import EarningRule, EntryKind, PointsEntry
-
-
-class OperatorRequiredMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if not has_role(request.user, OPERATOR):
-            raise PermissionDenied  # Wagtail turns it into a redirect with a message
-        return super().dispatch(request, *args, **kwargs)
-
 
 # --- rules -----------------------------------------------------------------------------------
 

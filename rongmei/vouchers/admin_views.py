@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import django_filters
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -26,32 +25,27 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.widgets.button import HeaderButton
 
-from rongmei.core.access import has_role
+from rongmei.core.console import OperatorRequiredMixin, require_operator
 from rongmei.core.errors import ServiceError
-from rongmei.core.roles import OPERATOR
 from rongmei.merchants.models import Merchant
 
 from . import exports, reports, selectors, services
 from .forms import (
-    LotteryCommitForm, LotteryDrawForm, RoundBatchForm, StatementGenerateForm,
+    LotteryCommitForm,
+    LotteryDrawForm,
+    RoundBatchForm,
+    StatementGenerateForm,
     SuspiciousFilterForm,
 )
 from .models import (
-    CampaignStatus, Distribution, SettlementStatement, VoucherCampaign, VoucherStatus, yuan,
+    CampaignStatus,
+    Distribution,
+    SettlementStatement,
+    VoucherCampaign,
+    VoucherStatus,
+    yuan,
 )
 from .services import rounds_add_daily, rounds_closed
-
-
-def require_operator(request) -> None:
-    """Operators and administrators only; Wagtail turns the denial into a redirect."""
-    if not has_role(request.user, OPERATOR):
-        raise PermissionDenied
-
-
-class OperatorRequiredMixin:
-    def dispatch(self, request, *args, **kwargs):
-        require_operator(request)
-        return super().dispatch(request, *args, **kwargs)
 
 
 class OperatorScreen(OperatorRequiredMixin, WagtailAdminTemplateMixin):
