@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test test-sqlite test-postgres install browser bench-floor bench-home clean help
+.PHONY: demo test test-sqlite test-postgres install system bench-floor bench-home clean help
 
 help:
 	@echo "make demo   - install, migrate SQLite, seed the demo county, serve http://127.0.0.1:8000"
@@ -28,10 +28,10 @@ demo: install
 
 # Real-browser tests need Debian's Chromium; this installs it when run as root and it is
 # missing (CI), and otherwise says what to do.
-browser:
-	@scripts/ensure-browser.sh
+system:
+	@scripts/ensure-system.sh
 
-test: install browser
+test: install system
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench-floor: install

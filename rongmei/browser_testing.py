@@ -24,7 +24,7 @@ code from the console provider's outbox; ``axe_violations(page)`` and
 ``assert_accessible(page, label)`` run axe-core; ``screenshot(page, path)``.
 
 Chromium is /usr/bin/chromium (``apt-get install chromium fonts-noto-cjk``; see
-``make browser``). Without it the browser tests skip, unless RONGMEI_REQUIRE_BROWSER=1
+``make system``). Without it the browser tests skip, unless RONGMEI_REQUIRE_BROWSER=1
 (CI), when they fail.
 """
 
@@ -60,7 +60,7 @@ def browser_required() -> bool:
 def _unavailable(reason: str) -> None:
     if browser_required():
         pytest.fail(f"{reason} (RONGMEI_REQUIRE_BROWSER=1, so this is an error)", pytrace=False)
-    pytest.skip(f"{reason}; run `make browser` or apt-get install chromium fonts-noto-cjk")
+    pytest.skip(f"{reason}; run `make system` or apt-get install chromium fonts-noto-cjk")
 
 
 def require_browser() -> None:

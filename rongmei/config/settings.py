@@ -76,6 +76,13 @@ INSTALLED_APPS = [
     "rongmei.mall",
     "rongmei.merchants",
     "rongmei.vouchers",
+    "rongmei.wordgate",
+    "rongmei.media",
+    "rongmei.news",
+    "rongmei.outlets",
+    "rongmei.engage",
+    "rongmei.push",
+    "rongmei.wenzheng",
     # Wagtail: the staff console, pages, revisions, images.
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

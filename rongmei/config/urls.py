@@ -27,6 +27,13 @@ urlpatterns = [
     path("points/", include("rongmei.points.urls")),
     path("", include("rongmei.accounts.urls")),
     path("merchants/", include("rongmei.merchants.urls")),
+    path("wenzheng/", include("rongmei.wenzheng.urls")),
+    path("push/", include("rongmei.push.urls")),
+    path("av/", include("rongmei.media.urls")),
+    path("engage/", include("rongmei.engage.urls")),
+    path("outlets/", include("rongmei.outlets.urls")),
+    path("wordgate/", include("rongmei.wordgate.urls")),
+    path("", include("rongmei.news.urls")),  # feeds/, search/
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PushConfig(AppConfig):
+    name = "rongmei.push"
+    label = "push"
+    verbose_name = "消息推送"
