@@ -317,6 +317,20 @@ FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY")
 # Behind nginx the client address is in X-Forwarded-For; trust it only when told to.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", PRODUCTION)
 
+# --- Newsroom, media, push, 问政 -----------------------------------------------------------
+# Scheduled publishing runs every minute (``rongmei news_publish_due`` from a systemd timer).
+NEWS_ARCHIVE_BY = env("NEWS_ARCHIVE_BY", "month")  # year | month: folders under each section
+FFMPEG_BINARY = env("FFMPEG_BINARY", "ffmpeg")
+FFPROBE_BINARY = env("FFPROBE_BINARY", "ffprobe")
+MEDIA_MAX_VIDEO_MB = int(env("MEDIA_MAX_VIDEO_MB", "2048"))
+MEDIA_MAX_AUDIO_MB = int(env("MEDIA_MAX_AUDIO_MB", "300"))
+# Web Push (VAPID). Production must set a key (``rongmei push_keys`` prints a new pair);
+# development and tests make one under RONGMEI_DATA_DIR.
+VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY")
+VAPID_SUBJECT = env("VAPID_SUBJECT", "mailto:admin@example.com")
+# Personal data of closed 问政 cases is anonymised after this many days (statistics stay).
+WENZHENG_RETENTION_DAYS = int(env("WENZHENG_RETENTION_DAYS", "1095"))
+
 # --- Operations ----------------------------------------------------------------------------
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
 REQUEST_LOG = env_bool("REQUEST_LOG", not TESTING)
