@@ -1,0 +1,100 @@
+"""Text normalisation for matching, keeping a map back to the original offsets.
+
+Dictionary words and scanned text go through the same steps, one original character at a
+time:
+
+* NFKC (full-width → half-width letters, digits and punctuation; compatibility forms) and
+  case-folding;
+* invisible characters (zero-width spaces and joiners, BOM, soft hyphen, other format or
+  control characters) are dropped and do not count as a gap;
+* spaces, punctuation and symbols (emoji included) are dropped too, so "赌 博-网站" and
+  "赌*博*网*站" still match 赌博网站 — but more than ``MAX_GAP`` of them in a row, or a line
+  break or a full-width sentence end (。！？；…), end the run: a word never matches across
+  a paragraph or a sentence, and a filler of four or more characters separates words.
+
+A break is written into the normalised text as ``BREAK`` (a newline, which no normalised
+word contains), so the matcher needs no special case for it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+MAX_GAP = 3
+BREAK = "\n"
+_HARD_BREAKS = frozenset("\n\r\u2028\u2029\x0b\x0c\x85。！？；…")
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064"
+                       "\ufeff\u00ad\u034f\u180e")
+
+# What one original character becomes: ("keep", "chars"), ("gap", ""), ("skip", "") or
+# ("break", ""). Memoised per character: articles reuse a few thousand distinct characters.
+_KEEP, _GAP, _SKIP, _BREAK = 0, 1, 2, 3
+_char_cache: dict[str, tuple[int, str]] = {}
+
+
+def _classify(char: str) -> tuple[int, str]:
+    if char in _HARD_BREAKS:
+        return _BREAK, ""
+    if char in _INVISIBLE:
+        return _SKIP, ""
+    category = unicodedata.category(char)
+    if category in ("Cf", "Cc", "Mn", "Me"):  # format/control chars, combining marks
+        return (_GAP, "") if char in "\t" else (_SKIP, "")
+    folded = unicodedata.normalize("NFKC", char).casefold()
+    kept = "".join(c for c in folded
+                   if unicodedata.category(c)[0] not in "PSZC" and c not in _INVISIBLE)
+    if not kept:
+        return _GAP, ""
+    return _KEEP, kept
+
+
+def _action(char: str) -> tuple[int, str]:
+    if "\u4e00" <= char <= "\u9fff":  # common CJK ideographs: nothing to do
+        return _KEEP, char
+    result = _char_cache.get(char)
+    if result is None:
+        result = _classify(char)
+        if len(_char_cache) < 100_000:
+            _char_cache[char] = result
+    return result
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    text: str  # the normalised text (may contain BREAK)
+    origin: tuple[int, ...]  # origin[i]: offset in the original of normalised char i
+
+
+def normalize_text(text: str) -> NormalizedText:
+    out: list[str] = []
+    origin: list[int] = []
+    gap = 0
+    for index, char in enumerate(text):
+        action, kept = _action(char)
+        if action == _KEEP:
+            if gap > MAX_GAP and out and out[-1] != BREAK:
+                out.append(BREAK)
+                origin.append(index)
+            gap = 0
+            for c in kept:
+                out.append(c)
+                origin.append(index)
+        elif action == _GAP:
+            gap += 1
+        elif action == _BREAK:
+            if out and out[-1] != BREAK:
+                out.append(BREAK)
+                origin.append(index)
+            gap = 0
+    return NormalizedText("".join(out), tuple(origin))
+
+
+def normalize_word(word: str) -> str:
+    """The form a dictionary entry is matched (and kept unique) by: case-folded, half-width,
+    without spaces, punctuation or invisible characters."""
+    return normalize_text(word or "").text.replace(BREAK, "")
+
+
+def is_ascii_word_char(char: str) -> bool:
+    return char.isascii() and char.isalnum()
