@@ -1,0 +1,52 @@
+"""Outlet adapters: one per ``OutletKind``, each a formatter plus a transmitter.
+
+Add a platform by subclassing :class:`Adapter` and decorating it with :func:`register`; the
+delivery engine and the services only ever call :func:`adapter_for`.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from .base import DeliveryError, FormatError, PermanentError, Sent, TransientError
+
+_REGISTRY: dict[str, Adapter] = {}
+
+
+class Adapter:
+    kind: str = ""
+    # Chinese notes for actions the platform cannot carry out (e.g. editing a published
+    # Weibo post): such deliveries are recorded as done without a remote call.
+    unsupported: ClassVar[dict[str, str]] = {}
+
+    def format(self, *, snapshot: dict, version: dict, action: str, outlet,
+               received: list[dict]) -> dict:
+        """Build the payload. ``received`` lists what the outlet holds of this story:
+        ``[{"remote_id", "remote_url", "state"}]`` of earlier successful deliveries."""
+        raise NotImplementedError
+
+    def transmit(self, *, outlet, payload: dict, action: str, state: dict,
+                 delivery_id: int) -> Sent:
+        raise NotImplementedError
+
+
+def register(cls):
+    _REGISTRY[cls.kind] = cls()
+    return cls
+
+
+def adapter_for(kind: str) -> Adapter:
+    _load()
+    try:
+        return _REGISTRY[kind]
+    except KeyError:
+        raise FormatError(f"不支持的渠道类型：{kind}") from None
+
+
+def _load():
+    if not _REGISTRY:
+        from . import douyin, webhook, wechat_mp, weibo  # noqa: F401 (they register)
+
+
+__all__ = ["Adapter", "DeliveryError", "FormatError", "PermanentError", "Sent",
+           "TransientError", "adapter_for", "register"]
