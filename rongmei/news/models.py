@@ -1,0 +1,558 @@
+"""The newsroom's content: channels (栏目), unit sections (分端) and stories.
+
+The page tree is ``首页 › 新闻 › section › year-month archive › story``. Every unit has its own
+section; its admins' rights are granted on that section only, while county editors hold
+their rights once on the shared 新闻 page, so a permission check never walks 80 groups.
+Archive folders keep any one parent to a few thousand children however many years of news
+pile up.
+
+Stories of every kind share one concrete ``StoryPage`` table (credits, channel, cover,
+outlets); ``FeedEntry`` is a flat copy of each live story, maintained on publish, that feeds,
+search and the home page read without joining the page tree.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.images.blocks import ImageChooserBlock
+from wagtail.models import GroupApprovalTask, Orderable, Page
+from wagtail.search import index
+
+from rongmei.core.pagecache import mark_cacheable
+
+from .forms import StoryPageForm
+
+STORY_PAGE_TYPES = ["news.ArticlePage", "news.GalleryPage", "news.VideoPage",
+                    "news.AudioPage", "news.LinkPage"]
+RICH_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "image", "hr", "blockquote"]
+
+
+class Channel(models.Model):
+    """栏目: how residents browse news (要闻, 乡镇, 民生 …), across all sections."""
+
+    name = models.CharField("栏目名称", max_length=20, unique=True)
+    slug = models.SlugField("网址名", max_length=40, unique=True,
+                            help_text="英文字母、数字或短横线，用于网址和订阅源")
+    description = models.CharField("简介", max_length=120, blank=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "栏目"
+        verbose_name_plural = "栏目"
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+# --- the tree above the stories ---------------------------------------------------------------
+
+class NewsIndexPage(Page):
+    """新闻: the root of all sections; county editors' page rights sit here."""
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["news.SectionPage", "news.TopicPage"]
+    max_count = 1
+    template = "news/feed_page.html"
+
+    class Meta:
+        verbose_name = "新闻中心"
+
+    def serve(self, request, *args, **kwargs):
+        from .views import feed_page
+        return feed_page(request, index_page=self)
+
+
+class SectionPage(Page):
+    """分端: one unit's (or the center's) own section; its stories are reviewed by the center."""
+
+    unit = models.OneToOneField("units.Unit", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="news_section", verbose_name="所属单位")
+    intro = models.CharField("简介", max_length=200, blank=True)
+
+    parent_page_types = ["news.NewsIndexPage"]
+    subpage_types = ["news.ArchivePage"]
+    template = "news/feed_page.html"
+    content_panels = Page.content_panels + [FieldPanel("unit"), FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = "分端"
+
+    def serve(self, request, *args, **kwargs):
+        from .views import feed_page
+        return feed_page(request, section=self)
+
+
+class ArchivePage(Page):
+    """A year or year-month folder under a section, made by the system, never by hand."""
+
+    parent_page_types = ["news.SectionPage", "news.ArchivePage"]
+    subpage_types = STORY_PAGE_TYPES + ["news.ArchivePage"]
+    is_creatable = False
+
+    class Meta:
+        verbose_name = "归档"
+
+    def serve(self, request, *args, **kwargs):
+        from django.shortcuts import redirect
+        return redirect(self.get_parent().url)
+
+
+# --- stories ------------------------------------------------------------------------------------
+
+class StoryKind(models.TextChoices):
+    ARTICLE = "article", "图文"
+    GALLERY = "gallery", "图集"
+    VIDEO = "video", "视频"
+    AUDIO = "audio", "音频"
+    LINK = "link", "外链/直播"
+
+
+class Origin(models.TextChoices):
+    ORIGINAL = "original", "原创"
+    REPRINT = "reprint", "转载"
+
+
+class StoryTag(TaggedItemBase):
+    content_object = ParentalKey("news.StoryPage", related_name="tagged_items",
+                                 on_delete=models.CASCADE)
+
+
+class StoryPage(Page):
+    """Fields every story shares. Not created directly: pick a kind below."""
+
+    kind = models.CharField("类型", max_length=10, choices=StoryKind.choices, editable=False)
+    channel = models.ForeignKey(Channel, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="stories", verbose_name="栏目")
+    summary = models.TextField("摘要", max_length=200, blank=True,
+                               help_text="列表和分享卡片显示，200 字以内；留空取正文开头")
+    cover = models.ForeignKey("wagtailimages.Image", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+", verbose_name="封面图")
+    author = models.CharField("作者", max_length=40, blank=True)
+    reporter = models.CharField("记者", max_length=60, blank=True)
+    responsible_editor = models.CharField("责任编辑", max_length=20, blank=True)
+    origin = models.CharField("来源类型", max_length=10, choices=Origin.choices,
+                              default=Origin.ORIGINAL)
+    source = models.CharField("来源", max_length=60, blank=True,
+                              help_text="转载稿必须注明来源媒体")
+    source_url = models.URLField("原文链接", blank=True)
+    place = models.CharField("地点", max_length=40, blank=True)
+    tags = ClusterTaggableManager(through=StoryTag, blank=True, verbose_name="标签")
+    is_breaking = models.BooleanField("突发新闻", default=False,
+                                      help_text="发布后向订阅了突发提醒的用户推送")
+    allow_comments = models.BooleanField("允许评论", default=True)
+    correction_note = models.TextField("更正说明", blank=True,
+                                       help_text="更正已发布稿件时填写，会显示在正文前并同步到已分发的渠道")
+
+    parent_page_types = ["news.ArchivePage"]
+    subpage_types: list[str] = []
+    is_creatable = False
+
+    search_fields = Page.search_fields + [index.SearchField("summary")]
+
+    credit_panels = [
+        MultiFieldPanel([
+            FieldRowPanel([FieldPanel("author"), FieldPanel("reporter"),
+                           FieldPanel("responsible_editor")]),
+            FieldRowPanel([FieldPanel("origin"), FieldPanel("source")]),
+            FieldPanel("source_url"),
+        ], heading="署名与来源"),
+    ]
+    lead_panels = [FieldPanel("channel"), FieldPanel("summary"), FieldPanel("cover")]
+    tail_panels = [
+        MultiFieldPanel([FieldPanel("tags"), FieldPanel("place"), FieldPanel("is_breaking"),
+                         FieldPanel("allow_comments"), FieldPanel("correction_note")],
+                        heading="标签与发布选项"),
+        InlinePanel("outlet_versions", heading="多端版本", label="渠道版本",
+                    help_text="选择要分发的渠道；标题、摘要、文案、封面留空则由稿件自动生成"),
+    ]
+
+    KIND = ""
+
+    base_form_class = StoryPageForm  # the sensitive-word gate on submit and publish
+
+    class Meta:
+        verbose_name = "稿件"
+        verbose_name_plural = "稿件"
+
+    def publish(self, revision, user=None, **kwargs):
+        """Every publish — by hand, by the last approver, by the scheduler — passes the gate."""
+        from .gate import ContentBlocked, check_page
+
+        verdict = check_page(revision.as_object())
+        if verdict.blocked:
+            PublishBlock.objects.create(page_id=self.pk, revision_id=revision.pk,
+                                        message=verdict.message,
+                                        user=user if getattr(user, "pk", None) else None)
+            raise ContentBlocked(verdict)
+        return super().publish(revision, user=user, **kwargs)
+
+    def get_template(self, request, *args, **kwargs):
+        return f"news/story_{self.kind}.html"
+
+    def save(self, *args, **kwargs):
+        self.kind = self.KIND
+        return super().save(*args, **kwargs)
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if not getattr(request, "is_preview", False):
+            mark_cacheable(response, seconds=300)
+        return response
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import related_stories
+        context = super().get_context(request, *args, **kwargs)
+        context["related"] = related_stories(self)
+        return context
+
+    # Plain text of the story's own content, for summaries, search and the word gate.
+    def body_text(self) -> str:
+        return ""
+
+    def body_html(self) -> str:
+        return ""
+
+    def gate_fields(self) -> dict[str, str]:
+        """Every piece of text a resident can read, as the sensitive-word gate checks it."""
+        fields = {"标题": self.title, "摘要": self.summary, "正文": self.body_text()}
+        for version in self.outlet_versions.all():
+            for label, text in (("渠道标题", version.title), ("渠道摘要", version.digest),
+                                ("渠道文案", version.text)):
+                if text:
+                    fields[f"{version.outlet}·{label}"] = text
+        return fields
+
+    @property
+    def display_summary(self) -> str:
+        if self.summary:
+            return self.summary
+        text = " ".join(self.body_text().split())
+        return text[:90] + ("…" if len(text) > 90 else "")
+
+    @property
+    def story_key(self) -> str:
+        return f"story:{self.pk}"
+
+    def images(self):
+        """Body images in reading order: (image, caption)."""
+        return []
+
+
+class StoryOutletVersion(Orderable):
+    """A story's version for one outlet, derived from the master and editable."""
+
+    page = ParentalKey(StoryPage, related_name="outlet_versions", on_delete=models.CASCADE)
+    outlet = models.ForeignKey("outlets.Outlet", on_delete=models.CASCADE, related_name="+",
+                               verbose_name="渠道")
+    enabled = models.BooleanField("分发", default=True)
+    title = models.CharField("渠道标题", max_length=64, blank=True)
+    digest = models.CharField("渠道摘要", max_length=120, blank=True,
+                              help_text="微信公众号摘要不超过 120 字")
+    text = models.TextField("渠道文案", blank=True,
+                            help_text="微博正文或短视频文案；留空由标题和摘要生成")
+    cover = models.ForeignKey("wagtailimages.Image", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+",
+                              verbose_name="渠道封面", help_text="公众号封面建议 2.35:1")
+    topics = models.CharField("话题", max_length=120, blank=True,
+                              help_text="抖音/视频号话题，用逗号分隔，不带 #")
+
+    panels = [FieldRowPanel([FieldPanel("outlet"), FieldPanel("enabled")]),
+              FieldPanel("title"), FieldPanel("digest"), FieldPanel("text"),
+              FieldRowPanel([FieldPanel("cover"), FieldPanel("topics")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "渠道版本"
+        constraints = [models.UniqueConstraint(fields=["page", "outlet"],
+                                               name="news_outlet_version_unique")]
+
+    def __str__(self):
+        return str(self.outlet)
+
+
+class ImageWithCaption(blocks.StructBlock):
+    image = ImageChooserBlock(label="图片")
+    caption = blocks.CharBlock(label="图片说明", required=False, max_length=120)
+
+    class Meta:
+        icon = "image"
+        label = "图片"
+        template = "news/blocks/image.html"
+
+
+class ArticleBody(blocks.StreamBlock):
+    paragraph = blocks.RichTextBlock(features=RICH_FEATURES, label="正文段落")
+    image = ImageWithCaption()
+    quote = blocks.BlockQuoteBlock(label="引用")
+
+    class Meta:
+        block_counts = {}
+
+
+class ArticlePage(StoryPage):
+    KIND = StoryKind.ARTICLE
+    body = StreamField(ArticleBody(), use_json_field=True, verbose_name="正文")
+
+    content_panels = (Page.content_panels + StoryPage.lead_panels + [FieldPanel("body")]
+                      + StoryPage.credit_panels + StoryPage.tail_panels)
+    search_fields = StoryPage.search_fields + [index.SearchField("body")]
+
+    class Meta:
+        verbose_name = "图文"
+
+    def body_text(self) -> str:
+        from rongmei.core.text import plain_text
+        parts = []
+        for block in self.body:
+            if block.block_type == "paragraph":
+                parts.append(plain_text(block.value.source))
+            elif block.block_type == "quote":
+                parts.append(str(block.value))
+            elif block.block_type == "image" and block.value.get("caption"):
+                parts.append(block.value["caption"])
+        return "\n".join(parts)
+
+    def body_html(self) -> str:
+        from django.utils.html import format_html
+        from wagtail.rich_text import expand_db_html
+        html = []
+        for block in self.body:
+            if block.block_type == "paragraph":
+                html.append(expand_db_html(block.value.source))
+            elif block.block_type == "quote":
+                html.append(format_html("<blockquote>{}</blockquote>", block.value))
+            elif block.block_type == "image":
+                rendition = block.value["image"].get_rendition("max-1080x1080")
+                html.append(format_html('<figure><img src="{}" alt="{}"><figcaption>{}'
+                                        "</figcaption></figure>", rendition.url,
+                                        block.value.get("caption", ""),
+                                        block.value.get("caption", "")))
+        return "\n".join(html)
+
+    def images(self):
+        return [(block.value["image"], block.value.get("caption", ""))
+                for block in self.body if block.block_type == "image"]
+
+
+class GalleryPage(StoryPage):
+    KIND = StoryKind.GALLERY
+    intro = RichTextField("导语", features=RICH_FEATURES, blank=True)
+
+    content_panels = (Page.content_panels + StoryPage.lead_panels
+                      + [FieldPanel("intro"), InlinePanel("gallery_images", heading="图集",
+                                                          label="图片", min_num=1)]
+                      + StoryPage.credit_panels + StoryPage.tail_panels)
+
+    class Meta:
+        verbose_name = "图集"
+
+    def body_text(self) -> str:
+        from rongmei.core.text import plain_text
+        captions = [item.caption for item in self.gallery_images.all() if item.caption]
+        return "\n".join([plain_text(self.intro), *captions])
+
+    def body_html(self) -> str:
+        from wagtail.rich_text import expand_db_html
+        return expand_db_html(self.intro)
+
+    def images(self):
+        return [(item.image, item.caption) for item in self.gallery_images.all()]
+
+
+class GalleryImage(Orderable):
+    page = ParentalKey(GalleryPage, related_name="gallery_images", on_delete=models.CASCADE)
+    image = models.ForeignKey("wagtailimages.Image", on_delete=models.CASCADE,
+                              related_name="+", verbose_name="图片")
+    caption = models.CharField("图片说明", max_length=200, blank=True)
+
+    panels = [FieldPanel("image"), FieldPanel("caption")]
+
+
+class VideoPage(StoryPage):
+    KIND = StoryKind.VIDEO
+    video = models.ForeignKey("media.MediaAsset", null=True, on_delete=models.PROTECT,
+                              related_name="+", limit_choices_to={"kind": "video"},
+                              verbose_name="视频")
+    description = RichTextField("视频说明", features=RICH_FEATURES, blank=True)
+
+    content_panels = (Page.content_panels + StoryPage.lead_panels
+                      + [FieldPanel("video"), FieldPanel("description")]
+                      + StoryPage.credit_panels + StoryPage.tail_panels)
+
+    class Meta:
+        verbose_name = "视频"
+
+    def body_text(self) -> str:
+        from rongmei.core.text import plain_text
+        return plain_text(self.description)
+
+    def body_html(self) -> str:
+        from wagtail.rich_text import expand_db_html
+        return expand_db_html(self.description)
+
+
+class AudioPage(StoryPage):
+    KIND = StoryKind.AUDIO
+    audio = models.ForeignKey("media.MediaAsset", null=True, on_delete=models.PROTECT,
+                              related_name="+", limit_choices_to={"kind": "audio"},
+                              verbose_name="音频")
+    description = RichTextField("音频说明", features=RICH_FEATURES, blank=True)
+
+    content_panels = (Page.content_panels + StoryPage.lead_panels
+                      + [FieldPanel("audio"), FieldPanel("description")]
+                      + StoryPage.credit_panels + StoryPage.tail_panels)
+
+    class Meta:
+        verbose_name = "音频"
+
+    def body_text(self) -> str:
+        from rongmei.core.text import plain_text
+        return plain_text(self.description)
+
+    def body_html(self) -> str:
+        from wagtail.rich_text import expand_db_html
+        return expand_db_html(self.description)
+
+
+class LinkPage(StoryPage):
+    KIND = StoryKind.LINK
+    link_url = models.URLField("链接地址")
+    is_live = models.BooleanField("直播", default=False)
+
+    content_panels = (Page.content_panels + StoryPage.lead_panels
+                      + [FieldRowPanel([FieldPanel("link_url"), FieldPanel("is_live")])]
+                      + StoryPage.credit_panels + StoryPage.tail_panels)
+
+    class Meta:
+        verbose_name = "外链/直播"
+
+    def serve(self, request, *args, **kwargs):
+        from django.shortcuts import redirect
+        if getattr(request, "is_preview", False):
+            return super().serve(request, *args, **kwargs)
+        return redirect(self.link_url)
+
+
+class TopicPage(Page):
+    """专题: a curated collection of stories with its own header."""
+
+    header_image = models.ForeignKey("wagtailimages.Image", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name="头图")
+    intro = RichTextField("专题导语", features=RICH_FEATURES, blank=True)
+
+    parent_page_types = ["news.NewsIndexPage"]
+    subpage_types: list[str] = []
+    template = "news/topic_page.html"
+    content_panels = Page.content_panels + [
+        FieldPanel("header_image"), FieldPanel("intro"),
+        InlinePanel("items", heading="专题稿件", label="稿件"),
+    ]
+
+    class Meta:
+        verbose_name = "专题"
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if not getattr(request, "is_preview", False):
+            mark_cacheable(response, seconds=300)
+        return response
+
+
+class TopicItem(Orderable):
+    page = ParentalKey(TopicPage, related_name="items", on_delete=models.CASCADE)
+    story = models.ForeignKey(StoryPage, on_delete=models.CASCADE, related_name="+",
+                              verbose_name="稿件")
+    group = models.CharField("分组", max_length=20, blank=True,
+                             help_text="同一分组的稿件在专题页上排在一起，如“现场直击”")
+
+    panels = [FieldPanel("story"), FieldPanel("group")]
+
+
+# --- the flat copy feeds read ---------------------------------------------------------------
+
+class FeedEntry(models.Model):
+    """One row per live story, written on publish and removed on unpublish or delete."""
+
+    page = models.OneToOneField(StoryPage, primary_key=True, on_delete=models.CASCADE,
+                                related_name="feed_entry")
+    kind = models.CharField(max_length=10, choices=StoryKind.choices)
+    channel = models.ForeignKey(Channel, null=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    section = models.ForeignKey(SectionPage, null=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    title = models.CharField(max_length=255)
+    summary = models.CharField(max_length=200, blank=True)
+    cover = models.ForeignKey("wagtailimages.Image", null=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    url = models.CharField(max_length=512)
+    source = models.CharField(max_length=60, blank=True)
+    published_at = models.DateTimeField(db_index=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    is_breaking = models.BooleanField(default=False)
+    # jieba-segmented words of title, summary and body, space separated (see search.py).
+    search_text = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "稿件索引"
+        verbose_name_plural = "稿件索引"
+        indexes = [
+            models.Index(fields=["-published_at", "-page"], name="news_feed_recent"),
+            models.Index(fields=["channel", "-published_at", "-page"],
+                         name="news_feed_channel"),
+            models.Index(fields=["section", "-published_at", "-page"],
+                         name="news_feed_section"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class PublishBlock(models.Model):
+    """A publish the sensitive-word gate stopped (scheduled or by an approver)."""
+
+    page = models.ForeignKey(StoryPage, on_delete=models.CASCADE, related_name="blocks",
+                             verbose_name="稿件")
+    revision_id = models.PositiveIntegerField("版本", null=True)
+    message = models.TextField("拦截原因")
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+", verbose_name="操作人")
+
+    class Meta:
+        verbose_name = "发布拦截记录"
+        verbose_name_plural = "发布拦截记录"
+        ordering = ["-created_at"]
+
+
+class ReviewTask(GroupApprovalTask):
+    """One step of 三审 (初审/复审/终审): group approval that refuses to pass blocked words.
+
+    An approver who approves content the sensitive-word gate blocks sends it back instead,
+    with the hits as the comment, so nothing blocked moves on or publishes.
+    """
+
+    class Meta:
+        verbose_name = "审核步骤（含敏感词检查）"
+        verbose_name_plural = "审核步骤（含敏感词检查）"
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        if action_name in ("approve", "approve_with_comment"):
+            from .gate import check_revision
+            verdict = check_revision(task_state.revision)
+            if verdict is not None and verdict.blocked:
+                comment = f"敏感词检查未通过，已自动退回：{verdict.message}"
+                PublishBlock.objects.create(page_id=task_state.revision.object_id,
+                                            revision_id=task_state.revision.pk,
+                                            message=verdict.message, user=user)
+                return super().on_action(task_state, user, "reject", comment=comment)
+        return super().on_action(task_state, user, action_name, **kwargs)

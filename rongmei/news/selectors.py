@@ -1,0 +1,72 @@
+"""Read paths: feeds with keyset pagination, related stories, search."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db.models import Q
+
+from rongmei.core.errors import ServiceError
+
+from .models import Channel, FeedEntry
+
+PAGE_SIZE = 20
+
+
+@dataclass
+class FeedPage:
+    entries: list
+    next_cursor: str | None
+
+
+def encode_cursor(entry) -> str:
+    raw = f"{entry.published_at.timestamp():.6f}:{entry.page_id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, page_id = raw.split(":")
+        return datetime.fromtimestamp(float(stamp), tz=UTC), int(page_id)
+    except (ValueError, UnicodeDecodeError):
+        raise ServiceError("bad_cursor", "翻页参数无效，请刷新后重试", field="cursor") from None
+
+
+def feed(*, channel: Channel | None = None, section=None, kind: str | None = None,
+         cursor: str | None = None, size: int = PAGE_SIZE) -> FeedPage:
+    """Newest first; ``cursor`` continues after the last entry of the previous page.
+
+    (published_at, page_id) is unique and indexed per channel and section, so every page
+    costs one index range scan however deep the reader scrolls.
+    """
+    rows = FeedEntry.objects.select_related("cover", "channel")
+    if channel is not None:
+        rows = rows.filter(channel=channel)
+    if section is not None:
+        rows = rows.filter(section=section)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if cursor:
+        published_at, page_id = decode_cursor(cursor)
+        rows = rows.filter(Q(published_at__lt=published_at)
+                           | Q(published_at=published_at, page_id__lt=page_id))
+    entries = list(rows.order_by("-published_at", "-page_id")[: size + 1])
+    more = len(entries) > size
+    entries = entries[:size]
+    return FeedPage(entries, encode_cursor(entries[-1]) if more and entries else None)
+
+
+def related_stories(page, limit: int = 4) -> list:
+    if not page.pk:
+        return []
+    rows = FeedEntry.objects.exclude(page_id=page.pk).select_related("cover")
+    if page.channel_id:
+        rows = rows.filter(channel_id=page.channel_id)
+    return list(rows.order_by("-published_at", "-page_id")[:limit])
+
+
+def active_channels():
+    return list(Channel.objects.filter(is_active=True))
