@@ -69,6 +69,8 @@ _CONSOLE = ("wagtailadmin.access_admin",)
 _MEDIA = (
     "wagtailimages.add_image", "wagtailimages.change_image", "wagtailimages.choose_image",
     "wagtaildocs.add_document", "wagtaildocs.change_document", "wagtaildocs.choose_document",
+    # 音视频库 (rongmei.media); services check the role (and a unit admin's unit) again
+    "media.add_mediaasset", "media.change_mediaasset", "media.view_mediaasset",
 )
 _COMMERCE = (  # 企业之家 review and 消费券 operations
     "merchants.view_merchant", "merchants.change_merchant",
@@ -87,11 +89,19 @@ _MALL = (  # 融媒商城: product review, orders, stock adjustments
     "mall.view_product", "mall.change_product", "mall.view_order", "mall.view_orderevent",
     "mall.view_stockadjustment", "mall.add_stockadjustment",
 )
+_ENGAGE = (  # 互动: comment moderation, official replies, reports (services check roles too)
+    "engage.view_comment", "engage.change_comment", "engage.add_commentreply",
+    "engage.view_report", "engage.change_report", "engage.view_pagestats",
+    "engage.change_pagecommentsetting", "engage.view_moderationlog",
+)
+_PUSH = (  # 消息推送: breaking-news Web Push (sending goes through push.services.broadcast)
+    "push.view_pushmessage", "push.add_pushmessage", "push.view_pushsubscription",
+)
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     REPORTER: _CONSOLE + _MEDIA,
-    EDITOR: _CONSOLE + _MEDIA,
-    CHIEF_EDITOR: _CONSOLE + _MEDIA,
-    DIRECTOR: _CONSOLE + _MEDIA,
+    EDITOR: _CONSOLE + _MEDIA + _ENGAGE,
+    CHIEF_EDITOR: _CONSOLE + _MEDIA + _ENGAGE,
+    DIRECTOR: _CONSOLE + _MEDIA + _ENGAGE + _PUSH,
     UNIT_ADMIN: _CONSOLE + _MEDIA + ("units.view_unit",),
     WENZHENG_HANDLER: _CONSOLE + ("units.view_unit",),
     UNIT_HANDLER: (),
@@ -101,7 +111,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     VOLUNTEER_LEADER: (),
     OPERATOR: _CONSOLE + _MEDIA + (
         "units.view_unit", "accounts.view_user",
-    ) + _COMMERCE + _POINTS + _MALL,
+    ) + _COMMERCE + _POINTS + _MALL + _ENGAGE + _PUSH,
     ADMINISTRATOR: _CONSOLE + _MEDIA + (
         "units.add_unit", "units.change_unit", "units.delete_unit", "units.view_unit",
         "units.add_unitmembership", "units.change_unitmembership",
@@ -110,7 +120,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.view_user", "accounts.view_smsmessage", "accounts.view_personaldataaccess",
         "auth.add_group", "auth.change_group", "auth.delete_group", "auth.view_group",
         "wagtailsites.change_site",
-    ) + _COMMERCE + _POINTS + _MALL,
+    ) + _COMMERCE + _POINTS + _MALL + _ENGAGE + _PUSH,
 }
 
 
