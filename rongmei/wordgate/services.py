@@ -19,10 +19,9 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from rongmei.core.access import check_role
 from rongmei.core.errors import ServiceError
-from rongmei.core.roles import OPERATOR
 
+from .access import MANAGER_ROLES, check_manager
 from .dictionary import PROCESS_CACHE, dictionary_changed
 from .matching import CLEAN, Hit, Verdict, highlight_html, html_visible_text
 from .models import Kind, Level, WordEntry
@@ -43,7 +42,6 @@ __all__ = [
     "word_update",
 ]
 
-MANAGER_ROLES = (OPERATOR,)  # administrators hold every role
 MAX_WORD_LENGTH = 64
 
 
@@ -115,7 +113,7 @@ def _duplicate(normalized: str, *, exclude_pk=None) -> ServiceError | None:
 
 def word_create(*, actor, word: str, level: str = Level.BLOCK, kind: str = Kind.SENSITIVE,
                 suggestion: str = "", note: str = "") -> WordEntry:
-    check_role(actor, *MANAGER_ROLES)
+    check_manager(actor)
     fields = validate_entry(word=word, level=level, kind=kind, suggestion=suggestion, note=note)
     error = _duplicate(fields["normalized"])
     if error:
@@ -132,7 +130,7 @@ def word_create(*, actor, word: str, level: str = Level.BLOCK, kind: str = Kind.
 
 def word_update(*, actor, entry: WordEntry, word: str, level: str, kind: str,
                 suggestion: str = "", note: str = "") -> WordEntry:
-    check_role(actor, *MANAGER_ROLES)
+    check_manager(actor)
     fields = validate_entry(word=word, level=level, kind=kind, suggestion=suggestion, note=note)
     error = _duplicate(fields["normalized"], exclude_pk=entry.pk)
     if error:
@@ -152,7 +150,7 @@ def word_update(*, actor, entry: WordEntry, word: str, level: str, kind: str,
 
 def word_set_active(*, actor, entry: WordEntry, active: bool) -> WordEntry:
     """Deactivate (or reactivate) an entry: it stays listed but no longer matches."""
-    check_role(actor, *MANAGER_ROLES)
+    check_manager(actor)
     if entry.is_active == active:
         return entry
     with transaction.atomic():
