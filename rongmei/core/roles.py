@@ -97,11 +97,13 @@ _ENGAGE = (  # 互动: comment moderation, official replies, reports (services c
 _PUSH = (  # 消息推送: breaking-news Web Push (sending goes through push.services.broadcast)
     "push.view_pushmessage", "push.add_pushmessage", "push.view_pushsubscription",
 )
+_WORDGATE_VIEW = ("wordgate.view_wordentry",)  # 敏感词库: see it and use the checker
+_WORDGATE_MANAGE = _WORDGATE_VIEW + ("wordgate.add_wordentry", "wordgate.change_wordentry")
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     REPORTER: _CONSOLE + _MEDIA,
-    EDITOR: _CONSOLE + _MEDIA + _ENGAGE,
-    CHIEF_EDITOR: _CONSOLE + _MEDIA + _ENGAGE,
-    DIRECTOR: _CONSOLE + _MEDIA + _ENGAGE + _PUSH,
+    EDITOR: _CONSOLE + _MEDIA + _ENGAGE + _WORDGATE_VIEW,
+    CHIEF_EDITOR: _CONSOLE + _MEDIA + _ENGAGE + _WORDGATE_VIEW,
+    DIRECTOR: _CONSOLE + _MEDIA + _ENGAGE + _PUSH + _WORDGATE_VIEW,
     UNIT_ADMIN: _CONSOLE + _MEDIA + ("units.view_unit",),
     WENZHENG_HANDLER: _CONSOLE + ("units.view_unit",),
     UNIT_HANDLER: (),
@@ -111,7 +113,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     VOLUNTEER_LEADER: (),
     OPERATOR: _CONSOLE + _MEDIA + (
         "units.view_unit", "accounts.view_user",
-    ) + _COMMERCE + _POINTS + _MALL + _ENGAGE + _PUSH,
+    ) + _COMMERCE + _POINTS + _MALL + _ENGAGE + _PUSH + _WORDGATE_MANAGE,
     ADMINISTRATOR: _CONSOLE + _MEDIA + (
         "units.add_unit", "units.change_unit", "units.delete_unit", "units.view_unit",
         "units.add_unitmembership", "units.change_unitmembership",
@@ -120,7 +122,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.view_user", "accounts.view_smsmessage", "accounts.view_personaldataaccess",
         "auth.add_group", "auth.change_group", "auth.delete_group", "auth.view_group",
         "wagtailsites.change_site",
-    ) + _COMMERCE + _POINTS + _MALL + _ENGAGE + _PUSH,
+    ) + _COMMERCE + _POINTS + _MALL + _ENGAGE + _PUSH + _WORDGATE_MANAGE,
 }
 
 
