@@ -21,8 +21,9 @@ def writable_sections(user) -> list[SectionPage]:
     """Sections where ``user`` may add stories (cached on the user for the request)."""
     cached = getattr(user, "_news_writable", None)
     if cached is None:
+        # "add" on the section: stories go into its archive folders, which inherit the right.
         cached = [section for section in SectionPage.objects.select_related("unit").order_by(
-            "path") if section.permissions_for_user(user).can_add_subpage()]
+            "path") if user.is_active and "add" in section.permissions_for_user(user).permissions]
         user._news_writable = cached
     return cached
 
