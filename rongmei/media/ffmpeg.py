@@ -32,6 +32,8 @@ AUDIO_DEMUXERS = ("mp3", "mov", "mp4", "m4a", "aac", "wav", "flac", "ogg", "amr"
 # Stills that ffmpeg also reads as a one-frame "video"; never accepted as a video.
 STILL_IMAGE_CODECS = {"mjpeg", "png", "bmp", "gif", "webp", "tiff", "jpegls", "jpeg2000"}
 STDERR_TAIL_CHARS = 2000
+# How often ffmpeg prints its progress block (it also prints one at the end).
+PROGRESS_PERIOD_SECONDS = 0.5
 
 
 class FFmpegError(Exception):
@@ -157,7 +159,8 @@ def run_with_progress(args: list[str], *, duration: float | None,
     log options are added here. Raise FFmpegError (with the stderr tail) on failure.
     """
     command = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-v", "warning", "-y",
-               "-progress", "pipe:1", "-nostats", *args]
+               "-progress", "pipe:1", "-nostats",
+               "-stats_period", f"{PROGRESS_PERIOD_SECONDS:g}", *args]
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
         timed_out = threading.Event()
