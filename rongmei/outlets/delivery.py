@@ -108,7 +108,9 @@ def run(delivery: Delivery) -> Delivery:
         outcome, message = DeliveryAttempt.Outcome.SUCCESS, sent.note
         changes.update(status=DeliveryStatus.SUCCESS, remote_id=sent.remote_id[:200],
                        remote_url=sent.remote_url[:500], finished_at=now, next_attempt_at=None,
-                       last_error="", last_error_detail="", note=sent.note[:200])
+                       last_error="", last_error_detail="")
+        if sent.note:
+            changes["note"] = sent.note[:200]
         detail = ""
     elif error is None:  # accepted, still processing on the platform: poll again later
         outcome, message, detail = DeliveryAttempt.Outcome.WAITING, sent.note, ""

@@ -193,3 +193,22 @@ class DeliveryAttempt(models.Model):
         verbose_name = "发送记录"
         verbose_name_plural = "发送记录"
         ordering = ["delivery", "pk"]
+
+
+class Retraction(models.Model):
+    """A 撤稿 decision. Kept even when no outlet held the story, so a delivery that was
+    already on its way and lands afterwards is taken down as well."""
+
+    story_key = models.CharField("稿件标识", max_length=100, db_index=True)
+    reason = models.CharField("撤稿原因", max_length=200)
+    actor = models.ForeignKey("accounts.User", verbose_name="操作人", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("撤稿时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "撤稿记录"
+        verbose_name_plural = "撤稿记录"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.story_key}：{self.reason}"

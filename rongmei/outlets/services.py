@@ -25,6 +25,7 @@ from .models import (
     DeliveryAction,
     DeliveryStatus,
     Outlet,
+    Retraction,
     Snapshot,
 )
 from .snapshots import validate_snapshot
@@ -85,6 +86,7 @@ def retract(story_key: str, *, reason: str, actor=None) -> list[Delivery]:
         latest = _latest(story_key, lock=True)
         if latest is None:
             raise NotFoundError("这篇稿件没有分发记录", code="story_not_distributed")
+        Retraction.objects.create(story_key=story_key, reason=reason[:200], actor=actor)
         Delivery.objects.filter(story_key=story_key, status__in=OPEN_STATUSES).exclude(
             action=DeliveryAction.TAKEDOWN).update(
             status=DeliveryStatus.CANCELLED, note="稿件已撤回，未发送", next_attempt_at=None,
@@ -201,9 +203,8 @@ def follow_up_takedown(delivery: Delivery) -> None:
     take it down again at once, so a retraction still reaches every outlet."""
     if delivery.action == DeliveryAction.TAKEDOWN:
         return
-    retraction = (Delivery.objects.filter(story_key=delivery.story_key,
-                                          action=DeliveryAction.TAKEDOWN,
-                                          created_at__gt=delivery.created_at)
+    retraction = (Retraction.objects.filter(story_key=delivery.story_key,
+                                            created_at__gt=delivery.created_at)
                   .order_by("-created_at").first())
     if retraction is None or Delivery.objects.filter(
             story_key=delivery.story_key, outlet=delivery.outlet,
@@ -213,7 +214,7 @@ def follow_up_takedown(delivery: Delivery) -> None:
         latest = _latest(delivery.story_key, lock=True)
         remotes = received_by_outlet(delivery.story_key).get(delivery.outlet_id)
         if remotes:
-            takedown = _takedown(latest, delivery.outlet, remotes, reason=retraction.note,
+            takedown = _takedown(latest, delivery.outlet, remotes, reason=retraction.reason,
                                  actor=retraction.actor)
             _enqueue([takedown] if takedown else [])
 
