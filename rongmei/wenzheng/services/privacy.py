@@ -10,12 +10,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from rongmei.core.access import has_role
 from rongmei.core.errors import NotFoundError, PermissionDeniedError
+from rongmei.core.roles import GRID_LEADER, PROPAGANDA, UNIT_HANDLER
 from rongmei.core.masking import mask_name, mask_phone
 
 from ..models import AssignmentStatus, Case, CaseAttachment, CaseState, EventKind
 from .common import (
-    assignment_allowed, contact_name, contact_phone, is_newsroom, staff_case, transition,
+    NEWSROOM, assignment_allowed, contact_name, contact_phone, is_newsroom, staff_case, transition,
 )
 
 
@@ -74,6 +76,8 @@ def attachment_open(*, viewer, attachment_id):
     case = attachment.case
     if viewer.is_authenticated and case.user_id == viewer.pk:
         own_case(viewer, case.pk)
+    elif not has_role(viewer, *NEWSROOM, PROPAGANDA, UNIT_HANDLER, GRID_LEADER):
+        raise NotFoundError("附件不存在")  # to a resident, someone else's file does not exist
     else:
         staff_case(viewer, case.pk)
         if _subject_unit_blocked(viewer, case):
