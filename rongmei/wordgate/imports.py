@@ -14,7 +14,8 @@ Excel (.xlsx): the first sheet, a header row with 词语 and optionally 级别, 
 All or nothing: every row is checked first and any problem is reported as
 ``第N行：…`` with nothing saved. Rows that normalise to the same word are merged (the
 stricter level wins; different right forms for one typo are an error). Words already in the
-dictionary are updated (and reactivated unless 启用 says 否); the version is bumped once.
+dictionary are updated (and reactivated unless 启用 says 否; an empty 备注 keeps the note);
+the version is bumped once.
 """
 
 from __future__ import annotations
@@ -257,6 +258,8 @@ def _save(merged: dict, *, actor, summary: ImportSummary) -> None:
         for normalized, fields in merged.items():
             fields.pop("row")
             entry = existing.get(normalized)
+            if entry is not None and not fields["note"]:
+                fields["note"] = entry.note  # a bare word list does not wipe notes
             if entry is None:
                 to_create.append(WordEntry(created_by=actor, created_at=now, updated_at=now,
                                            **fields))
