@@ -25,7 +25,12 @@ def make_story(title: str = "荷塘镇莲子丰收", **fields):
     """A live page under the tree root: engagement works on any page type."""
     from wagtail.models import Page
 
+    from rongmei.home.services import ensure_resident_site
+
     root = Page.get_first_root_node()
+    if root is None:  # a transactional test flushed what the migrations made
+        ensure_resident_site()
+        root = Page.get_first_root_node()
     return root.add_child(instance=Page(title=title, slug=f"story-{next(_slugs)}", **fields))
 
 
@@ -40,10 +45,21 @@ def people(db, make_user):
                            reporter=make_user("reporter"), director=make_user("director"))
 
 
-@pytest.fixture
-def rules(db):
+@pytest.fixture(autouse=True)
+def rules(request):
+    """The earning rules engagement pays by (the data migration's, which a transactional
+    test's flush removes)."""
+    if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
+        return {}
+    request.getfixturevalue("db")
     from rongmei.points.models import EarningRule
 
+    for action, label, points, cap in (("read_article", "阅读文章", 1, 10),
+                                       ("watch_video", "观看视频", 2, 10),
+                                       ("share", "分享", 1, 5),
+                                       ("comment_approved", "发表评论", 2, 6)):
+        EarningRule.objects.get_or_create(action=action, defaults={
+            "label": label, "points": points, "daily_cap": cap})
     return {rule.action: rule for rule in EarningRule.objects.all()}
 
 
