@@ -68,3 +68,21 @@ def upload_of(data: bytes, name: str, content_type: str) -> SimpleUploadedFile:
 @pytest.fixture
 def reporter(make_user):
     return make_user("reporter")
+
+
+def make_asset(*, kind="video", status="ready", title=None, unit=None, uploaded_by=None,
+               **fields):
+    """An asset row as the transcode leaves it (no files: for screens and templates)."""
+    from rongmei.media.models import MediaAsset
+
+    values = {"original": f"av/originals/x.{'mp4' if kind == 'video' else 'mp3'}",
+              "progress": 100 if status == "ready" else 0, "duration": 12.5}
+    if status == "ready":
+        values.update(output=f"av/out/ok.{'mp4' if kind == 'video' else 'm4a'}")
+        if kind == "video":
+            values.update(hls_playlist="av/hls/2026/11/1-ok/index.m3u8", width=1280,
+                          height=720)
+    values.update(fields)
+    return MediaAsset.objects.create(kind=kind, status=status,
+                                     title=title or f"{kind}-{status}", unit=unit,
+                                     uploaded_by=uploaded_by, **values)
