@@ -44,8 +44,7 @@ def adapter_for(kind: str) -> Adapter:
 
 
 def _load():
-    if not _REGISTRY:
-        from . import douyin, webhook, wechat_mp, weibo  # noqa: F401 (they register)
+    from . import douyin, webhook, wechat_mp, weibo  # noqa: F401 (importing registers them)
 
 
 __all__ = ["Adapter", "DeliveryError", "FormatError", "PermanentError", "Sent",

@@ -117,9 +117,9 @@ class WeiboApi:
         if not self.token:
             raise PermanentError("微博渠道缺少授权令牌（access_token），请在渠道设置中填写")
 
-    def call(self, path: str, *, form: dict, files: dict | None = None,
+    def call(self, path: str, *, form: dict | None = None, files: dict | None = None,
              gone_ok: bool = False) -> dict:
-        fields = dict(form, access_token=self.token)
+        fields = dict(form or {}, access_token=self.token)
         resp = request("POST", self.base + path, form=fields, files=files)
         answer = resp.json() if resp.body[:1] == b"{" else {}
         code = answer.get("error_code")
