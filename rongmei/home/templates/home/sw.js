@@ -1,5 +1,6 @@
-/* {{ site_name }} service worker: precache the shell, network-first for pages with an
-   offline fallback, cache-first for static files (their URLs change when they change). */
+{% load static %}/* {{ site_name }} service worker: precache the shell, network-first for pages with an
+   offline fallback, cache-first for static files (their URLs change when they change);
+   breaking-news Web Push notifications (rongmei.push). */
 const VERSION = "rongmei-{{ version }}";
 const PRECACHE = {{ precache|safe }};
 self.addEventListener("install", (event) => {
@@ -33,4 +34,32 @@ self.addEventListener("fetch", (event) => {
       return response;
     })));
   }
+});
+
+// Web Push (rongmei.push): the payload is {title, body, url, icon, tag} (push/sender.py).
+const PUSH_ICON = "{% static 'rongmei/img/icon-192.png' %}";
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (error) {
+    data = { body: event.data ? event.data.text() : "" };
+  }
+  event.waitUntil(self.registration.showNotification(data.title || "{{ site_name|escapejs }}", {
+    body: data.body || "",
+    icon: data.icon || PUSH_ICON,
+    badge: PUSH_ICON,
+    tag: data.tag || undefined,
+    lang: "zh-CN",
+    data: { url: data.url || "/" },
+  }));
+});
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL((event.notification.data && event.notification.data.url) || "/", self.location.origin);
+  if (target.origin !== self.location.origin) return;  // a push only ever opens our own site
+  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+    const open = windows.find((client) => client.url === target.href && "focus" in client);
+    return open ? open.focus() : self.clients.openWindow(target.href);
+  }));
 });
