@@ -51,11 +51,13 @@ SYNONYMS = [
 ]
 
 # Words that say nothing about the topic; a query made only of these finds nothing.
-STOP_WORDS = frozenset(
-    "的 了 着 过 是 在 和 与 及 或 而 也 都 就 把 被 对 从 向 为 以 于 之 其 这 那 个 吗 呢 吧 "
-    "啊 呀 哦 嘛 得 地 么 请问 我们 你们 他们 什么 怎么 怎样 如何 哪里 哪儿 哪些 为什么 关于 "
-    "有关 相关 一个 这个 那个 以及 还有 一下 有没有 是否".split()
-)
+STOP_WORDS = frozenset({
+    "的", "了", "着", "过", "是", "在", "和", "与", "及", "或", "而", "也", "都", "就", "把",
+    "被", "对", "从", "向", "为", "以", "于", "之", "其", "这", "那", "个", "吗", "呢", "吧",
+    "啊", "呀", "哦", "嘛", "得", "地", "么", "请问", "我们", "你们", "他们", "什么", "怎么",
+    "怎样", "如何", "哪里", "哪儿", "哪些", "为什么", "关于", "有关", "相关", "一个", "这个",
+    "那个", "以及", "还有", "一下", "有没有", "是否",
+})
 _STOP_CHARS = frozenset(w for w in STOP_WORDS if len(w) == 1)
 
 MAX_QUERY_CHARS = 100
@@ -282,18 +284,18 @@ def _sqlite_statements() -> list[str]:
     return [
         # External content: the FTS index refers to news_feedentry rows instead of copying
         # them; detail=none because queries never need positions (AND/OR of single terms).
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5(search_text, "
-        f"content='news_feedentry', content_rowid='page_id', detail=none)",
-        f"CREATE TRIGGER IF NOT EXISTS {ai} AFTER INSERT ON news_feedentry BEGIN "
-        f"INSERT INTO {table}(rowid, search_text) VALUES (new.page_id, new.search_text); END",
-        f"CREATE TRIGGER IF NOT EXISTS {ad} AFTER DELETE ON news_feedentry BEGIN "
-        f"INSERT INTO {table}({table}, rowid, search_text) "
-        f"VALUES ('delete', old.page_id, old.search_text); END",
-        f"CREATE TRIGGER IF NOT EXISTS {au} AFTER UPDATE OF search_text, page_id "
-        f"ON news_feedentry BEGIN "
-        f"INSERT INTO {table}({table}, rowid, search_text) "
-        f"VALUES ('delete', old.page_id, old.search_text); "
-        f"INSERT INTO {table}(rowid, search_text) VALUES (new.page_id, new.search_text); END",
+        (f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5(search_text, "
+         f"content='news_feedentry', content_rowid='page_id', detail=none)"),
+        (f"CREATE TRIGGER IF NOT EXISTS {ai} AFTER INSERT ON news_feedentry BEGIN "
+         f"INSERT INTO {table}(rowid, search_text) VALUES (new.page_id, new.search_text); END"),
+        (f"CREATE TRIGGER IF NOT EXISTS {ad} AFTER DELETE ON news_feedentry BEGIN "
+         f"INSERT INTO {table}({table}, rowid, search_text) "
+         f"VALUES ('delete', old.page_id, old.search_text); END"),
+        (f"CREATE TRIGGER IF NOT EXISTS {au} AFTER UPDATE OF search_text, page_id "
+         f"ON news_feedentry BEGIN "
+         f"INSERT INTO {table}({table}, rowid, search_text) "
+         f"VALUES ('delete', old.page_id, old.search_text); "
+         f"INSERT INTO {table}(rowid, search_text) VALUES (new.page_id, new.search_text); END"),
     ]
 
 

@@ -6,6 +6,8 @@ On a large PostgreSQL table, create the index by hand first with CREATE INDEX CO
 under the same name; this migration then finds it (IF NOT EXISTS).
 """
 
+import logging
+
 from django.db import migrations
 
 
@@ -18,8 +20,8 @@ def install(apps, schema_editor):
     elif connection.vendor == "sqlite":
         try:
             search.install_sqlite_index(connection)
-        except Exception:  # SQLite without FTS5: search falls back to a scan
-            pass
+        except Exception:  # noqa: BLE001 - SQLite without FTS5: search falls back to a scan
+            logging.getLogger(__name__).warning("SQLite without FTS5: news search will scan")
 
 
 def uninstall(apps, schema_editor):
