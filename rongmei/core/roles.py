@@ -99,13 +99,18 @@ _PUSH = (  # 消息推送: breaking-news Web Push (sending goes through push.ser
 )
 _WORDGATE_VIEW = ("wordgate.view_wordentry",)  # 敏感词库: see it and use the checker
 _WORDGATE_MANAGE = _WORDGATE_VIEW + ("wordgate.add_wordentry", "wordgate.change_wordentry")
+_WENZHENG = (  # 问政 categories and working-day rules (the workflow screens check roles)
+    "wenzheng.view_casecategory", "wenzheng.add_casecategory", "wenzheng.change_casecategory",
+    "wenzheng.view_deadlinerule", "wenzheng.add_deadlinerule", "wenzheng.change_deadlinerule",
+    "wenzheng.delete_deadlinerule",
+)
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     REPORTER: _CONSOLE + _MEDIA,
     EDITOR: _CONSOLE + _MEDIA + _ENGAGE + _WORDGATE_VIEW,
     CHIEF_EDITOR: _CONSOLE + _MEDIA + _ENGAGE + _WORDGATE_VIEW,
     DIRECTOR: _CONSOLE + _MEDIA + _ENGAGE + _PUSH + _WORDGATE_VIEW,
     UNIT_ADMIN: _CONSOLE + _MEDIA + ("units.view_unit",),
-    WENZHENG_HANDLER: _CONSOLE + ("units.view_unit",),
+    WENZHENG_HANDLER: _CONSOLE + ("units.view_unit",) + _WENZHENG,
     UNIT_HANDLER: (),
     GRID_LEADER: (),
     PROPAGANDA: _CONSOLE + ("units.view_unit",),
@@ -124,6 +129,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "wagtailsites.change_site",
     ) + _COMMERCE + _POINTS + _MALL + _ENGAGE + _PUSH + _WORDGATE_MANAGE,
 }
+for _role in (OPERATOR, ADMINISTRATOR):  # 问政分类 and 办理时限 in the console
+    ROLE_PERMISSIONS[_role] += _WENZHENG
 
 
 # Page tree rights (Wagtail's GroupPagePermission on the root page). Unit sections get their

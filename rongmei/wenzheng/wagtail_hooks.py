@@ -3,12 +3,37 @@ case lookup and statistics screens also shown to 宣传部."""
 
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
 
 from rongmei.core.roles import PROPAGANDA
 
 from . import admin_views as v
+from .models import CaseCategory, DeadlineRule
 
 BOTH = v.NEWSROOM + (PROPAGANDA,)
+
+
+class CategoryViewSet(ModelViewSet):
+    """问政分类 with their category-specific fields (operators and 问政专员; the model
+    permissions in core.roles decide)."""
+
+    model = CaseCategory
+    icon = "folder-open-inverse"
+    menu_label = "问政分类"
+    add_to_admin_menu = False
+    form_fields = ["name", "description", "fields", "default_unit", "is_active", "sort_order"]
+    list_display = ["name", "default_unit", "is_active", "sort_order"]
+
+
+class DeadlineRuleViewSet(ModelViewSet):
+    """Working days per step, track and priority (the most specific rule wins)."""
+
+    model = DeadlineRule
+    icon = "time"
+    menu_label = "办理时限"
+    add_to_admin_menu = False
+    form_fields = ["step", "track", "priority", "working_days"]
+    list_display = ["step", "track", "priority", "working_days"]
 
 
 class WenzhengGroup(ViewSetGroup):
@@ -28,6 +53,8 @@ class WenzhengGroup(ViewSetGroup):
                         view_class=v.CasesView, roles=BOTH),
         v.ScreenViewSet("wenzheng_dashboard", menu_label="问政统计", icon="table",
                         view_class=v.DashboardView, roles=BOTH),
+        CategoryViewSet("wenzheng_categories"),
+        DeadlineRuleViewSet("wenzheng_deadlines"),
     )
 
 

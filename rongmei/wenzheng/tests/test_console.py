@@ -122,3 +122,20 @@ def test_dashboard_exports_excel(client, wz):
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.values)
     assert rows[0][:3] == ("分类", "问政数", "响应率") and rows[1][0] == "城乡建设"
+
+
+def test_categories_with_their_own_fields_are_managed_in_the_console(client, wz):
+    from rongmei.wenzheng.models import CaseCategory
+
+    client.force_login(wz.handler)
+    assert client.get("/admin/wenzheng_categories/").status_code == 200
+    response = client.post("/admin/wenzheng_categories/new/", {
+        "name": "噪音扰民", "description": "", "sort_order": "10", "is_active": "on",
+        "fields": '[{"name": "hour", "label": "发生时段", "type": "choice", "choices": ["白天", "夜间"]}]'})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert CaseCategory.objects.get(name="噪音扰民").fields[0]["label"] == "发生时段"
+    response = client.post("/admin/wenzheng_categories/new/", {
+        "name": "坏字段", "sort_order": "10", "fields": '[{"name": "x y", "label": "错"}]'})
+    assert response.status_code == 200 and "只能包含字母" in response.content.decode()
+    client.force_login(wz.unit_handler)
+    assert client.get("/admin/wenzheng_categories/").status_code == 302
