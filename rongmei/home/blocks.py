@@ -3,6 +3,8 @@
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
+from rongmei.news.blocks import StoryFeedBlock
+
 ICON_CHOICES = [
     ("news", "新闻"), ("gift", "兑奖品"), ("voucher", "消费券"), ("wenzheng", "问政"),
     ("service", "政务服务"), ("megaphone", "广告"), ("heart", "志愿/公益"), ("live", "直播"),
@@ -125,6 +127,7 @@ class LayoutBlocks(blocks.StreamBlock):
     channel_tabs = ChannelTabsBlock()
     icon_grid = IconGridBlock()
     news_module = NewsModuleBlock()
+    story_feed = StoryFeedBlock()
 
     class Meta:
         block_counts = {"banner_carousel": {"max_num": 2}}

@@ -66,3 +66,11 @@ def merchant_phone() -> str:
 
 def operator_phone() -> str:
     return _phone_of("operator")
+
+
+def editor_phone() -> str:
+    return _phone_of("editor")
+
+
+def director_phone() -> str:
+    return _phone_of("director")

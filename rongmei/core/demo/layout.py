@@ -35,6 +35,7 @@ def home_body(banners, home):
             {"label": "看直播", "subtitle": "享生活", "icon": "live", "color": "red", "link": _link("/video/")},
             {"label": "来商城", "subtitle": "超折扣", "icon": "mall", "color": "orange", "link": _link("/mall/products/")},
         ]}),
+        ("story_feed", {"title": "要闻", "channel": None, "kind": "", "count": 6}),
         ("news_module", {"title": "通知公告", "more": _link("/services/"), "items": [
             {"title": f"{settings.RONGMEI_COUNTY_NAME}政务服务中心周末延时服务的通知", "summary": "",
              "image": None, "source": site, "date": today, "link": _link("/services/")},
@@ -64,7 +65,8 @@ def services_body(home):
 
 
 def video_body(home):
-    return [("notice", {"text": "新闻中心发布的视频和直播将在这里展示。", "link": _link("")})]
+    return [("story_feed", {"title": "视频", "channel": None, "kind": "video", "count": 10}),
+            ("story_feed", {"title": "图集", "channel": None, "kind": "gallery", "count": 6})]
 
 
 def mall_body(home):

@@ -45,6 +45,9 @@ class Command(BaseCommand):
         units = self.seed_units()
         staff = self.seed_staff(units)
         residents = self.seed_residents(scale)
+        from rongmei.core.demo.news import seed_news
+        stories = seed_news(editor=User.objects.get(phone=county.editor_phone()),
+                            director=User.objects.get(phone=county.director_phone()))
         self.seed_layout(reset=reset_layout)
         merchants, campaigns = seed_commerce(
             merchant_owner=User.objects.get(phone=county.merchant_phone()),
@@ -52,7 +55,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"演示县“{settings.RONGMEI_COUNTY_NAME}”就绪：单位 {Unit.objects.count()} 个，"
             f"工作人员 {staff} 人，居民 {residents} 人，商户 {merchants} 家，"
-            f"消费券活动 {campaigns} 个（用时 {time.monotonic() - started:.1f} 秒）"
+            f"消费券活动 {campaigns} 个，稿件 {stories} 篇（用时 {time.monotonic() - started:.1f} 秒）"
         ))
 
     # --- units ---------------------------------------------------------------------------
