@@ -207,11 +207,23 @@ def _save_poster(asset, path: Path, token: str, saved: list[str]):
 
     image_model = get_image_model()
     with open(path, "rb") as handle:
-        image = image_model(title=f"{asset.title}（封面帧）"[:255],
+        image = image_model(title=f"{asset.title}（封面帧）"[:255], collection=_poster_collection(),
                             file=ImageFile(handle, name=f"av-poster-{asset.pk}-{token[:8]}.jpg"))
         image.save()
     saved.append(f"image:{image.pk}")
     return image
+
+
+POSTER_COLLECTION = "音视频封面帧"
+
+
+def _poster_collection():
+    """Posters live in their own collection, so they do not crowd the photo library."""
+    from wagtail.models import Collection
+
+    root = Collection.get_first_root_node()
+    existing = root.get_children().filter(name=POSTER_COLLECTION).first()
+    return existing or root.add_child(name=POSTER_COLLECTION)
 
 
 def _finish(asset: MediaAsset, result: dict, saved: list[str]) -> None:

@@ -60,7 +60,7 @@ def test_video_becomes_phone_mp4_hls_and_poster(samples, reporter,
     first = ffprobe_json(default_storage.path(f"{folder}/{segments[0]}"))
     assert {s["codec_name"] for s in first["streams"]} == {"h264", "aac"}
 
-    assert asset.poster is not None
+    assert asset.poster is not None and asset.poster.collection.name == "音视频封面帧"
     assert (asset.poster.width, asset.poster.height) == (480, 270)
     assert default_storage.exists(asset.poster.file.name)
     assert asset.playback_url.endswith(".mp4") and asset.hls_url.endswith("index.m3u8")
@@ -191,3 +191,24 @@ def test_missing_ffmpeg_output_keeps_nothing(samples, reporter, monkeypatch,
     leftovers = [f for _, _, files in os.walk(out_dir) for f in files]
     hls_left = [f for _, _, files in os.walk(default_storage.path("av/hls")) for f in files]
     assert leftovers == [] and hls_left == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requeue_command_restarts_transcodes_a_dead_worker_left(samples, reporter):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    asset = upload(reporter, samples["audio"], "a.mp3", "audio/mpeg", kind="audio")
+    asset.refresh_from_db()  # the immediate backend already transcoded it on commit
+    assert asset.status == "ready"
+    fresh = MediaAsset.objects.create(kind="audio", title="刚开始", original=asset.original.name,
+                                      status="processing", processing_started_at=timezone.now())
+    MediaAsset.objects.filter(pk=asset.pk).update(
+        status="processing", progress=40, processing_started_at=timezone.now() - timedelta(hours=3))
+    call_command("media_requeue", stdout=open("/dev/null", "w"))
+    asset.refresh_from_db()
+    fresh.refresh_from_db()
+    assert asset.status == "ready" and asset.attempts == 2
+    assert fresh.status == "processing"  # a worker may still be on it

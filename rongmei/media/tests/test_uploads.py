@@ -141,3 +141,15 @@ def test_missing_ffmpeg_refuses_uploads_clearly(samples, reporter, settings):
     settings.FFPROBE_BINARY = "/nonexistent/ffprobe"
     error = refuse(reporter, samples["video"], "a.mp4", "video/mp4")
     assert error.code == "transcoder_missing" and error.status == 503
+
+
+def test_missing_ffmpeg_skips_locally_and_fails_in_ci(settings, monkeypatch):
+    from .conftest import require_ffmpeg
+
+    settings.FFMPEG_BINARY = "/nonexistent/ffmpeg"
+    monkeypatch.delenv("RONGMEI_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="ffmpeg not found"):
+        require_ffmpeg()
+    monkeypatch.setenv("RONGMEI_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="RONGMEI_REQUIRE_BROWSER=1"):
+        require_ffmpeg()
