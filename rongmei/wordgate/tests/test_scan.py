@@ -146,3 +146,34 @@ def test_deactivated_entry_no_longer_matches(operator, add_word):
     assert scan("停用测试词").blocked
     word_set_active(actor=operator, entry=entry, active=False)
     assert not scan("停用测试词").hits
+
+
+def test_the_matcher_finds_exactly_what_a_naive_search_finds_on_random_text():
+    """The automaton (characters written as symbol pairs) against str.find, on random
+    dictionaries and texts from a small alphabet (many overlaps), astral characters too."""
+    import random
+
+    from rongmei.wordgate.matching import Entry, Matcher
+
+    rng = random.Random(7)
+    # Characters sharing low bytes (一 U+4E00, ሀ U+1200, 𠀀 U+20000; 丁 U+4E01, ā U+0101,
+    # ȁ U+0201, 𠀁 U+20001) and nothing that normalisation changes.
+    alphabet = ["一", "ሀ", "𠀀", "丁", "ā", "ȁ", "𠀁", "七"]
+    for _ in range(30):
+        words = {"".join(rng.choice(alphabet) for _ in range(rng.randint(2, 4)))
+                 for _ in range(rng.randint(1, 12))}
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        matcher = Matcher({w: Entry(w, "review", "sensitive", "") for w in words})
+        found = set()
+        for hit in matcher.find(text).hits:
+            found.add((hit.word, hit.start, hit.end))
+        expected = set()
+        for word in words:
+            at = text.find(word)
+            while at != -1:
+                expected.add((word, at, at + len(word)))
+                at = text.find(word, at + 1)
+        # Shadowed hits (inside a longer hit of the same level) are left out on purpose.
+        assert found <= expected
+        for word, start, end in expected - found:
+            assert any(s <= start and end <= e and e - s > end - start for _, s, e in found)
