@@ -307,3 +307,178 @@ class MallRedeem(Scenario):
                 "oversold": max(0, sold - context["stock"]),
                 "books_balance": sold + product.stock == context["stock"],
                 "negative_balances": PointsAccount.objects.filter(balance__lt=0).count()}
+
+
+def _first_story_path() -> str:
+    from rongmei.news.models import FeedEntry
+
+    entry = FeedEntry.objects.filter(kind="article").order_by("-published_at").first()
+    if entry is None:
+        raise BenchError("演示数据中没有已发布的稿件（请先运行 seed-demo）")
+    return entry.url
+
+
+@register
+class ArticleCached(Scenario):
+    name = "article-cached"
+    summary = "匿名访问已缓存的文章页（首个请求预热缓存）"
+    target_ratio = 0.6
+    tally_header = PAGE_CACHE_HEADER
+
+    def setup(self):
+        return {"path": _first_story_path()}
+
+    def targets(self, context):
+        return [Target(context["path"])]
+
+    def report(self, result, context):
+        return HomeCached.report(self, result, context)
+
+
+@register
+class FeedCached(Scenario):
+    name = "feed-cached"
+    summary = "匿名访问已缓存的新闻栏目页 /news/?channel=yaowen"
+    target_ratio = 0.6
+    tally_header = PAGE_CACHE_HEADER
+
+    def targets(self, context):
+        return [Target("/news/?channel=yaowen")]
+
+    def report(self, result, context):
+        return HomeCached.report(self, result, context)
+
+
+@register
+class FeedScale(Scenario):
+    """Feed queries at 1,000 and 100,000 stories: keyset pagination must not slow down.
+
+    Setup writes 101,000 stories straight into the page tree and the feed copy (bulk, not
+    through the editor). The HTTP load reads the uncached app API deep inside the
+    100,000-story channel; ``verify`` then times the feed query itself at random depths of
+    the 1,000- and the 100,000-story channel and reports ``p50_1k_ms``, ``p50_100k_ms`` and
+    their ``quotient`` (target ≤ 1.3).
+    """
+
+    name = "feed-scale"
+    summary = "10万条稿件的频道中按游标深翻页（GET /api/v1/news/feed，不走缓存）"
+    verifies = True
+    small, large = 1_000, 100_000
+
+    def setup(self):
+        import random
+
+        from rongmei.news import selectors
+        from rongmei.news.bulk import bulk_stories
+        from rongmei.news.models import Channel
+
+        small = Channel.objects.create(name="基准千条", slug="bench-1k", sort_order=90)
+        large = Channel.objects.create(name="基准十万", slug="bench-100k", sort_order=91)
+        bulk_stories(channel=small, count=self.small, prefix="b1k")
+        bulk_stories(channel=large, count=self.large, prefix="b100k")
+        rng = random.Random(7)
+        cursors = {}
+        for channel, total in ((small, self.small), (large, self.large)):
+            cursors[channel.slug] = [_cursor_at(selectors, channel, rng.randrange(total - 25))
+                                     for _ in range(100)]
+        return {"cursors": cursors}
+
+    def targets(self, context):
+        return [Target(f"/api/v1/news/feed?channel=bench-100k&cursor={cursor}")
+                for cursor in context["cursors"]["bench-100k"]]
+
+    def verify(self, context):
+        import statistics
+        import time
+
+        from rongmei.news import selectors
+        from rongmei.news.models import Channel
+
+        def p50(slug):
+            channel = Channel.objects.get(slug=slug)
+            timings = []
+            for _ in range(3):
+                for cursor in context["cursors"][slug]:
+                    started = time.perf_counter()
+                    page = selectors.feed(channel=channel, cursor=cursor)
+                    assert len(page.entries) == selectors.PAGE_SIZE
+                    timings.append((time.perf_counter() - started) * 1000)
+            return statistics.median(timings)
+
+        p50("bench-1k")  # warm the connection and caches
+        small, large = p50("bench-1k"), p50("bench-100k")
+        return {"p50_1k_ms": round(small, 3), "p50_100k_ms": round(large, 3),
+                "quotient": round(large / small, 3) if small else None,
+                "target_quotient": 1.3}
+
+
+def _cursor_at(selectors, channel, depth: int) -> str:
+    from rongmei.news.models import FeedEntry
+
+    entry = (FeedEntry.objects.filter(channel=channel).order_by("-published_at", "-page_id")
+             [depth:depth + 1].get())
+    return selectors.encode_cursor(entry)
+
+
+@register
+class NewsroomPermissions(Scenario):
+    """A county editor opens 写稿, which checks their rights on every unit's section.
+
+    Editors hold their rights once on 新闻 (one group), never in one group per unit. The
+    HTTP load is the 写稿 screen for such an editor; ``verify`` times one permission check
+    per section for that editor and, as the baseline in the same run, for a user put in
+    every section's group (Wagtail issue #14593's case), and reports both and their ratio.
+    """
+
+    name = "newsroom-perms"
+    summary = "跨全部分端的编辑打开“写稿”（检查其在每个分端的权限）"
+    verifies = True
+
+    def setup(self):
+        from django.contrib.auth.models import Group
+        from django.contrib.sessions.backends.db import SessionStore
+
+        from rongmei.accounts.models import User
+        from rongmei.core.demo.county import editor_phone
+        from rongmei.news.models import SectionPage
+
+        editor = User.objects.get(phone=editor_phone())
+        session = SessionStore()
+        session["_auth_user_id"] = str(editor.pk)
+        session["_auth_user_backend"] = "rongmei.accounts.backends.PhoneBackend"
+        session["_auth_user_hash"] = editor.get_session_auth_hash()
+        session.create()
+        many = User.objects.create_user("17999999999", password=None, is_staff=True)
+        groups = Group.objects.filter(name__startswith="分端·")
+        many.groups.add(*groups)
+        return {"session": session.session_key, "editor": editor.pk, "many": many.pk,
+                "sections": SectionPage.objects.count(), "groups": groups.count()}
+
+    def targets(self, context):
+        return [Target("/admin/news/write/",
+                       headers={"Cookie": f"sessionid={context['session']}"})]
+
+    def verify(self, context):
+        import statistics
+        import time
+
+        from rongmei.accounts.models import User
+        from rongmei.news.models import SectionPage
+
+        sections = list(SectionPage.objects.all())
+
+        def per_check_ms(user_pk):
+            timings = []
+            for _ in range(20):
+                user = User.objects.get(pk=user_pk)  # a fresh request's user: no cache
+                started = time.perf_counter()
+                for section in sections:
+                    "add" in section.permissions_for_user(user).permissions  # noqa: B015
+                timings.append((time.perf_counter() - started) * 1000 / len(sections))
+            return statistics.median(timings)
+
+        per_check_ms(context["editor"])  # warm up
+        editor, many = per_check_ms(context["editor"]), per_check_ms(context["many"])
+        return {"sections": context["sections"], "section_groups": context["groups"],
+                "editor_check_ms": round(editor, 4), "many_groups_check_ms": round(many, 4),
+                "editor_vs_many_groups": round(editor / many, 3) if many else None}
