@@ -99,6 +99,12 @@ _PUSH = (  # 消息推送: breaking-news Web Push (sending goes through push.ser
 )
 _WORDGATE_VIEW = ("wordgate.view_wordentry",)  # 敏感词库: see it and use the checker
 _WORDGATE_MANAGE = _WORDGATE_VIEW + ("wordgate.add_wordentry", "wordgate.change_wordentry")
+_DELIVERIES = (  # 多端分发: the delivery queue (view, retry, cancel)
+    "outlets.view_delivery", "outlets.change_delivery", "outlets.view_snapshot",
+)
+_OUTLETS = _DELIVERIES + (  # 分发渠道 settings and credentials
+    "outlets.view_outlet", "outlets.add_outlet", "outlets.change_outlet",
+)
 _WENZHENG = (  # 问政 categories and working-day rules (the workflow screens check roles)
     "wenzheng.view_casecategory", "wenzheng.add_casecategory", "wenzheng.change_casecategory",
     "wenzheng.view_deadlinerule", "wenzheng.add_deadlinerule", "wenzheng.change_deadlinerule",
@@ -106,9 +112,9 @@ _WENZHENG = (  # 问政 categories and working-day rules (the workflow screens c
 )
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     REPORTER: _CONSOLE + _MEDIA,
-    EDITOR: _CONSOLE + _MEDIA + _ENGAGE + _WORDGATE_VIEW,
-    CHIEF_EDITOR: _CONSOLE + _MEDIA + _ENGAGE + _WORDGATE_VIEW,
-    DIRECTOR: _CONSOLE + _MEDIA + _ENGAGE + _PUSH + _WORDGATE_VIEW,
+    EDITOR: _CONSOLE + _MEDIA + _ENGAGE + _WORDGATE_VIEW + _DELIVERIES,
+    CHIEF_EDITOR: _CONSOLE + _MEDIA + _ENGAGE + _WORDGATE_VIEW + _DELIVERIES,
+    DIRECTOR: _CONSOLE + _MEDIA + _ENGAGE + _PUSH + _WORDGATE_VIEW + _DELIVERIES,
     UNIT_ADMIN: _CONSOLE + _MEDIA + ("units.view_unit",),
     WENZHENG_HANDLER: _CONSOLE + ("units.view_unit",) + _WENZHENG,
     UNIT_HANDLER: (),
@@ -118,7 +124,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     VOLUNTEER_LEADER: (),
     OPERATOR: _CONSOLE + _MEDIA + (
         "units.view_unit", "accounts.view_user",
-    ) + _COMMERCE + _POINTS + _MALL + _ENGAGE + _PUSH + _WORDGATE_MANAGE,
+    ) + _COMMERCE + _POINTS + _MALL + _ENGAGE + _PUSH + _WORDGATE_MANAGE + _OUTLETS,
     ADMINISTRATOR: _CONSOLE + _MEDIA + (
         "units.add_unit", "units.change_unit", "units.delete_unit", "units.view_unit",
         "units.add_unitmembership", "units.change_unitmembership",
@@ -127,7 +133,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.view_user", "accounts.view_smsmessage", "accounts.view_personaldataaccess",
         "auth.add_group", "auth.change_group", "auth.delete_group", "auth.view_group",
         "wagtailsites.change_site",
-    ) + _COMMERCE + _POINTS + _MALL + _ENGAGE + _PUSH + _WORDGATE_MANAGE,
+    ) + _COMMERCE + _POINTS + _MALL + _ENGAGE + _PUSH + _WORDGATE_MANAGE + _OUTLETS,
 }
 for _role in (OPERATOR, ADMINISTRATOR):  # 问政分类 and 办理时限 in the console
     ROLE_PERMISSIONS[_role] += _WENZHENG
