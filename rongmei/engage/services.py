@@ -15,7 +15,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -110,10 +110,20 @@ def read_beacon(*, page_id: int, user=None, device: str = "", fallback: str = ""
     return counted
 
 
+def watch_page_types() -> tuple[str, ...]:
+    """Page types ("app_label.model") whose ``watched`` beacon pays ``watch_video``."""
+    return tuple(getattr(settings, "ENGAGE_WATCH_PAGE_TYPES", ("news.videopage",)))
+
+
 def watch_beacon(*, page_id: int, user, now: datetime | None = None) -> bool:
     """The video has played most of its length: pay ``watch_video`` once per day."""
+    from django.contrib.contenttypes.models import ContentType
+
     _require_resident(user)
     page = live_page(page_id)
+    content_type = ContentType.objects.get_for_id(page.content_type_id)
+    if f"{content_type.app_label}.{content_type.model}" not in watch_page_types():
+        raise ServiceError("not_a_video", "该稿件不是视频")
     if not first_today("watch", page.pk, f"u{user.pk}", now=now):
         return False
     points_earn(user=user, action="watch_video", source=f"page:{page.pk}", now=now)
@@ -294,15 +304,21 @@ def comment_moderate(*, actor, comment_ids, decision: str, reason: str = "") -> 
         raise ServiceError("invalid_comment", "评论编号不正确", field="comments") from None
     if not ids:
         raise ServiceError("nothing_selected", "请先选择评论", field="comments")
+    movable = Q(status__in=_ALLOWED_FROM[decision])
+    if decision == "approve":  # approving a comment hidden by reports keeps it: shown again
+        movable |= Q(status=CommentStatus.APPROVED, hidden_by_reports=True)
     moved = []
     with transaction.atomic():
-        for comment in (Comment.objects.select_for_update().filter(
-                pk__in=ids, status__in=_ALLOWED_FROM[decision]).order_by("pk")):
-            _move(comment, _TARGET[decision], actor=actor,
-                  reason="" if decision == "approve" else reason)
+        for comment in (Comment.objects.select_for_update().filter(movable, pk__in=ids)
+                        .order_by("pk")):
             if decision == "approve" and comment.hidden_by_reports:
                 # Reviewed and kept: the reports against it are dismissed.
                 _reports_close(comment=comment, actor=actor, status=ReportStatus.DISMISSED)
+                comment.hidden_by_reports = False
+                comment.save(update_fields=["hidden_by_reports"])
+                _recount(comment, was_public=False)
+            _move(comment, _TARGET[decision], actor=actor,
+                  reason="" if decision == "approve" else reason)
             _log(actor, _LOG_ACTION[decision], page_id=comment.page_id, comment=comment,
                  note=reason)
             if decision == "approve":

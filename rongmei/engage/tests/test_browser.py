@@ -4,7 +4,10 @@ comment marked 审核中, an editor approves it, and after a reload it is public
 import pytest
 
 from rongmei.browser_testing import (
-    assert_accessible, assert_no_page_problems, login_by_sms, open_page,
+    assert_accessible,
+    assert_no_page_problems,
+    login_by_sms,
+    open_page,
 )
 from rongmei.engage import counters, services
 from rongmei.engage.models import Comment, CommentStatus, PageReaction, PageStats

@@ -26,15 +26,20 @@ def post(client, page, body):
 
 @pytest.fixture
 def verdicts(make_user):
-    """The operator's dictionary: 赌博 blocks, 拆迁 asks for review, 按装 is a typo."""
+    """The operator's dictionary: 网络赌博 blocks, 强拆 asks for review, 按装 is a typo
+    (entries the demo dictionary may already hold are left as they are)."""
     from rongmei.wordgate.dictionary import PROCESS_CACHE
+    from rongmei.wordgate.models import WordEntry
+    from rongmei.wordgate.normalize import normalize_word
     from rongmei.wordgate.services import word_create
 
     PROCESS_CACHE.reset()
     operator = make_user("operator")
-    word_create(actor=operator, word="赌博", level="block")
-    word_create(actor=operator, word="拆迁", level="review")
-    word_create(actor=operator, word="按装", level="review", kind="typo", suggestion="安装")
+    for word, level, kind, suggestion in (("网络赌博", "block", "sensitive", ""),
+                                          ("强拆", "review", "sensitive", ""),
+                                          ("按装", "review", "typo", "安装")):
+        WordEntry.objects.filter(normalized=normalize_word(word)).delete()
+        word_create(actor=operator, word=word, level=level, kind=kind, suggestion=suggestion)
     yield
     PROCESS_CACHE.reset()
 
@@ -140,7 +145,7 @@ def test_commenting_too_fast_is_refused(client, story, people):
 def test_a_blocked_word_refuses_the_comment_with_the_gates_message(client, story, people,
                                                                    verdicts):
     client.force_login(people.resident)
-    response = post(client, story, "这里有赌博网站")
+    response = post(client, story, "这里有网络赌博网站")
     assert response.status_code == 400
     assert response.json() == {"code": "comment_blocked",
                                "message": "评论含有不允许发布的内容，请修改后再发", "field": "body"}
@@ -150,15 +155,15 @@ def test_a_blocked_word_refuses_the_comment_with_the_gates_message(client, story
 
 def test_a_review_word_keeps_the_comment_pending_and_flagged(client, story, people, verdicts):
     client.force_login(people.resident)
-    assert post(client, story, "拆迁补偿什么时候发").status_code == 200
+    assert post(client, story, "强拆的事谁来管").status_code == 200
     assert post(client, story, "路灯按装好了").status_code == 200  # a typo flags nothing
     assert not Comment.objects.get(body="路灯按装好了").flagged
-    comment = Comment.objects.get(body="拆迁补偿什么时候发")
+    comment = Comment.objects.get(body="强拆的事谁来管")
     assert (comment.status, comment.flagged, comment.wordgate_hits) == (
-        CommentStatus.PENDING, True, ["拆迁"])
+        CommentStatus.PENDING, True, ["强拆"])
     client.force_login(people.editor)
     html = client.get("/admin/engage_comments/?status=flagged").content.decode()
-    assert "<mark>拆迁</mark>补偿什么时候发" in html
+    assert "<mark>强拆</mark>的事谁来管" in html
 
 
 def test_newsroom_reply_shows_under_the_approved_comment(client, story, people):

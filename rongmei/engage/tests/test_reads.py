@@ -170,3 +170,21 @@ def test_concurrent_beacons_and_flushes_neither_lose_nor_double_a_read():
     counters.reads_flush()
     assert {p.pk: reads(p) for p in pages} == {p.pk: 400 for p in pages}
     assert ReadFlush.objects.count() >= 1
+
+
+def test_a_watched_video_pays_once_a_day_and_only_for_videos(client, people, settings):
+    from rongmei.home.models import HomePage
+
+    # Plain pages stand in for the newsroom's VideoPage (which needs a transcoded asset).
+    settings.ENGAGE_WATCH_PAGE_TYPES = ("wagtailcore.page",)
+    video = make_story("莲子丰收节现场")
+    not_a_video = HomePage.objects.live().first()
+    url = "/api/v1/engage/pages/{}/watched"
+    assert client.post(url.format(video.pk)).status_code == 401
+    client.force_login(people.resident)
+    assert client.post(url.format(video.pk)).json() == {"counted": True}
+    assert client.post(url.format(video.pk)).json() == {"counted": False}
+    refused = client.post(url.format(not_a_video.pk))
+    assert refused.status_code == 400 and refused.json()["message"] == "该稿件不是视频"
+    entries = PointsEntry.objects.filter(account__user=people.resident, action="watch_video")
+    assert [e.source for e in entries] == [f"page:{video.pk}"]

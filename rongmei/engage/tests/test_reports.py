@@ -114,3 +114,16 @@ def test_residents_cannot_handle_reports(story, approved, people, make_user):
     with pytest.raises(PermissionDeniedError):
         services.report_handle(actor=people.resident, report_id=Report.objects.get().pk,
                                decision="dismiss")
+
+
+def test_approving_a_hidden_comment_in_the_queue_shows_it_again(story, approved, make_user,
+                                                                 people, settings):
+    settings.ENGAGE_REPORT_HIDE_THRESHOLD = 1
+    services.report_file(user=make_user(), comment_id=approved.pk, category="rumor")
+    assert PageStats.objects.get(pk=story.pk).comments == 0
+    moved = services.comment_moderate(actor=people.editor, comment_ids=[approved.pk],
+                                      decision="approve")
+    assert moved == [approved]
+    approved.refresh_from_db()
+    assert approved.is_public and PageStats.objects.get(pk=story.pk).comments == 1
+    assert Report.objects.get().status == ReportStatus.DISMISSED
