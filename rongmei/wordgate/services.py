@@ -33,6 +33,7 @@ __all__ = [
     "Verdict",
     "highlight_html",
     "html_visible_text",
+    "install_default_dictionary",
     "scan",
     "scan_fields",
     "scan_html",
@@ -146,6 +147,19 @@ def word_update(*, actor, entry: WordEntry, word: str, level: str, kind: str,
         raise _duplicate(fields["normalized"], exclude_pk=entry.pk) or ServiceError(
             "duplicate_word", "词库中已有该词", field="word") from None
     return entry
+
+
+def install_default_dictionary() -> int:
+    """Add the entries of the default dictionary that are missing (``defaults.py``); what
+    operators changed or switched off stays as it is. A system action (``rongmei
+    wordgate_defaults``, test set-up), so no actor. Returns how many were added."""
+    from .defaults import install_defaults
+
+    with transaction.atomic():
+        added = install_defaults(WordEntry)
+        if added:
+            dictionary_changed()
+    return added
 
 
 def word_set_active(*, actor, entry: WordEntry, active: bool) -> WordEntry:

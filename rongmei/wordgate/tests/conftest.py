@@ -11,6 +11,19 @@ def _fresh_dictionary_cache():
     PROCESS_CACHE.reset()
 
 
+@pytest.fixture(autouse=True)
+def _default_dictionary(request):
+    """The default dictionary from the data migration. Another app's transactional test in
+    the same worker may have flushed the tables; put it back (tests here rely on it)."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    from rongmei.wordgate.models import WordEntry
+    from rongmei.wordgate.services import install_default_dictionary
+
+    if not WordEntry.objects.filter(word="代开发票").exists():
+        install_default_dictionary()
+
+
 @pytest.fixture
 def operator(make_user):
     return make_user("operator")

@@ -90,3 +90,36 @@ def test_the_process_that_changes_the_dictionary_sees_it_at_once(settings, add_w
     from rongmei.wordgate.services import scan
 
     assert scan("本进程即时生效").blocked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_change_reaches_a_worker_with_its_own_connection(settings, make_user):
+    """Another "process": a thread with its own database connection and its own automaton,
+    told only through the shared cache (Redis on PostgreSQL runs) and the version row."""
+    import threading
+
+    from django.db import connection
+
+    from rongmei.wordgate.services import word_create
+
+    settings.WORDGATE_VERSION_CHECK_SECONDS = 0
+    worker = DictionaryCache()
+    results = []
+
+    def scan_in_worker(text):
+        try:
+            results.append(bool(worker.matcher().find(text).hits))
+        finally:
+            connection.close()
+
+    def run(text):
+        thread = threading.Thread(target=scan_in_worker, args=(text,))
+        thread.start()
+        thread.join()
+        return results.pop()
+
+    assert run("跨进程新词") is False
+    word_create(actor=make_user("operator"), word="跨进程新词")  # commits (no test transaction)
+    assert cache.get(VERSION_KEY)  # the token went into the shared cache on commit
+    assert run("跨进程新词") is True
+    assert worker.builds == 2
