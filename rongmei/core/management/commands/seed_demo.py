@@ -52,10 +52,12 @@ class Command(BaseCommand):
         merchants, campaigns = seed_commerce(
             merchant_owner=User.objects.get(phone=county.merchant_phone()),
             operator=User.objects.get(phone=county.operator_phone()))
+        from rongmei.wenzheng.demo import seed_cases
+        cases = seed_cases(units["LX"], count=300, rng=random.Random(20261126))
         self.stdout.write(self.style.SUCCESS(
             f"演示县“{settings.RONGMEI_COUNTY_NAME}”就绪：单位 {Unit.objects.count()} 个，"
             f"工作人员 {staff} 人，居民 {residents} 人，商户 {merchants} 家，"
-            f"消费券活动 {campaigns} 个，稿件 {stories} 篇（用时 {time.monotonic() - started:.1f} 秒）"
+            f"消费券活动 {campaigns} 个，稿件 {stories} 篇，问政 {cases} 件（用时 {time.monotonic() - started:.1f} 秒）"
         ))
 
     # --- units ---------------------------------------------------------------------------
