@@ -87,6 +87,7 @@ def seed_cases(county, count: int = 300, rng: random.Random | None = None) -> in
     residents = list(User.objects.filter(phone__startswith="152").order_by("pk")[:count * 2])
     if not residents:
         return have
+    count = min(count, len(residents) * 4)  # stays under the per-resident submission limit
     # Every unit that may get cases needs someone to act for it (demo staff only).
     worker = {}
 

@@ -53,7 +53,7 @@ class Command(BaseCommand):
             merchant_owner=User.objects.get(phone=county.merchant_phone()),
             operator=User.objects.get(phone=county.operator_phone()))
         from rongmei.wenzheng.demo import seed_cases
-        cases = seed_cases(units["LX"], count=300, rng=random.Random(20261126))
+        cases = seed_cases(units["LX"], count=min(300, scale), rng=random.Random(20261126))
         self.stdout.write(self.style.SUCCESS(
             f"演示县“{settings.RONGMEI_COUNTY_NAME}”就绪：单位 {Unit.objects.count()} 个，"
             f"工作人员 {staff} 人，居民 {residents} 人，商户 {merchants} 家，"
