@@ -7,4 +7,4 @@ class PushConfig(AppConfig):
     verbose_name = "消息推送"
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the deploy check
+        from . import checks, signals  # noqa: F401 - deploy check; erasure on account deletion

@@ -138,3 +138,15 @@ def test_subscribing_is_rate_limited_per_address(client, settings):
     assert response.status_code == 429
     assert response.json()["code"] == "rate_limited" and "频繁" in response.json()["message"]
     assert response["Retry-After"]
+
+
+def test_deleting_an_account_forgets_its_browsers(client, make_user):
+    from rongmei.accounts.services import account_delete
+
+    resident = make_user()
+    mine = PushSubscription.objects.create(endpoint=FCM + "mine", p256dh="x", auth="y",
+                                           user=resident)
+    anonymous = PushSubscription.objects.create(endpoint=FCM + "anon", p256dh="x", auth="y")
+    account_delete(user=resident)
+    assert list(PushSubscription.objects.all()) == [anonymous]
+    assert not PushSubscription.objects.filter(pk=mine.pk).exists()

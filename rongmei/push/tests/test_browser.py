@@ -124,6 +124,18 @@ def test_switch_subscribes_and_the_service_worker_shows_the_breaking_push(
         ".then(list => list.map(n => ({title: n.title, url: n.data.url})))"))
     assert notifications == [{"title": "突发：暴雨红色预警", "url": "/news/42/"}]
 
+    # A tap opens the story on our own site. DevTools cannot click a notification and a
+    # window may only open on a real tap, so the click is a synthetic event on the shown
+    # notification and clients.openWindow records where it would go.
+    opened = worker.evaluate("""() => new Promise(resolve => {
+      self.clients.openWindow = url => { resolve(url); return Promise.resolve(null); };
+      self.registration.getNotifications().then(([shown]) => {
+        self.dispatchEvent(new NotificationEvent("notificationclick", {notification: shown}));
+      });
+      setTimeout(() => resolve(null), 5000);
+    })""")
+    assert opened == live_site.url("/news/42/")
+
     # Switching off forgets the subscription on the server.
     page.evaluate("""endpoint => { PushManager.prototype.getSubscription = function () {
         return Promise.resolve({endpoint, unsubscribe: () => Promise.resolve(true)}); }; }""",
