@@ -162,7 +162,7 @@ class WordFormView(WordgateScreen):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="词库文件", help_text="文本文件（.txt）或 Excel 表格（.xlsx），不超过 5 MB")
+    file = forms.FileField(label="词库文件", help_text="纯文本文件或 Excel 表格（XLSX），不超过 5 MB")
 
 
 class WordImportView(WordgateScreen):

@@ -135,7 +135,7 @@ def parse_xlsx(data: bytes) -> tuple[list[ImportRow], list[str]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-        raise ServiceError("invalid_excel", "无法读取该文件，请上传 .xlsx 格式的 Excel 表格",
+        raise ServiceError("invalid_excel", "无法读取该文件，请上传 XLSX 格式的 Excel 表格",
                            field="file") from None
     try:
         sheet = workbook.worksheets[0]
@@ -222,7 +222,7 @@ def words_import(*, actor, data: bytes, filename: str) -> ImportSummary:
     elif name.endswith((".txt", ".csv", ".tsv")) or "." not in name:
         rows, errors = parse_text(data)
     else:
-        raise ServiceError("invalid_file", "只支持 .txt 文本文件或 .xlsx 表格", field="file")
+        raise ServiceError("invalid_file", "只支持纯文本文件（扩展名 txt）或 Excel 表格（XLSX）", field="file")
     if len(rows) > MAX_ROWS:
         raise ServiceError("too_many_rows", f"一次最多导入{MAX_ROWS}条", field="file")
     if not rows and not errors:

@@ -180,3 +180,22 @@ def test_checker_refuses_an_empty_text(client, make_user):
     login(client, make_user, "editor")
     response = client.post(reverse("wordgate_check:index"), {"text": "  "})
     assert response.status_code == 400 and "请粘贴要检测的内容" in response.content.decode()
+
+
+def test_screens_are_chinese(client, make_user):
+    from rongmei.core.tests.test_console_chinese import ALLOWED_WORDS, english_words
+
+    login(client, make_user, "administrator")
+    entry = WordEntry.objects.get(word="按装")
+    screens = {
+        "list": client.get(reverse("wordgate_words:index")),
+        "add": client.get(reverse("wordgate_words:add")),
+        "add with errors": client.post(reverse("wordgate_words:add"), {}),
+        "edit": client.get(reverse("wordgate_words:edit", args=[entry.pk])),
+        "import": client.get(reverse("wordgate_words:import")),
+        "import with errors": client.post(reverse("wordgate_words:import"), {}),
+        "check": client.post(reverse("wordgate_check:index"), {"text": "按装代开发票"}),
+    }
+    found = {name: english_words(response.content.decode(), ALLOWED_WORDS)
+             for name, response in screens.items()}
+    assert not any(found.values()), found
