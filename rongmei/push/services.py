@@ -10,6 +10,7 @@ rolled-back transaction therefore notifies nobody.
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -29,6 +30,7 @@ from .models import DEFAULT_TOPIC, TOPICS, PushMessage, PushSubscription, topics
 
 TITLE_MAX = 30
 BODY_MAX = 80
+DUPLICATE_WINDOW = timedelta(minutes=10)
 SENDER_ROLES = (OPERATOR, DIRECTOR)  # administrators hold every role
 
 
@@ -186,7 +188,9 @@ def broadcast(*, title: str, body: str, url: str, topic: str = DEFAULT_TOPIC,
     ``actor`` is the staff member sending by hand (an operator, director or administrator);
     ``None`` means the system itself (the newsroom publishing a story marked 突发), which
     has already checked its own permissions. Sending starts when the caller's transaction
-    commits."""
+    commits. The same title and link on the same topic within ten minutes is refused
+    (``duplicate_push``, 409): a double submit or a re-published story must not wake the
+    whole county twice."""
     if actor is not None:
         check_role(actor, *SENDER_ROLES, message="只有运营、总编辑或管理员可以发送推送")
     if topic not in TOPICS:
@@ -197,6 +201,12 @@ def broadcast(*, title: str, body: str, url: str, topic: str = DEFAULT_TOPIC,
         body=_clean_text(body, field="body", label="内容", max_length=BODY_MAX),
         url=clean_site_url(url))
     message.full_clean()
+    duplicate = PushMessage.objects.filter(
+        topic=topic, title=message.title, url=message.url,
+        created_at__gte=timezone.now() - DUPLICATE_WINDOW).exists()
+    if duplicate:
+        raise ServiceError("duplicate_push", "10分钟内已发送过相同的推送，请勿重复发送",
+                           status=409)
     with transaction.atomic():
         message.save()
         transaction.on_commit(lambda: _enqueue_fanout(message.pk))

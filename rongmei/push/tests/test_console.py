@@ -93,3 +93,19 @@ def test_markup_is_stripped_from_title_and_body(django_capture_on_commit_callbac
     message = services.broadcast(title="<script>x</script>停水通知", body="A &amp; B <i>区</i>",
                                  url="/")
     assert (message.title, message.body) == ("停水通知", "A & B 区")  # script content goes too
+
+
+def test_the_same_push_twice_within_ten_minutes_is_refused(client, make_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(make_user("operator"))
+    form = {"title": "停水通知", "body": "明日城区停水。", "url": "/news/1/"}
+    assert client.post(SCREEN, form).status_code == 302
+    again = client.post(SCREEN, form)
+    assert again.status_code == 409 and "10分钟内已发送过相同的推送" in again.content.decode()
+    assert PushMessage.objects.count() == 1
+    PushMessage.objects.update(created_at=timezone.now() - timedelta(minutes=11))
+    assert client.post(SCREEN, form).status_code == 302
+    assert PushMessage.objects.count() == 2

@@ -91,7 +91,7 @@ def test_a_subscription_failing_message_after_message_is_dropped(
 
     send(django_capture_on_commit_callbacks)
     assert PushSubscription.objects.get().failure_count == 1
-    send(django_capture_on_commit_callbacks)
+    send(django_capture_on_commit_callbacks, title="第二条")
     assert not PushSubscription.objects.exists()
 
 
@@ -99,7 +99,7 @@ def test_success_resets_the_failure_count(
         client, push_service, django_capture_on_commit_callbacks):
     subscribe(client, push_service.new_subscription("once", statuses=[400]))
     send(django_capture_on_commit_callbacks)
-    send(django_capture_on_commit_callbacks)
+    send(django_capture_on_commit_callbacks, title="第二条")
     subscription = PushSubscription.objects.get()
     assert subscription.failure_count == 0 and subscription.last_success_at is not None
 
