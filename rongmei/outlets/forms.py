@@ -16,6 +16,10 @@ class OutletForm(forms.ModelForm):
         help_text="公众号填 AppSecret；微博、抖音填授权令牌；Webhook 和视频号网关填签名密钥。"
                   "出于安全考虑，已保存的密钥不会显示，留空表示不修改。")
 
+    api_base = forms.URLField(
+        label="接口地址", required=False, assume_scheme="https", max_length=200,
+        help_text="公众号、微博、抖音留空使用官方地址；签名推送和视频号网关填写接收地址")
+
     class Meta:
         model = Outlet
         fields = ["name", "kind", "is_active", "api_base", "app_id", "settings"]

@@ -78,20 +78,22 @@ def _distribute(data: dict, outlet_ids: set[int], actor) -> Snapshot:
 def retract(story_key: str, *, reason: str, actor=None) -> list[Delivery]:
     """撤稿: cancel the story's deliveries still waiting, and queue a takedown to every outlet
     that holds the story (a successful publish/update/correction not yet taken down) — and
-    only to those. Returns the takedown deliveries."""
+    only to those. Returns the takedown deliveries (none for a story never distributed).
+    The decision is recorded (``Retraction``) so a delivery already being sent at this
+    moment is taken down as soon as it lands."""
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("reason_required", "请填写撤稿原因", field="reason")
     with transaction.atomic():
         latest = _latest(story_key, lock=True)
-        if latest is None:
-            raise NotFoundError("这篇稿件没有分发记录", code="story_not_distributed")
         Retraction.objects.create(story_key=story_key, reason=reason[:200], actor=actor)
         Delivery.objects.filter(story_key=story_key, status__in=OPEN_STATUSES).exclude(
             action=DeliveryAction.TAKEDOWN).update(
             status=DeliveryStatus.CANCELLED, note="稿件已撤回，未发送", next_attempt_at=None,
             updated_at=timezone.now())
         takedowns = []
+        if latest is None:  # never distributed to any outlet: nothing to take down
+            return takedowns
         for outlet_id, remotes in received_by_outlet(story_key).items():
             takedown = _takedown(latest, Outlet.objects.get(pk=outlet_id), remotes,
                                  reason=reason, actor=actor)
@@ -103,15 +105,13 @@ def retract(story_key: str, *, reason: str, actor=None) -> list[Delivery]:
 
 def correct(snapshot: dict, *, note: str, actor=None) -> Snapshot:
     """更正: store a new snapshot carrying ``note`` and deliver it as a ``correction`` to the
-    outlets that hold the story, and only to those."""
+    outlets that hold the story, and only to those (none, if it was never distributed)."""
     note = (note or "").strip()
     if not note:
         raise ServiceError("correction_note_required", "请填写更正说明", field="note")
     data = validate_snapshot(dict(snapshot, correction_note=note))
     with transaction.atomic():
         latest = _latest(data["story_key"], lock=True)
-        if latest is None:
-            raise NotFoundError("这篇稿件尚未分发，无需更正", code="story_not_distributed")
         snap = _new_snapshot(data, latest, actor)
         held = received_by_outlet(data["story_key"])
         created = []

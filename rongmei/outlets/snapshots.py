@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -72,4 +73,7 @@ def validate_snapshot(snapshot: dict) -> dict:
             isinstance(k, str) and isinstance(v, dict) for k, v in versions.items()):
         raise _bad("versions", "多端版本必须是以渠道编号为键的对象")
     data["versions"] = versions
-    return data
+    try:  # stored as JSON: a round trip makes equal content compare equal to what is stored
+        return json.loads(json.dumps(data, ensure_ascii=False))
+    except (TypeError, ValueError):
+        raise _bad("snapshot", "发布快照只能包含文本、数字、列表和对象（时间请用 ISO-8601 文本）") from None

@@ -15,7 +15,6 @@ from django.conf import settings
 from .base import PermanentError, TransientError
 
 
-
 @dataclass
 class Response:
     status: int

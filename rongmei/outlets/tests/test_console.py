@@ -68,7 +68,7 @@ def test_editor_filters_the_queue_reads_the_error_and_retries(client, make_user,
     assert "被平台拒绝" in detail and "立即重试" in detail and "HTTP 400" in detail
     # Raw platform answers and the payload (inside <pre>) are data, not interface.
     data = {"story"}  # the story key "story:1" is the newsroom's identifier
-    assert english_words(re.sub(r"<pre>.*?</pre>", "", detail, flags=re.S), NAMES | data) == {}
+    assert english_words(re.sub(r"<pre>.*?</pre>", "", detail, flags=re.DOTALL), NAMES | data) == {}
     assert english_words(page, NAMES) == {}
     client.post(f"{QUEUE}{queued.pk}/", {"action": "retry"})
     delivery = Delivery.objects.get()
@@ -113,3 +113,16 @@ def test_queue_services_check_the_role_themselves(make_user, queued):
         services.delivery_retry(actor=make_user("reporter"), delivery_id=queued.pk)
     with pytest.raises(PermissionDeniedError):
         services.outlet_save(actor=make_user("editor"), outlet=Outlet(name="x", kind="weibo"))
+
+
+def test_api_lists_a_storys_deliveries_for_editors_only(client, make_user, queued):
+    url = "/api/v1/outlets/deliveries?story_key=story:1"
+    assert client.get(url).status_code == 401
+    client.force_login(make_user("reporter"))
+    refused = client.get(url)
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+    client.force_login(make_user("editor"))
+    [row] = client.get(url).json()
+    assert (row["outlet_name"], row["action"], row["status"], row["version"]) == (
+        "县政府网站", "publish", "failed", 1)
+    assert "被平台拒绝" in row["last_error"]

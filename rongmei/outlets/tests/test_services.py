@@ -104,10 +104,10 @@ def test_retract_reaches_exactly_the_outlets_that_received_the_story(
     assert Delivery.objects.filter(outlet=got_it).latest("pk").action == "publish"
 
 
-def test_retract_and_correct_need_a_reason_and_a_distributed_story():
-    with pytest.raises(ServiceError) as exc:
-        services.retract("story:404", reason="原因")
-    assert exc.value.code == "story_not_distributed"
+def test_retract_and_correct_need_a_reason_and_accept_a_story_never_distributed():
+    assert services.retract("story:404", reason="原因") == []
+    assert services.correct(make_snapshot(key="story:404"), note="更正").version == 1
+    assert not Delivery.objects.exists()
     with pytest.raises(ServiceError) as exc:
         services.retract("story:404", reason="  ")
     assert exc.value.code == "reason_required"
@@ -158,6 +158,14 @@ def test_snapshot_validation_names_the_field():
     with pytest.raises(ServiceError) as exc:
         services.distribute(make_snapshot(published_at="昨天"), outlet_ids=[])
     assert exc.value.field == "published_at"
+    from datetime import datetime
+
+    with pytest.raises(ServiceError) as exc:
+        services.distribute(make_snapshot(tags=[datetime.now()]), outlet_ids=[])
+    assert exc.value.field == "tags"
+    with pytest.raises(ServiceError) as exc:
+        services.distribute(make_snapshot(extra=datetime.now()), outlet_ids=[])
+    assert exc.value.field == "snapshot"
     assert Snapshot.objects.count() == 0
 
 

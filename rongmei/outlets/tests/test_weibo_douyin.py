@@ -132,7 +132,7 @@ class FakeDouyin:
         if r.path == "/video/upload/":
             if self.fail_upload:
                 return self.fail_upload.pop(0)
-            name, data, ctype = r.files["video"]
+            _name, data, ctype = r.files["video"]
             assert data.startswith(b"\x00\x00\x00\x18ftypmp42") and ctype == "video/mp4"
             video_id = f"v0200f{len(self.videos)}"
             self.videos[video_id] = data
