@@ -27,11 +27,14 @@ from wagtail.models import GroupApprovalTask, Orderable, Page
 from wagtail.search import index
 
 from rongmei.core.pagecache import mark_cacheable
+from rongmei.media.widgets import AudioChooser, VideoChooser, VideoChooserBlock
 
 from .forms import StoryPageForm
 
 STORY_PAGE_TYPES = ["news.ArticlePage", "news.GalleryPage", "news.VideoPage",
                     "news.AudioPage", "news.LinkPage"]
+# Body images as other systems receive them (the snapshot lists the same renditions).
+BODY_IMAGE_SPEC = "max-1080x1080"
 RICH_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "image", "hr", "blockquote"]
 
 
@@ -184,6 +187,14 @@ class StoryPage(Page):
         verbose_name = "稿件"
         verbose_name_plural = "稿件"
 
+    def _set_core_field_defaults(self):
+        # A new story whose title is Chinese gets a short date-based link (20261126-3fa9c1)
+        # instead of a percent-encoded one that breaks in share cards.
+        if not self.pk and (not self.slug or not self.slug.isascii()):
+            import secrets
+            self.slug = f"{timezone.localdate():%Y%m%d}-{secrets.token_hex(3)}"
+        super()._set_core_field_defaults()
+
     def publish(self, revision, user=None, **kwargs):
         """Every publish — by hand, by the last approver, by the scheduler — passes the gate."""
         from .gate import ContentBlocked, check_page
@@ -248,6 +259,14 @@ class StoryPage(Page):
         return []
 
 
+def absolute_sources(html: str) -> str:
+    """Body HTML for other systems: image and link addresses made absolute."""
+    import re
+
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    return re.sub(r'(\s(?:src|href)=")/(?!/)', lambda m: f"{m.group(1)}{base}/", html)
+
+
 class StoryOutletVersion(Orderable):
     """A story's version for one outlet, derived from the master and editable."""
 
@@ -292,6 +311,7 @@ class ImageWithCaption(blocks.StructBlock):
 class ArticleBody(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(features=RICH_FEATURES, label="正文段落")
     image = ImageWithCaption()
+    video = VideoChooserBlock(label="视频", template="news/blocks/video.html")
     quote = blocks.BlockQuoteBlock(label="引用")
 
     class Meta:
@@ -331,16 +351,20 @@ class ArticlePage(StoryPage):
             elif block.block_type == "quote":
                 html.append(format_html("<blockquote>{}</blockquote>", block.value))
             elif block.block_type == "image":
-                rendition = block.value["image"].get_rendition("max-1080x1080")
+                rendition = block.value["image"].get_rendition(BODY_IMAGE_SPEC)
                 html.append(format_html('<figure><img src="{}" alt="{}"><figcaption>{}'
                                         "</figcaption></figure>", rendition.url,
                                         block.value.get("caption", ""),
                                         block.value.get("caption", "")))
-        return "\n".join(html)
+        return absolute_sources("\n".join(html))
 
     def images(self):
         return [(block.value["image"], block.value.get("caption", ""))
                 for block in self.body if block.block_type == "image"]
+
+    def videos(self):
+        return [block.value for block in self.body
+                if block.block_type == "video" and block.value is not None]
 
 
 class GalleryPage(StoryPage):
@@ -362,7 +386,7 @@ class GalleryPage(StoryPage):
 
     def body_html(self) -> str:
         from wagtail.rich_text import expand_db_html
-        return expand_db_html(self.intro)
+        return absolute_sources(expand_db_html(self.intro))
 
     def images(self):
         return [(item.image, item.caption) for item in self.gallery_images.all()]
@@ -385,7 +409,7 @@ class VideoPage(StoryPage):
     description = RichTextField("视频说明", features=RICH_FEATURES, blank=True)
 
     content_panels = (Page.content_panels + StoryPage.lead_panels
-                      + [FieldPanel("video"), FieldPanel("description")]
+                      + [FieldPanel("video", widget=VideoChooser), FieldPanel("description")]
                       + StoryPage.credit_panels + StoryPage.tail_panels)
 
     class Meta:
@@ -397,7 +421,7 @@ class VideoPage(StoryPage):
 
     def body_html(self) -> str:
         from wagtail.rich_text import expand_db_html
-        return expand_db_html(self.description)
+        return absolute_sources(expand_db_html(self.description))
 
 
 class AudioPage(StoryPage):
@@ -408,7 +432,7 @@ class AudioPage(StoryPage):
     description = RichTextField("音频说明", features=RICH_FEATURES, blank=True)
 
     content_panels = (Page.content_panels + StoryPage.lead_panels
-                      + [FieldPanel("audio"), FieldPanel("description")]
+                      + [FieldPanel("audio", widget=AudioChooser), FieldPanel("description")]
                       + StoryPage.credit_panels + StoryPage.tail_panels)
 
     class Meta:
@@ -420,7 +444,7 @@ class AudioPage(StoryPage):
 
     def body_html(self) -> str:
         from wagtail.rich_text import expand_db_html
-        return expand_db_html(self.description)
+        return absolute_sources(expand_db_html(self.description))
 
 
 class LinkPage(StoryPage):

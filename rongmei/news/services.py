@@ -175,12 +175,16 @@ def build_snapshot(page) -> dict:
     """The immutable record of a published version, as the outlets app stores and formats it
     (schema in rongmei/outlets/README.md)."""
     section = section_of(page)
-    images = [dict(_file_info(image), caption=caption) for image, caption in page.images()]
+    from .models import BODY_IMAGE_SPEC
+    images = [dict(_file_info(image, BODY_IMAGE_SPEC), caption=caption)
+              for image, caption in page.images()]
     video = None
-    if page.kind == "video" and page.video and page.video.output:
-        video = {"file": page.video.output.name, "url": absolute(page.video.output.url),
-                 "poster_file": (page.video.poster.file.name if page.video.poster else None),
-                 "duration": page.video.duration or 0}
+    asset = page.video if page.kind == "video" else next(iter(getattr(page, "videos",
+                                                                       list)()), None)
+    if asset is not None and asset.output:
+        video = {"file": asset.output.name, "url": absolute(asset.output.url),
+                 "poster_file": (asset.poster.file.name if asset.poster else None),
+                 "duration": asset.duration or 0}
     versions = {}
     for version in page.outlet_versions.all():
         versions[str(version.outlet_id)] = {
