@@ -3,6 +3,7 @@ ffprobe afterwards."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 
@@ -207,7 +208,9 @@ def test_requeue_command_restarts_transcodes_a_dead_worker_left(samples, reporte
                                       status="processing", processing_started_at=timezone.now())
     MediaAsset.objects.filter(pk=asset.pk).update(
         status="processing", progress=40, processing_started_at=timezone.now() - timedelta(hours=3))
-    call_command("media_requeue", stdout=open("/dev/null", "w"))
+    out = io.StringIO()
+    call_command("media_requeue", stdout=out)
+    assert out.getvalue().strip() == "requeued 1 stuck transcode(s)"
     asset.refresh_from_db()
     fresh.refresh_from_db()
     assert asset.status == "ready" and asset.attempts == 2
