@@ -96,8 +96,15 @@ def first_today(kind: str, page_id: int, who: str, *, now: datetime | None = Non
     key = f"{SEEN_PREFIX}{kind}:{day}:{page_id}:{who}"
     client = get_redis()
     if client is not None:
+        import redis
+
         keys = [key, PENDING_KEY if count_read else ""]
-        return bool(_script(client)(keys=keys, args=[ttl, page_id]))
+        try:
+            return bool(_script(client)(keys=keys, args=[ttl, page_id]))
+        except redis.RedisError:
+            # A read beacon must never fail the page: the view goes uncounted.
+            logger.warning("read beacon not counted: Redis unavailable", exc_info=True)
+            return False
     return cache.add(key, 1, timeout=ttl)
 
 

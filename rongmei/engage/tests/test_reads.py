@@ -188,3 +188,15 @@ def test_a_watched_video_pays_once_a_day_and_only_for_videos(client, people, set
     assert refused.status_code == 400 and refused.json()["message"] == "该稿件不是视频"
     entries = PointsEntry.objects.filter(account__user=people.resident, action="watch_video")
     assert [e.source for e in entries] == [f"page:{video.pk}"]
+
+
+@needs_redis
+def test_a_beacon_while_redis_is_down_is_answered_not_counted(client, story, settings):
+    from rongmei.core.redis import _client
+
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    try:
+        response = beacon(client, story)
+    finally:
+        _client.cache_clear()
+    assert response.status_code == 200 and response.json() == {"counted": False}
