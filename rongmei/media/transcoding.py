@@ -114,6 +114,11 @@ def transcode_asset(asset_id: int) -> str:
     return MediaAsset.objects.filter(pk=asset_id).values_list("status", flat=True).first() or ""
 
 
+def _timeout(duration: float | None) -> float:
+    """An hour, or four times the running time for long recordings on a slow machine."""
+    return max(3600.0, 4 * (duration or 0))
+
+
 def _local_source(asset: MediaAsset, folder: Path) -> Path:
     """The original as a local file: its own path on disk storage, else a copy (S3)."""
     name = asset.original.name
@@ -137,7 +142,8 @@ def _video(asset, source, folder, reporter, saved) -> dict:
         raise ffmpeg.FFmpegError("no video stream in the source")
     mp4 = folder / "play.mp4"
     ffmpeg.run_with_progress(ffmpeg.video_mp4_args(source, mp4, has_audio=info.has_audio),
-                             duration=info.duration, on_progress=reporter.span(0, 90))
+                             duration=info.duration, on_progress=reporter.span(0, 90),
+                             timeout=_timeout(info.duration))
     out = ffmpeg.probe(mp4, demuxers=("mov",))
     hls = folder / "hls"
     hls.mkdir()
@@ -164,7 +170,7 @@ def _audio(asset, source, folder, reporter, saved) -> dict:
         raise ffmpeg.FFmpegError("no audio stream in the source")
     m4a = folder / "play.m4a"
     ffmpeg.run_with_progress(ffmpeg.audio_m4a_args(source, m4a), duration=info.duration,
-                             on_progress=reporter.span(0, 97))
+                             on_progress=reporter.span(0, 97), timeout=_timeout(info.duration))
     out = ffmpeg.probe(m4a, demuxers=("mov",))
     output_name = _save_output(asset, m4a, f"{uuid.uuid4().hex}.m4a", saved)
     reporter.set(99)
