@@ -25,8 +25,18 @@ from rongmei.units.models import Unit, UnitKind
 
 from . import documents, measures, selectors, services
 from .models import (
-    Briefing, Case, CaseCategory, CaseReply, CaseState, DocumentStatus, Priority, ReplyStatus,
-    RequestStatus, Track, TransferNotice, UnitRequest,
+    Briefing,
+    Case,
+    CaseCategory,
+    CaseReply,
+    CaseState,
+    DocumentStatus,
+    Priority,
+    ReplyStatus,
+    RequestStatus,
+    Track,
+    TransferNotice,
+    UnitRequest,
 )
 
 NEWSROOM = (WENZHENG_HANDLER, DIRECTOR)

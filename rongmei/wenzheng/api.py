@@ -185,7 +185,8 @@ def categories(request):
 def board(request, category: int | None = None, unit: int | None = None,
           status: str | None = None, offset: int = 0):
     cases = selectors.public_cases(category_id=category, unit_id=unit, status=status)
-    return [selectors.public_case_dict(c) for c in cases[max(offset, 0):max(offset, 0) + 50]]
+    return [selectors.public_case_dict(c, with_timeline=False)
+            for c in cases[max(offset, 0):max(offset, 0) + 50]]
 
 
 @router.get("/cases/{case_id}", response={200: PublicCaseOut, **ERRORS}, summary="公开问政详情")
@@ -198,7 +199,8 @@ def board_case(request, case_id: int):
 
 @router.get("/similar", response=list[PublicCaseOut], summary="相似问政（输入时提示）")
 def similar(request, q: str = ""):
-    return [selectors.public_case_dict(c) for c in selectors.similar_cases(text=q[:80])]
+    return [selectors.public_case_dict(c, with_timeline=False)
+            for c in selectors.similar_cases(text=q[:80])]
 
 
 @router.get("/league", response=list[LeagueOut], summary="责任单位排行（不少于10件）")
@@ -338,3 +340,33 @@ def work_extension(request, assignment_id: int, payload: ExtensionIn):
 def work_reply(request, assignment_id: int, payload: TextIn):
     services.reply_draft(actor=request.auth, assignment_id=assignment_id, text=payload.text)
     return {"ok": True, "created": True}
+
+
+# --- Open311 GeoReport v2 (read-only, public cases only) ------------------------------------
+
+@router.get("/open311/services.json", summary="Open311 GeoReport v2：服务（问政分类）")
+def open311_services(request):
+    return [{"service_code": str(c.pk), "service_name": c.name, "description": c.description,
+             "metadata": False, "type": "realtime", "keywords": "", "group": "问政"}
+            for c in selectors.categories()]
+
+
+@router.get("/open311/requests.json",
+            summary="Open311 GeoReport v2：公开问政（匿名，位置约1公里精度）")
+def open311_requests(request, service_code: str | None = None, status: str | None = None):
+    cases = selectors.public_cases(
+        category_id=int(service_code) if (service_code or "").isdigit() else None)
+    if status == "open":
+        cases = cases.exclude(public_status="closed")
+    elif status == "closed":
+        cases = cases.filter(public_status="closed")
+    return [{"service_request_id": c["receipt_no"],
+             "status": "closed" if c["status"] == "closed" else "open",
+             "status_notes": c["status_label"], "service_name": c["category"],
+             "service_code": str(c["category_id"]), "description": c["description"],
+             "agency_responsible": c["reply_unit"], "service_notice": c["reply"],
+             "requested_datetime": c["created_at"].isoformat(),
+             "updated_datetime": (c["answered_at"] or c["created_at"]).isoformat(),
+             "lat": c["latitude"], "long": c["longitude"], "address": c["area"]}
+            for c in (selectors.public_case_dict(case, with_timeline=False)
+                      for case in cases[:200])]

@@ -26,8 +26,19 @@ from django.utils import timezone
 
 from . import workdays
 from .models import (
-    AssignmentRole, AssignmentStatus, Case, CaseAssignment, CaseDeadline, CaseRating,
-    CaseState, DeadlineStep, RequestKind, RequestStatus, Satisfaction, Track, UnitRequest,
+    AssignmentRole,
+    AssignmentStatus,
+    Case,
+    CaseAssignment,
+    CaseDeadline,
+    CaseRating,
+    CaseState,
+    DeadlineStep,
+    RequestKind,
+    RequestStatus,
+    Satisfaction,
+    Track,
+    UnitRequest,
 )
 
 MIN_CASES_FOR_RANKING = 10
@@ -49,7 +60,7 @@ def _p90(values):
     if not values:
         return None
     ordered = sorted(values)
-    index = max(0, int(round(0.9 * len(ordered) + 0.5)) - 1)
+    index = max(0, round(0.9 * len(ordered) + 0.5) - 1)
     return round(ordered[min(index, len(ordered) - 1)], 1)
 
 

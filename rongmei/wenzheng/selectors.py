@@ -11,7 +11,12 @@ from rongmei.core.access import has_role
 from rongmei.core.roles import ADMINISTRATOR
 
 from .models import (
-    AssignmentRole, AssignmentStatus, Case, CaseAssignment, CaseCategory, CaseEvent,
+    AssignmentRole,
+    AssignmentStatus,
+    Case,
+    CaseAssignment,
+    CaseCategory,
+    CaseEvent,
     PublicStatus,
 )
 from .services.common import unit_paths
@@ -61,8 +66,9 @@ def public_timeline(case: Case):
             .order_by("created_at", "pk"))
 
 
-def public_case_dict(case: Case) -> dict:
-    """What anyone may see: no names, no phones, no precise location, no photos."""
+def public_case_dict(case: Case, *, with_timeline: bool = True) -> dict:
+    """What anyone may see: no names, no phones, no precise location, no photos. Lists pass
+    ``with_timeline=False`` (one query per case otherwise)."""
     return {
         "id": case.pk, "receipt_no": case.receipt_no, "title": anonymise_text(case.title),
         "description": anonymise_text(case.description), "category": case.category.name,
@@ -77,7 +83,7 @@ def public_case_dict(case: Case) -> dict:
         "answered_at": case.answered_at, "same_count": case.same_count,
         "follow_count": case.follow_count,
         "timeline": [{"at": e.created_at, "text": e.public_text or e.get_kind_display()}
-                     for e in public_timeline(case)],
+                     for e in public_timeline(case)] if with_timeline else [],
     }
 
 

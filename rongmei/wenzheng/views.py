@@ -36,7 +36,7 @@ def board(request):
     cases = selectors.public_cases(category_id=number("category"), unit_id=number("unit"),
                                    status=status)[:50]
     response = render(request, "wenzheng/board.html", {
-        "cases": [selectors.public_case_dict(c) for c in cases],
+        "cases": [selectors.public_case_dict(c, with_timeline=False) for c in cases],
         "categories": selectors.categories(), "statuses": BOARD_STATUSES,
         "units": Unit.objects.filter(is_active=True).exclude(kind=UnitKind.COUNTY),
         "selected": {"category": number("category"), "unit": number("unit"), "status": status},

@@ -13,19 +13,39 @@
 """
 
 from .briefing import (  # noqa: F401
-    briefing_draft, briefing_review, briefing_send_for_review, briefing_submit,
-    instruction_record, notice_issue,
+    briefing_draft,
+    briefing_review,
+    briefing_send_for_review,
+    briefing_submit,
+    instruction_record,
+    notice_issue,
 )
 from .citizen import (  # noqa: F401
-    abuse_report, case_add_info, case_follow, case_rate, case_reopen, case_submit,
+    abuse_report,
+    case_add_info,
+    case_follow,
+    case_rate,
+    case_reopen,
+    case_submit,
 )
 from .handling import (  # noqa: F401
-    assignment_acknowledge, contact_log, extension_request, progress_note, reply_draft,
+    assignment_acknowledge,
+    contact_log,
+    extension_request,
+    progress_note,
+    reply_draft,
     return_request,
 )
 from .newsroom import (  # noqa: F401
-    case_accept, case_merge, case_reject, case_request_info, dispatch_to_grid, dispatch_to_unit,
-    redispatch, reply_review, request_decide,
+    case_accept,
+    case_merge,
+    case_reject,
+    case_request_info,
+    dispatch_to_grid,
+    dispatch_to_unit,
+    redispatch,
+    reply_review,
+    request_decide,
 )
 from .privacy import attachment_open, contact_view, purge_expired  # noqa: F401
 from .tick import wenzheng_tick  # noqa: F401

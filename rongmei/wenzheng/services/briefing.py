@@ -16,12 +16,27 @@ from rongmei.core.roles import ADMINISTRATOR, PROPAGANDA
 
 from .. import workdays
 from ..models import (
-    AssignmentRole, Briefing, Case, CaseAssignment, CaseState, DeadlineStep, DocumentStatus,
-    EventKind, Instruction, Track, TransferNotice,
+    AssignmentRole,
+    Briefing,
+    Case,
+    CaseAssignment,
+    CaseState,
+    DeadlineStep,
+    DocumentStatus,
+    EventKind,
+    Instruction,
+    Track,
+    TransferNotice,
 )
 from .common import (
-    check_newsroom, check_state, clean_text, deadline_open, is_newsroom, open_handling_deadlines,
-    staff_case, transition,
+    check_newsroom,
+    check_state,
+    clean_text,
+    deadline_open,
+    is_newsroom,
+    open_handling_deadlines,
+    staff_case,
+    transition,
 )
 from .newsroom import _unit
 

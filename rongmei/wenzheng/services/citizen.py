@@ -17,12 +17,31 @@ from rongmei.core.uploads import clean_image
 from rongmei.units.models import Unit
 
 from ..models import (
-    AbuseReport, AssignmentRole, AssignmentStatus, AttachmentKind, Case, CaseAttachment,
-    CaseCategory, CaseFollow, CaseRating, CaseState, ContactPreference, DeadlineStep, EventKind,
-    FieldType, FollowKind, PublicStatus, Satisfaction,
+    AbuseReport,
+    AssignmentRole,
+    AssignmentStatus,
+    AttachmentKind,
+    Case,
+    CaseAttachment,
+    CaseCategory,
+    CaseFollow,
+    CaseRating,
+    CaseState,
+    ContactPreference,
+    DeadlineStep,
+    EventKind,
+    FieldType,
+    FollowKind,
+    PublicStatus,
+    Satisfaction,
 )
 from .common import (
-    clean_text, deadline_meet, deadline_open, open_handling_deadlines, own_case, transition,
+    clean_text,
+    deadline_meet,
+    deadline_open,
+    open_handling_deadlines,
+    own_case,
+    transition,
 )
 
 MAX_PHOTOS = 6

@@ -11,15 +11,30 @@ from django.utils import timezone
 from rongmei.core.access import has_role, unit_scope_paths
 from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 from rongmei.core.roles import (
-    ADMINISTRATOR, DIRECTOR, GRID_LEADER, PROPAGANDA, UNIT_HANDLER, WENZHENG_HANDLER,
+    ADMINISTRATOR,
+    DIRECTOR,
+    GRID_LEADER,
+    PROPAGANDA,
+    UNIT_HANDLER,
+    WENZHENG_HANDLER,
 )
 from rongmei.core.text import plain_text
 
 from .. import workdays
 from ..models import (
-    PUBLIC_STATUS_OF_STATE, AssignmentRole, AssignmentStatus, Case, CaseAssignment,
-    CaseDeadline, CaseEvent, CaseNotification, ContactPreference, DeadlineRule, DeadlineStep,
-    Priority, Track,
+    PUBLIC_STATUS_OF_STATE,
+    AssignmentRole,
+    AssignmentStatus,
+    Case,
+    CaseAssignment,
+    CaseDeadline,
+    CaseEvent,
+    CaseNotification,
+    ContactPreference,
+    DeadlineRule,
+    DeadlineStep,
+    Priority,
+    Track,
 )
 
 logger = logging.getLogger("rongmei.wenzheng")

@@ -9,8 +9,17 @@ from django.utils import timezone
 from rongmei.core.errors import ServiceError
 
 from ..models import (
-    AssignmentRole, AssignmentStatus, Case, CaseReply, CaseState, DeadlineStep, EventKind,
-    ReplyStatus, RequestKind, RequestStatus, UnitRequest,
+    AssignmentRole,
+    AssignmentStatus,
+    Case,
+    CaseReply,
+    CaseState,
+    DeadlineStep,
+    EventKind,
+    ReplyStatus,
+    RequestKind,
+    RequestStatus,
+    UnitRequest,
 )
 from .common import check_state, clean_text, deadline_meet, staff_assignment, transition
 

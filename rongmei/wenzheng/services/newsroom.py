@@ -12,13 +12,33 @@ from rongmei.units.models import Unit, UnitMembership
 
 from .. import workdays
 from ..models import (
-    AssignmentRole, AssignmentStatus, Case, CaseAssignment, CaseCategory, CaseDeadline,
-    CaseReply, CaseState, DeadlineStep, EventKind, Priority, ReplyStatus, RequestKind,
-    RequestStatus, Track, UnitRequest,
+    AssignmentRole,
+    AssignmentStatus,
+    Case,
+    CaseAssignment,
+    CaseCategory,
+    CaseDeadline,
+    CaseReply,
+    CaseState,
+    DeadlineStep,
+    EventKind,
+    Priority,
+    ReplyStatus,
+    RequestKind,
+    RequestStatus,
+    Track,
+    UnitRequest,
 )
 from .common import (
-    check_newsroom, check_state, clean_text, deadline_cancel, deadline_meet, deadline_open,
-    open_handling_deadlines, staff_case, transition,
+    check_newsroom,
+    check_state,
+    clean_text,
+    deadline_cancel,
+    deadline_meet,
+    deadline_open,
+    open_handling_deadlines,
+    staff_case,
+    transition,
 )
 
 

@@ -12,12 +12,18 @@ from django.utils import timezone
 
 from rongmei.core.access import has_role
 from rongmei.core.errors import NotFoundError, PermissionDeniedError
-from rongmei.core.roles import GRID_LEADER, PROPAGANDA, UNIT_HANDLER
 from rongmei.core.masking import mask_name, mask_phone
+from rongmei.core.roles import GRID_LEADER, PROPAGANDA, UNIT_HANDLER
 
 from ..models import AssignmentStatus, Case, CaseAttachment, CaseState, EventKind
 from .common import (
-    NEWSROOM, assignment_allowed, contact_name, contact_phone, is_newsroom, staff_case, transition,
+    NEWSROOM,
+    assignment_allowed,
+    contact_name,
+    contact_phone,
+    is_newsroom,
+    staff_case,
+    transition,
 )
 
 

@@ -18,7 +18,13 @@ from rongmei.core.roles import GRID_LEADER, UNIT_HANDLER
 
 from .. import workdays
 from ..models import (
-    AssignmentRole, AssignmentStatus, Case, CaseDeadline, CaseState, DeadlineStep, EventKind,
+    AssignmentRole,
+    AssignmentStatus,
+    Case,
+    CaseDeadline,
+    CaseState,
+    DeadlineStep,
+    EventKind,
 )
 from .common import transition, working_days_for
 

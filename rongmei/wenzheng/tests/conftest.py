@@ -11,7 +11,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from rongmei.core.roles import (
-    DIRECTOR, GRID_LEADER, PROPAGANDA, UNIT_HANDLER, WENZHENG_HANDLER,
+    DIRECTOR,
+    GRID_LEADER,
+    PROPAGANDA,
+    UNIT_HANDLER,
+    WENZHENG_HANDLER,
 )
 
 _keys = itertools.count(1)
@@ -55,10 +59,11 @@ def wz(county, make_user):
 def submit(wz, *, user=None, title="小区路灯坏了一个月", photos=None, **fields):
     from rongmei.wenzheng import services
 
-    values = dict(user=user or wz.resident, category_id=wz.category.pk, title=title,
-                  description="荷塘镇上塘村村口三盏路灯坏了一个月，晚上出行很不安全。",
-                  key=f"k{next(_keys)}", address="荷塘镇上塘村村口", area_id=wz.county.shangtang.pk,
-                  latitude="27.123456", longitude="116.654321", contact_name="李四",
-                  contact_phone="13912345678", photos=photos)
+    values = {"user": user or wz.resident, "category_id": wz.category.pk, "title": title,
+              "description": "荷塘镇上塘村村口三盏路灯坏了一个月，晚上出行很不安全。",
+              "key": f"k{next(_keys)}", "address": "荷塘镇上塘村村口",
+              "area_id": wz.county.shangtang.pk, "latitude": "27.123456",
+              "longitude": "116.654321", "contact_name": "李四",
+              "contact_phone": "13912345678", "photos": photos}
     values.update(fields)
     return services.case_submit(**values)

@@ -31,8 +31,8 @@ def dispatched_grid(wz, **fields):
 
 
 def test_each_unit_sees_only_its_own_cases_and_grid_leaders_only_their_area(wz, make_user):
-    housing_case, housing = dispatched_simple(wz, wz.county.housing)
-    baishui_case, baishui = dispatched_simple(wz, wz.county.baishui)
+    _, housing = dispatched_simple(wz, wz.county.housing)
+    _, baishui = dispatched_simple(wz, wz.county.baishui)
     grid_case, grid = dispatched_grid(wz)
     hetang_handler = make_user("unit_handler", unit=wz.county.hetang)  # parent of 上塘村
     matrix = {
@@ -96,7 +96,7 @@ def test_public_board_never_shows_personal_data(client, wz):
 
 
 def test_contact_details_are_masked_logged_and_hidden_from_the_unit_complained_about(wz):
-    case, assignment = dispatched_simple(wz, wz.county.housing)
+    case, _ = dispatched_simple(wz, wz.county.housing)
     before = PersonalDataAccess.objects.count()
     masked = services.contact_view(viewer=wz.unit_handler, case_id=case.pk)
     assert masked == {"name": "李*", "phone": "139****5678", "masked": True}
@@ -159,3 +159,14 @@ def test_retention_purge_erases_personal_data_and_keeps_statistics(wz):
 
     row = case_measures(group_by="unit")[0]
     assert row["cases"] == 1 and row["satisfaction_rate"] == 1.0
+
+
+def test_open311_lists_public_cases_without_personal_data(client, wz):
+    case, _ = dispatched_simple(wz, wz.county.housing)
+    services_json = client.get("/api/v1/wenzheng/open311/services.json").json()
+    assert {s["service_name"] for s in services_json} == {"城乡建设", "交通出行"}
+    requests_json = client.get("/api/v1/wenzheng/open311/requests.json?status=open")
+    body = requests_json.content.decode()
+    assert requests_json.status_code == 200 and case.receipt_no in body
+    assert "13912345678" not in body and "27.123456" not in body
+    assert requests_json.json()[0]["lat"] == 27.12

@@ -3,7 +3,12 @@ copy has none), the unit replies, the newsroom approves, and the resident rates 
 
 import pytest
 
-from rongmei.browser_testing import assert_accessible, assert_no_page_problems, login_by_sms, open_page
+from rongmei.browser_testing import (
+    assert_accessible,
+    assert_no_page_problems,
+    login_by_sms,
+    open_page,
+)
 from rongmei.tests_support import make_user
 from rongmei.wenzheng import services
 from rongmei.wenzheng.models import Case, CaseCategory, PublicStatus, Track
@@ -17,8 +22,7 @@ def test_resident_submits_with_a_photo_and_rates_the_reply(live_site, browser,
                                                            browser_context_args, tmp_path):
     from rongmei.units.models import Unit
 
-    category = CaseCategory.objects.create(name="路灯照明")
-    village = Unit.objects.get(code="LX-T02-C02")  # 荷塘镇上塘村
+    CaseCategory.objects.create(name="路灯照明")
     department = Unit.objects.get(code="LX-D12")    # 县住房和城乡建设局
     handler = make_user("wenzheng_handler")
     unit_handler = make_user("unit_handler", unit=department)

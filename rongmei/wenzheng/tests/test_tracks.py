@@ -13,7 +13,13 @@ import time_machine
 from rongmei.accounts.models import SmsMessage
 from rongmei.wenzheng import services
 from rongmei.wenzheng.models import (
-    AssignmentStatus, CaseDeadline, CaseEvent, CaseState, DeadlineStep, EventKind, PublicStatus,
+    AssignmentStatus,
+    CaseDeadline,
+    CaseEvent,
+    CaseState,
+    DeadlineStep,
+    EventKind,
+    PublicStatus,
     Track,
 )
 
