@@ -68,8 +68,9 @@ def test_read_like_comment_pending_then_approved_after_reload(live_site, browser
     public = page.locator("[data-engage-list] li", has_text="莲子真甜")
     public.wait_for()
     assert "荷塘老李" in public.inner_text() and "审核中" not in public.inner_text()
+    # The reader's own state arrives from /state after the (shared) HTML: wait for it.
+    page.locator('[data-engage-toggle="like"][aria-pressed="true"]').wait_for()
     assert page.locator("[data-engage-mine] li").count() == 0
-    assert page.locator('[data-engage-toggle="like"]').get_attribute("aria-pressed") == "true"
     assert_no_page_problems(page)
 
     # A visitor who is not signed in sees the same comment, and is asked to sign in.
