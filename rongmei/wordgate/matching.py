@@ -81,9 +81,6 @@ class Verdict:
             parts.append("请核对：" + "、".join(map(_describe, _unique_words(self.review_hits))))
         return "；".join(parts)
 
-    def __bool__(self) -> bool:  # a Verdict is truthy when something was found
-        return bool(self.hits)
-
 
 CLEAN = Verdict(hits=())
 

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_clean_text_has_no_hits_and_an_empty_message():
     verdict = scan("县融媒体中心今天召开新闻发布会，介绍全县秋粮收购进展。")
     assert verdict == Verdict(hits=())
-    assert not verdict.blocked and verdict.message == "" and not verdict
+    assert not verdict.blocked and verdict.message == "" and verdict.block_hits == ()
 
 
 def test_default_dictionary_blocks_an_illegal_advert_with_offsets_into_the_text():
