@@ -164,6 +164,15 @@ def test_a_revised_story_is_found_by_its_new_words_only(newsroom):
 
 
 @pytest.mark.django_db
+def test_reindex_rewrites_search_text_written_by_an_older_scheme(newsroom):
+    page = publish_story(newsroom, "县融媒体中心招聘记者", "报名截至本月底。")
+    FeedEntry.objects.filter(page=page).update(search_text="县 融 媒体 中心 招聘 记者")
+    assert titles("融媒体") == []
+    assert search.reindex() == 1
+    assert titles("融媒体") == ["县融媒体中心招聘记者"]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("query", ["", "   ", "！？。", "的", "\x00", "'\" OR 1=1 --",
                                    "莲子 AND (", "NEAR(莲子", "*", "a" * 10_000, None])
 def test_a_bad_or_empty_query_finds_nothing_without_error(newsroom, query):
