@@ -88,7 +88,12 @@ class DictionaryCache:
         if self._matcher is not None and token == self._token:
             self._checked_at = now
             return self._matcher
-        with self._lock:
+        previous = self._matcher
+        # With a previous automaton, a thread that finds another one rebuilding keeps
+        # scanning with it for the moment that takes, instead of queueing behind the lock.
+        if not self._lock.acquire(blocking=previous is None):
+            return previous
+        try:
             if self._matcher is None or token != self._token:
                 # The token is read before the entries: a change committed in between makes
                 # the automaton newer than its label (one extra rebuild), never older.
@@ -98,6 +103,8 @@ class DictionaryCache:
                 self.builds += 1
             self._checked_at = time.monotonic()
             return self._matcher
+        finally:
+            self._lock.release()
 
     def expire(self) -> None:
         """Look at the version on the next scan (this process changed the dictionary)."""

@@ -123,3 +123,15 @@ def test_a_committed_change_reaches_a_worker_with_its_own_connection(settings, m
     assert cache.get(VERSION_KEY)  # the token went into the shared cache on commit
     assert run("跨进程新词") is True
     assert worker.builds == 2
+
+
+def test_while_one_thread_rebuilds_others_scan_with_the_previous_dictionary(add_word,
+                                                                           other_process):
+    other_process.matcher()
+    add_word("重建期间")
+    other_process._lock.acquire()  # as if another thread were rebuilding right now
+    try:
+        assert not other_process.matcher().find("重建期间").hits  # the previous automaton
+    finally:
+        other_process._lock.release()
+    assert other_process.matcher().find("重建期间").blocked
