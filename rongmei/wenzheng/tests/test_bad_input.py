@@ -99,3 +99,14 @@ def test_per_user_rate_limit_on_submissions(wz):
     with pytest.raises(ServiceError) as excinfo:
         submit(wz)
     assert excinfo.value.code == "rate_limited" and excinfo.value.status == 429
+
+
+def test_sensitive_words_are_refused_by_the_word_gate(wz, make_user):
+    from rongmei.wordgate.services import word_create
+
+    word_create(actor=make_user("operator"), word="违禁测试词")
+    with pytest.raises(ServiceError) as excinfo:
+        submit(wz, title="路灯坏了违禁测试词")
+    assert excinfo.value.code == "sensitive_words" and excinfo.value.field == "title"
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in excinfo.value.message)
+    assert Case.objects.count() == 0
