@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.utils.html import format_html
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.blocks import StreamValue, StructValue
 from wagtail.rich_text import RichText
@@ -43,21 +42,15 @@ class StoryPageForm(WagtailAdminPageForm):
         cleaned = super().clean()
         if not any(action in self.data for action in GATED_ACTIONS):
             return cleaned  # drafts save whatever they hold
-        from rongmei.wordgate.services import highlight_html, scan
+        from .gate import report
 
-        problems = []
+        fields = {}
         for name, value in cleaned.items():
-            for text in _texts(value):
-                verdict = scan(text)
-                if verdict.blocked:
-                    label = self.fields[name].label if name in self.fields else name
-                    problems.append(format_html("{}：{}", label, highlight_html(
-                        text if len(text) <= 160 else text[:160] + "…", verdict.block_hits
-                        if len(text) <= 160 else [h for h in verdict.block_hits
-                                                  if h.end <= 160])))
-                    self.blocked_message = verdict.message
-        if problems:
-            raise ValidationError(format_html(
-                "稿件含有禁用词，不能提交或发布（草稿可以保存）。{}",
-                format_html("".join(f"<br>{p}" for p in problems))))
+            label = self.fields[name].label if name in self.fields else name
+            text = "\n".join(_texts(value))
+            if text:
+                fields[str(label)] = text
+        found = report(fields, blocked_only=True)
+        if found:
+            raise ValidationError(f"稿件含有禁用词，不能提交或发布（草稿可以保存）：{found}")
         return cleaned

@@ -7,9 +7,6 @@ the matching live in ``rongmei.wordgate``; this module decides what of a story i
 
 from __future__ import annotations
 
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
-
 
 class ContentBlocked(Exception):
     """Publishing refused: the story contains words the gate blocks."""
@@ -40,17 +37,37 @@ def check_revision(revision):
     return check_page(page)
 
 
-def report_html(page) -> str:
-    """Each field with hits, its text (or the parts around the hits) highlighted."""
-    from rongmei.wordgate.services import highlight_html, scan
+def mark_hits(text: str, hits) -> str:
+    """``text`` with each hit wrapped in 【】 (plain text: shows the same in every message,
+    e-mail or log, escaped or not)."""
+    out, position = [], 0
+    for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
+        if hit.start < position:
+            continue  # overlapping: the longer, earlier hit is already marked
+        out += [text[position:hit.start], "【", text[hit.start:hit.end], "】"]
+        if hit.suggestion:
+            out.append(f"（应为“{hit.suggestion}”）")
+        position = hit.end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def report(fields: dict[str, str], *, blocked_only: bool = False) -> str:
+    """Each field with hits, its text (or the parts around the hits) with the hits marked."""
+    from rongmei.wordgate.services import scan
 
     rows = []
-    for label, text in page.gate_fields().items():
+    for label, text in fields.items():
         excerpt = _excerpt(text or "")
         verdict = scan(excerpt)
-        if verdict.hits:
-            rows.append((label, mark_safe(highlight_html(excerpt, verdict.hits))))
-    return format_html_join("", "<br><b>{}</b>：{}", rows)
+        hits = verdict.block_hits if blocked_only else verdict.hits
+        if hits:
+            rows.append(f"{label}：{mark_hits(excerpt, hits)}")
+    return "；".join(rows)
+
+
+def report_html(page) -> str:
+    return report(page.gate_fields())
 
 
 def _excerpt(text: str, width: int = 30) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
@@ -59,8 +58,7 @@ def gate_before_publish(request, page):
         return None
     from .models import PublishBlock
     PublishBlock.objects.create(page_id=page.pk, message=verdict.message, user=request.user)
-    messages.error(request, format_html("稿件已保存为草稿，但含有禁用词，不能发布：{}",
-                                        report_html(page)))
+    messages.error(request, f"稿件已保存为草稿，但含有禁用词，不能发布：{report_html(page)}")
     return redirect("wagtailadmin_pages:edit", page.pk)
 
 
@@ -70,8 +68,7 @@ def _warn_review_words(request, page):
     from .gate import check_page, report_html
     verdict = check_page(page)
     if verdict.review_hits:
-        messages.warning(request, format_html("请核对提示词（不影响发布）：{}",
-                                              report_html(page)))
+        messages.warning(request, f"请核对提示词（不影响发布）：{report_html(page)}")
 
 
 @hooks.register("after_edit_page")
