@@ -66,13 +66,34 @@ def _distribute(data: dict, outlet_ids: set[int], actor) -> Snapshot:
     held = received_by_outlet(key)
     created = []
     for outlet in Outlet.objects.filter(pk__in=outlet_ids, is_active=True).order_by("pk"):
-        if reused and snap.deliveries.filter(outlet=outlet, action__in=PLACING_ACTIONS).exists():
-            continue
-        _supersede(key, outlet)
         action = DeliveryAction.UPDATE if held.get(outlet.pk) else DeliveryAction.PUBLISH
+        if reused:
+            mine = {d.action: d for d in snap.deliveries.filter(outlet=outlet,
+                                                                action__in=PLACING_ACTIONS)}
+            if any(d.status in (*OPEN_STATUSES, DeliveryStatus.IN_PROGRESS)
+                   or (d.status == DeliveryStatus.SUCCESS and outlet.pk in held)
+                   for d in mine.values()):
+                continue  # this version is on its way to, or already at, the outlet
+            if action in mine:  # failed, cancelled, or taken down since: send it again
+                created.append(_resend(mine[action], held.get(outlet.pk, []), actor))
+                continue
+        _supersede(key, outlet)
         created.append(_new_delivery(snap, outlet, action, held.get(outlet.pk, []), actor))
     _enqueue(created)
     return snap
+
+
+def _resend(delivery: Delivery, received: list[dict], actor) -> Delivery:
+    fresh = _new_delivery(delivery.snapshot, delivery.outlet, delivery.action, received, actor,
+                          save=False)
+    for field in ("payload", "status", "finished_at", "next_attempt_at", "note", "last_error",
+                  "last_error_detail", "actor"):
+        setattr(delivery, field, getattr(fresh, field))
+    delivery.attempts, delivery.remote_state = 0, {}
+    delivery.created_at = timezone.now()  # queued anew: later than any earlier retraction
+    delivery.remote_id = delivery.remote_url = ""
+    delivery.save()
+    return delivery
 
 
 def retract(story_key: str, *, reason: str, actor=None) -> list[Delivery]:
@@ -87,8 +108,10 @@ def retract(story_key: str, *, reason: str, actor=None) -> list[Delivery]:
     with transaction.atomic():
         latest = _latest(story_key, lock=True)
         Retraction.objects.create(story_key=story_key, reason=reason[:200], actor=actor)
+        # A WeChat article already submitted (publish_id) will appear whatever we do: let
+        # that delivery finish, and follow_up_takedown removes it when it lands.
         Delivery.objects.filter(story_key=story_key, status__in=OPEN_STATUSES).exclude(
-            action=DeliveryAction.TAKEDOWN).update(
+            action=DeliveryAction.TAKEDOWN).exclude(remote_state__has_key="publish_id").update(
             status=DeliveryStatus.CANCELLED, note="稿件已撤回，未发送", next_attempt_at=None,
             updated_at=timezone.now())
         takedowns = []
@@ -138,6 +161,9 @@ def delivery_retry(*, actor, delivery_id: int) -> Delivery:
         if not delivery.can_retry:
             raise ServiceError("not_retryable", "只有失败或等待重试的分发可以重试",
                                status=409)
+        if delivery.action != DeliveryAction.TAKEDOWN and Retraction.objects.filter(
+                story_key=delivery.story_key, created_at__gt=delivery.created_at).exists():
+            raise ServiceError("story_retracted", "稿件已撤回，不能再重试发布", status=409)
         if not delivery.payload and delivery.action != DeliveryAction.TAKEDOWN:
             try:  # it failed while formatting: format again (e.g. a missing file restored)
                 delivery.payload = _format(delivery.snapshot, delivery.outlet, delivery.action,
@@ -271,7 +297,7 @@ def _format(snap: Snapshot, outlet: Outlet, action: str, received: list[dict]) -
 
 
 def _new_delivery(snap: Snapshot, outlet: Outlet, action: str, received: list[dict],
-                  actor) -> Delivery:
+                  actor, *, save: bool = True) -> Delivery:
     now = timezone.now()
     delivery = Delivery(snapshot=snap, outlet=outlet, story_key=snap.story_key, action=action,
                         actor=actor, next_attempt_at=now)
@@ -287,7 +313,8 @@ def _new_delivery(snap: Snapshot, outlet: Outlet, action: str, received: list[di
             delivery.status, delivery.finished_at = DeliveryStatus.FAILED, now
             delivery.next_attempt_at = None
             delivery.last_error, delivery.last_error_detail = exc.message[:300], exc.detail
-    delivery.save()
+    if save:
+        delivery.save()
     return delivery
 
 

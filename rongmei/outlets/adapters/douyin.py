@@ -73,7 +73,7 @@ class DouyinAdapter(Adapter):
             resp = request("POST", base + path, params={"open_id": open_id},
                            headers={"access-token": token}, **kwargs)
             detail = f"{path}: HTTP {resp.status}: {resp.text[:1000]}"
-            if resp.status >= 500 or resp.status == 429:
+            if resp.status >= 500 or resp.status == 429 or resp.body[:1] != b"{":
                 check_status(resp, what="调用抖音接口")
             data = resp.json().get("data") or {}
             code = data.get("error_code", 0)

@@ -79,6 +79,14 @@ def test_editor_filters_the_queue_reads_the_error_and_retries(client, make_user,
     assert Delivery.objects.get().status == "cancelled"
 
 
+def test_a_retracted_storys_delivery_cannot_be_retried(client, make_user, queued):
+    services.retract("story:1", reason="撤稿")
+    client.force_login(make_user("editor"))
+    page = client.post(f"{QUEUE}{queued.pk}/", {"action": "retry"}, follow=True)
+    assert "稿件已撤回，不能再重试发布" in page.content.decode()
+    assert Delivery.objects.get(pk=queued.pk).status == "failed"
+
+
 def test_operator_adds_an_outlet_and_the_secret_is_never_shown_back(client, make_user):
     client.force_login(make_user("operator"))
     form = client.get(f"{SETTINGS}new/").content.decode()

@@ -72,6 +72,18 @@ def test_the_same_content_twice_posts_nothing_new(hub, django_capture_on_commit_
     assert Delivery.objects.count() == 2 and len(hub.requests) == 2
 
 
+def test_publishing_the_same_content_again_resends_a_failed_delivery(
+        hub, django_capture_on_commit_callbacks):
+    down, = outlets(hub, "down")
+    snapshot = make_snapshot()
+    publish(snapshot, [down], django_capture_on_commit_callbacks)
+    Delivery.objects.update(status="failed", next_attempt_at=None)
+    publish(snapshot, [down], django_capture_on_commit_callbacks)
+    delivery = Delivery.objects.get()
+    assert delivery.status == "retrying" and delivery.attempts == 1
+    assert len(hub.requests) == 2
+
+
 def test_a_new_version_supersedes_one_still_waiting(hub, django_capture_on_commit_callbacks):
     down, = outlets(hub, "down")
     publish(make_snapshot(), [down], django_capture_on_commit_callbacks)
@@ -84,7 +96,8 @@ def test_a_new_version_supersedes_one_still_waiting(hub, django_capture_on_commi
 def test_retract_reaches_exactly_the_outlets_that_received_the_story(
         hub, django_capture_on_commit_callbacks):
     got_it, refused, waiting, never = outlets(hub, "ok", "reject", "down", "ok")
-    publish(make_snapshot(), [got_it, refused, waiting], django_capture_on_commit_callbacks)
+    snapshot = make_snapshot()
+    publish(snapshot, [got_it, refused, waiting], django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         takedowns = services.retract("story:1", reason="事实有误", actor=None)
     for takedown in takedowns:
@@ -99,9 +112,15 @@ def test_retract_reaches_exactly_the_outlets_that_received_the_story(
     assert takedown.payload["story"]["pubstatus"] == "canceled"
     # Retracting again sends nothing: nobody holds the story any more.
     assert services.retract("story:1", reason="再次撤稿") == []
-    # Republishing after a takedown is a fresh publish, not an update.
+    # Republishing the same content after a takedown sends it again, as a publish.
+    publish(snapshot, [got_it], django_capture_on_commit_callbacks)
+    assert events(hub, "/ok") == ["story.publish", "story.takedown", "story.publish"]
+    assert Snapshot.objects.count() == 1  # the same version, sent again
+    publish(snapshot, [got_it], django_capture_on_commit_callbacks)  # and only once
+    assert len(events(hub, "/ok")) == 3
+    # An edited version after that is an update.
     publish(make_snapshot(headline="重新发布"), [got_it], django_capture_on_commit_callbacks)
-    assert Delivery.objects.filter(outlet=got_it).latest("pk").action == "publish"
+    assert Delivery.objects.filter(outlet=got_it).latest("pk").action == "update"
 
 
 def test_retract_and_correct_need_a_reason_and_accept_a_story_never_distributed():

@@ -238,3 +238,19 @@ def test_a_story_without_any_image_cannot_go_to_the_official_account(
     delivery = Delivery.objects.get()
     assert delivery.status == "failed" and "封面" in delivery.last_error
     assert wechat.server.requests == []
+
+
+def test_retracting_while_wechat_is_still_publishing_deletes_the_article_when_it_lands(
+        wechat, django_capture_on_commit_callbacks, settings):
+    settings.OUTLETS_WECHAT_POLL_TRIES = 1
+    wechat.polls_before_done = 1
+    distribute(wechat.outlet, django_capture_on_commit_callbacks)
+    assert Delivery.objects.get().status == "retrying"  # submitted, still publishing
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.retract("story:1", reason="撤稿") == []
+    Delivery.objects.update(next_attempt_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver_due()
+    assert wechat.deleted == ["ARTICLE_ID_1"]
+    assert set(Delivery.objects.values_list("action", "status")) == {
+        ("publish", "success"), ("takedown", "success")}
