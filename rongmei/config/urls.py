@@ -28,7 +28,6 @@ urlpatterns = [
     path("", include("rongmei.accounts.urls")),
     path("merchants/", include("rongmei.merchants.urls")),
     path("wenzheng/", include("rongmei.wenzheng.urls")),
-    path("push/", include("rongmei.push.urls")),
     path("av/", include("rongmei.media.urls")),
     path("engage/", include("rongmei.engage.urls")),
     path("outlets/", include("rongmei.outlets.urls")),
