@@ -46,6 +46,19 @@ def register_write_menu_item():
     return WriteMenuItem("写稿", reverse("news_write"), icon_name="edit", order=150)
 
 
+class BlocksMenuItem(MenuItem):
+    def is_shown(self, request):
+        from rongmei.core.access import has_role
+        from rongmei.core.roles import CHIEF_EDITOR, DIRECTOR, EDITOR, OPERATOR
+        return has_role(request.user, EDITOR, CHIEF_EDITOR, DIRECTOR, OPERATOR)
+
+
+@hooks.register("register_admin_menu_item")
+def register_blocks_menu_item():
+    return BlocksMenuItem("敏感词拦截记录", reverse("news_publish_blocks"), icon_name="warning",
+                          order=152)
+
+
 @hooks.register("before_publish_page")
 def gate_before_publish(request, page):
     """The editor's 发布 button: refuse blocked words with the hits highlighted (the draft

@@ -104,3 +104,13 @@ def test_breaking_news_is_pushed_once_on_first_publish(newsroom, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         page.save_revision().publish()
     assert PushMessage.objects.count() == 1
+
+
+def test_publish_block_log_is_for_newsroom_staff(newsroom, client):
+    PublishBlock.objects.create(page=add_article(services.archive_for(newsroom.center)),
+                                message="含有禁用词：代开发票")
+    client.force_login(newsroom.people.editor)
+    response = client.get("/admin/news/blocks/")
+    assert response.status_code == 200 and "代开发票" in response.content.decode()
+    client.force_login(newsroom.people.hetang_admin)
+    assert client.get("/admin/news/blocks/").status_code == 302  # refused, back to the console
