@@ -126,6 +126,8 @@ class WordFormView(WordgateScreen):
     entry: WordEntry | None = None
 
     def dispatch(self, request, *args, **kwargs):
+        if not self.allowed(request.user):  # before looking the entry up
+            raise PermissionDenied
         if "pk" in kwargs:
             self.entry = get_object_or_404(WordEntry, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)

@@ -83,6 +83,8 @@ def validate_entry(*, word: str, level: str, kind: str, suggestion: str = "",
     normalized = normalize_word(word)
     if len(normalized) < 2:
         raise ServiceError("word_too_short", "词语去掉空格和标点后至少要有两个字", field="word")
+    if len(normalized) > MAX_WORD_LENGTH:  # a few characters expand under NFKC (㈱ → (株))
+        raise ServiceError("word_too_long", f"词语不能超过{MAX_WORD_LENGTH}个字", field="word")
     if level not in Level.values:
         raise ServiceError("invalid_level", "级别只能是“禁用”或“提醒”", field="level")
     if kind not in Kind.values:

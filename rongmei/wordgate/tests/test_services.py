@@ -87,3 +87,17 @@ def test_defaults_command_reports_what_it_added(capsys):
     WordEntry.objects.filter(word__in=["代开发票", "按装"]).delete()
     call_command("wordgate_defaults")
     assert "补充 2 条" in capsys.readouterr().out
+
+
+def test_a_word_that_grows_under_normalisation_past_the_limit_is_refused(add_word):
+    with pytest.raises(ServiceError) as error:
+        add_word("㍿" * 20)  # 20 characters, 80 once normalised (㍿ → 株式会社)
+    assert error.value.code == "word_too_long"
+
+
+def test_editing_a_missing_entry_is_refused_before_it_is_looked_up(client, make_user):
+    from django.urls import reverse
+
+    client.force_login(make_user("editor"))
+    response = client.get(reverse("wordgate_words:edit", args=[999999]))
+    assert response.status_code == 302  # refused, not "not found"
