@@ -60,23 +60,33 @@
     });
   }
 
+  function sameKey(subscription, key) {
+    var used = subscription.options && subscription.options.applicationServerKey;
+    if (!used) { return true; }  // the browser does not say: assume the current key
+    var a = new Uint8Array(used);
+    if (a.length !== key.length) { return false; }
+    for (var i = 0; i < a.length; i += 1) { if (a[i] !== key[i]) { return false; } }
+    return true;
+  }
+
   function turnOn() {
-    var reg;
+    var reg, key;
     return askPermission().then(function (permission) {
       if (permission === "denied") { throw fail(MESSAGES.denied); }
       if (permission !== "granted") { throw fail(MESSAGES.dismissed); }
-      return registration();
+      return Promise.all([registration(), fetch(root.getAttribute("data-key-url"), { credentials: "same-origin" })
+        .then(function (response) { return response.json(); })]);
     }).then(function (found) {
-      reg = found;
+      reg = found[0];
+      key = keyBytes(found[1].public_key);
       return reg.pushManager.getSubscription();
     }).then(function (existing) {
-      if (existing) { return existing; }
-      return fetch(root.getAttribute("data-key-url"), { credentials: "same-origin" })
-        .then(function (response) { return response.json(); })
-        .then(function (data) {
-          return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(data.public_key) });
-        })
-        .catch(function (error) { throw error.userMessage ? error : fail(MESSAGES.serviceFailed); });
+      // A subscription made for an earlier server key would be refused by the push
+      // service: replace it.
+      if (existing && sameKey(existing, key)) { return existing; }
+      return (existing ? existing.unsubscribe() : Promise.resolve()).then(function () {
+        return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+      }).catch(function () { throw fail(MESSAGES.serviceFailed); });
     }).then(function (subscription) {
       return api("POST", subscriptionsUrl, subscription.toJSON()).catch(function (error) {
         subscription.unsubscribe();  // the server refused it: do not leave a silent subscription
