@@ -8,6 +8,7 @@ from rongmei.browser_testing import (
     assert_no_page_problems,
     login_by_sms,
     open_page,
+    screenshot,
 )
 from rongmei.engage import counters, services
 from rongmei.engage.models import Comment, CommentStatus, PageReaction, PageStats
@@ -31,7 +32,7 @@ def publish_article():
 
 
 def test_read_like_comment_pending_then_approved_after_reload(live_site, browser,
-                                                              browser_context_args):
+                                                              browser_context_args, tmp_path):
     article = publish_article()
     resident = make_user(phone="13712345678", nickname="荷塘老李")
     editor = make_user("editor")
@@ -55,6 +56,7 @@ def test_read_like_comment_pending_then_approved_after_reload(live_site, browser
     mine.first.wait_for()
     assert "审核中" in mine.first.inner_text() and "莲子真甜" in mine.first.inner_text()
     assert_accessible(page, "稿件页互动栏")
+    screenshot(page, tmp_path / "engage-pending.png")
     comment = Comment.objects.get(author=resident)
     assert comment.status == CommentStatus.PENDING
 
