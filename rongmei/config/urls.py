@@ -30,8 +30,6 @@ urlpatterns = [
     path("wenzheng/", include("rongmei.wenzheng.urls")),
     path("av/", include("rongmei.media.urls")),
     path("engage/", include("rongmei.engage.urls")),
-    path("outlets/", include("rongmei.outlets.urls")),
-    path("wordgate/", include("rongmei.wordgate.urls")),
     path("", include("rongmei.news.urls")),  # feeds/, search/
 ]
 
