@@ -55,6 +55,7 @@ def test_read_like_comment_pending_then_approved_after_reload(live_site, browser
     mine = page.locator("[data-engage-mine] li")
     mine.first.wait_for()
     assert "审核中" in mine.first.inner_text() and "莲子真甜" in mine.first.inner_text()
+    assert not page.locator("[data-engage-empty]").is_visible()
     assert_accessible(page, "稿件页互动栏")
     screenshot(page, tmp_path / "engage-pending.png")
     comment = Comment.objects.get(author=resident)

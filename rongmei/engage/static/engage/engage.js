@@ -120,6 +120,12 @@
     var mine = root.querySelector("[data-engage-mine]");
     var list = root.querySelector("[data-engage-list]");
 
+    function tidyEmpty() {
+      // "还没有评论" is for the shared list: not while the reader's own comment shows above.
+      var empty = root.querySelector("[data-engage-empty]");
+      if (empty && mine) { empty.hidden = mine.children.length > 0; }
+    }
+
     function applyState(data) {
       state = data;
       Object.keys(data.counts).forEach(function (name) { setCount(name, data.counts[name]); });
@@ -133,6 +139,7 @@
       if (mine) {
         mine.innerHTML = "";
         data.pending.forEach(function (c) { mine.appendChild(commentItem(c, true)); });
+        tidyEmpty();
       }
     }
 
@@ -227,6 +234,7 @@
         call("POST", base + "comments", { body: body }).then(function (comment) {
           field.value = "";
           mine.insertBefore(commentItem(comment, true), mine.firstChild);
+          tidyEmpty();
           say("评论已提交，审核通过后公开");
         }).catch(function (failure) {
           if (failure.status === 401) { needLogin(); return; }
