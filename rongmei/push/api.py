@@ -16,7 +16,7 @@ from . import services
 from .keys import application_server_key
 
 router = Router(tags=["推送"])
-ERRORS = {400: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+ERRORS = {400: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut}
 
 
 class PublicKeyOut(Schema):
@@ -58,7 +58,8 @@ def _user_or_none(request):
         return None
 
 
-@router.get("/vapid-public-key", response=PublicKeyOut, summary="推送服务公钥（VAPID）")
+@router.get("/vapid-public-key", response={200: PublicKeyOut, 503: ErrorOut},
+            summary="推送服务公钥（VAPID）")
 def vapid_public_key(request):
     return {"public_key": application_server_key()}
 

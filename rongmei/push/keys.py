@@ -6,7 +6,7 @@
   written as ``\\n`` in an environment file), or
 * the raw 32-byte P-256 private scalar, base64url without padding (43 characters).
 
-Production must set it (a system check warns otherwise): every browser subscription is bound
+Production must set it (without it the API answers 503 and ``broadcast`` refuses): every browser subscription is bound
 to the public key, so changing the key silently orphans every subscriber. Development and
 tests generate one key once and keep it in ``DATA_DIR/vapid_private.pem``.
 """
@@ -122,10 +122,21 @@ def server_private_key() -> ec.EllipticCurvePrivateKey:
     return _server_key(settings.VAPID_PRIVATE_KEY or "", str(settings.DATA_DIR))
 
 
+def require_server_key() -> ec.EllipticCurvePrivateKey:
+    """The server key, or a 503 ServiceError in Chinese when it is not configured."""
+    from rongmei.core.errors import ServiceError
+
+    try:
+        return server_private_key()
+    except ImproperlyConfigured:
+        raise ServiceError("push_unavailable", "推送服务尚未配置（缺少 VAPID 密钥），请联系管理员",
+                           status=503) from None
+
+
 def server_vapid() -> Vapid02:
     """A py-vapid signer (RFC 8292 ``vapid t=…, k=…`` scheme) for the server key."""
     return Vapid02(private_key=server_private_key())
 
 
 def application_server_key() -> str:
-    return public_key_b64url(server_private_key())
+    return public_key_b64url(require_server_key())

@@ -25,7 +25,7 @@ from rongmei.core.roles import DIRECTOR, OPERATOR
 from rongmei.core.text import plain_text
 
 from . import conf
-from .keys import b64url_decode
+from .keys import b64url_decode, require_server_key
 from .models import DEFAULT_TOPIC, TOPICS, PushMessage, PushSubscription, topics_to_field
 
 TITLE_MAX = 30
@@ -195,6 +195,7 @@ def broadcast(*, title: str, body: str, url: str, topic: str = DEFAULT_TOPIC,
         check_role(actor, *SENDER_ROLES, message="只有运营、总编辑或管理员可以发送推送")
     if topic not in TOPICS:
         raise ServiceError("invalid_topic", "不支持的推送主题", field="topic")
+    require_server_key()  # refuse now rather than leave a message stuck in "sending"
     message = PushMessage(
         topic=topic, actor=actor,
         title=_clean_text(title, field="title", label="标题", max_length=TITLE_MAX),

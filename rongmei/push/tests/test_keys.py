@@ -72,11 +72,26 @@ def test_production_refuses_to_run_without_a_key(fresh_keys):
         keys.server_private_key()
 
 
-def test_deploy_check_warns_when_production_has_no_key(fresh_keys):
-    from rongmei.push.checks import push_deploy_checks
+def test_production_without_a_key_answers_503_and_refuses_to_broadcast(fresh_keys, client):
+    from rongmei.core.errors import ServiceError
+    from rongmei.push.services import broadcast
 
     fresh_keys.PRODUCTION = True
     fresh_keys.VAPID_PRIVATE_KEY = ""
-    assert [w.id for w in push_deploy_checks(None)] == ["rongmei.push.W001"]
+    response = client.get("/api/v1/push/vapid-public-key")
+    assert response.status_code == 503
+    assert response.json()["code"] == "push_unavailable" and "VAPID" in response.json()["message"]
+    with pytest.raises(ServiceError) as refused:
+        broadcast(title="标题", body="内容", url="/")
+    assert refused.value.code == "push_unavailable"
+
+
+def test_an_unreadable_configured_key_fails_the_system_check(fresh_keys):
+    from rongmei.push.checks import push_key_check
+
+    fresh_keys.VAPID_PRIVATE_KEY = "not-a-key"
+    assert [e.id for e in push_key_check(None)] == ["rongmei.push.E001"]
     fresh_keys.VAPID_PRIVATE_KEY = keys.private_raw_b64url(keys.generate_private_key())
-    assert push_deploy_checks(None) == []
+    assert push_key_check(None) == []
+    fresh_keys.VAPID_PRIVATE_KEY = ""
+    assert push_key_check(None) == []

@@ -75,7 +75,12 @@
       if (permission === "denied") { throw fail(MESSAGES.denied); }
       if (permission !== "granted") { throw fail(MESSAGES.dismissed); }
       return Promise.all([registration(), fetch(root.getAttribute("data-key-url"), { credentials: "same-origin" })
-        .then(function (response) { return response.json(); })]);
+        .then(function (response) {
+          return response.json().then(function (data) {
+            if (!response.ok || !data.public_key) { throw fail(data.message || MESSAGES.failed); }
+            return data;
+          });
+        })]);
     }).then(function (found) {
       reg = found[0];
       key = keyBytes(found[1].public_key);
