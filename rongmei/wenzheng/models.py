@@ -75,6 +75,10 @@ class CaseCategory(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def status_label(self) -> str:
+        return "启用" if self.is_active else "停用"
+
 
 class PublicStatus(models.TextChoices):
     PENDING = "pending", "待审核"

@@ -3,6 +3,7 @@ case lookup and statistics screens also shown to 宣传部."""
 
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from rongmei.core.roles import PROPAGANDA
@@ -22,7 +23,7 @@ class CategoryViewSet(ModelViewSet):
     menu_label = "问政分类"
     add_to_admin_menu = False
     form_fields = ["name", "description", "fields", "default_unit", "is_active", "sort_order"]
-    list_display = ["name", "default_unit", "is_active", "sort_order"]
+    list_display = ["name", "default_unit", Column("status_label", label="状态"), "sort_order"]
 
 
 class DeadlineRuleViewSet(ModelViewSet):

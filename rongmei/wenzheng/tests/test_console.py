@@ -4,6 +4,8 @@ forms, 内参/告知单 PDFs with an embedded CJK font, and the dashboard with E
 from __future__ import annotations
 
 import io
+import json
+import re
 
 import pytest
 
@@ -139,3 +141,29 @@ def test_categories_with_their_own_fields_are_managed_in_the_console(client, wz)
     assert response.status_code == 200 and "只能包含字母" in response.content.decode()
     client.force_login(wz.unit_handler)
     assert client.get("/admin/wenzheng_categories/").status_code == 302
+
+
+def test_console_screens_have_no_untranslated_english(client, wz, make_user):
+    from rongmei.core.tests.test_console_chinese import ALLOWED_WORDS, data_words, english_words
+
+    case = submit(wz)
+    services.case_accept(actor=wz.handler, case_id=case.pk, track=Track.COMPLEX)
+    client.force_login(make_user("administrator"))
+    # Receipt numbers, and the JSON keys/values of the category field schema (operators type
+    # them; the help text shows the format).
+    schema = {"name", "plate", "label", "type", "text", "required", "false", "number", "date",
+              "choice"}
+    allowed = ALLOWED_WORDS | data_words() | set(re.findall(r"[A-Za-z]+", case.receipt_no)) | schema
+    problems = {}
+    for name in SCREENS + ["wenzheng_categories", "wenzheng_deadlines"]:
+        for suffix in ("", "new/") if name in ("wenzheng_categories",
+                                                "wenzheng_deadlines") else ("",):
+            response = client.get(url(name) + suffix)
+            assert response.status_code == 200, name
+            found = english_words(response.content.decode(), allowed)
+            if found:
+                problems[name + suffix] = found
+    detail = client.get(url("wenzheng_cases") + f"?case={case.pk}").content.decode()
+    if english_words(detail, allowed):
+        problems["case detail"] = english_words(detail, allowed)
+    assert not problems, json.dumps(problems, ensure_ascii=False)
