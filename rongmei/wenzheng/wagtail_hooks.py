@@ -2,8 +2,8 @@
 case lookup and statistics screens also shown to 宣传部."""
 
 from wagtail import hooks
-from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from rongmei.core.roles import PROPAGANDA
