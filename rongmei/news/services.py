@@ -241,6 +241,12 @@ def retract_story(page, *, reason: str = "稿件已撤回", user=None) -> None:
 
 
 def push_breaking(page) -> None:
+    """Push a 突发 story to subscribers. A push that cannot go out (no key configured, the
+    same story pushed minutes ago) is logged; it never undoes the publish."""
+    from rongmei.core.errors import ServiceError
     from rongmei.push.services import broadcast
-    broadcast(title=page.title[:30], body=page.display_summary[:80], url=page.url or "/",
-              topic="breaking")
+    try:
+        broadcast(title=page.title[:30], body=page.display_summary[:80], url=page.url or "/",
+                  topic="breaking")
+    except ServiceError as error:
+        log.warning("breaking push for %s not sent: %s %s", page.story_key, error.code, error)
