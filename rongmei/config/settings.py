@@ -296,7 +296,8 @@ SMS_TENCENT = {
     "REGION": env("SMS_TENCENT_REGION", "ap-guangzhou"),
     "SDK_APP_ID": env("SMS_TENCENT_SDK_APP_ID"),
     "SIGN_NAME": env("SMS_TENCENT_SIGN_NAME", RONGMEI_SITE_NAME),
-    "TEMPLATES": {"login_code": env("SMS_TENCENT_TEMPLATE_LOGIN", "")},
+    "TEMPLATES": {"login_code": env("SMS_TENCENT_TEMPLATE_LOGIN", ""),
+                  "wenzheng_status": env("SMS_TENCENT_TEMPLATE_WENZHENG", "")},
     "TIMEOUT": 5,
 }
 OTP_TTL_SECONDS = 300

@@ -28,7 +28,7 @@ def home_body(banners, home):
         ("icon_grid", {"title": "八大福利", "columns": "4", "items": [
             {"label": "看新闻", "subtitle": "兑奖品", "icon": "gift", "color": "red", "link": _link("/points/")},
             {"label": "消费券", "subtitle": "抢不停", "icon": "voucher", "color": "orange", "link": _link("/vouchers/")},
-            {"label": "找问政", "subtitle": "有诉求", "icon": "wenzheng", "color": "blue", "link": _link("/services/")},
+            {"label": "找问政", "subtitle": "有诉求", "icon": "wenzheng", "color": "blue", "link": _link("/wenzheng/")},
             {"label": "办政务", "subtitle": "不出户", "icon": "service", "color": "teal", "link": _link("/services/")},
             {"label": "企业之家", "subtitle": "做广告不花钱", "icon": "megaphone", "color": "purple", "link": _link("/merchants/")},
             {"label": "攒积分", "subtitle": "做好事", "icon": "heart", "color": "green", "link": _link("/points/")},
