@@ -235,6 +235,11 @@ def axe_violations(page, *, options: dict | None = None) -> list[dict]:
         _unavailable(f"{AXE_JS} not found (npm ci installs axe-core)")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(url=AXE_URL_PATH)
+    # Colours measured mid-animation (a message fading in) are not what readers see: let
+    # finite animations and transitions end first.
+    page.wait_for_function("""() => document.getAnimations().every(
+        a => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity)""",
+        timeout=5000)
     result = page.evaluate("options => window.axe.run(document, options)",
                            {"resultTypes": ["violations"], **(options or {})})
     return result["violations"]
