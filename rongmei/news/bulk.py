@@ -66,4 +66,6 @@ def bulk_stories(*, channel, count: int, prefix: str, section=None) -> int:
                           search_text="基准 稿件")
                 for n, (pk, _, published) in enumerate(ids, start=offset)])
     Page.objects.filter(pk=folder.pk).update(numchild=start + count)
+    with connection.cursor() as cursor:  # fresh statistics, as autovacuum would gather
+        cursor.execute(f"ANALYZE {quote(FeedEntry._meta.db_table)}")
     return count
