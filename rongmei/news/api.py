@@ -29,6 +29,9 @@ class EntryOut(Schema):
     channel: str | None
     cover: str | None
     published_at: datetime
+    reads: int = 0
+    likes: int = 0
+    comments: int = 0
 
 
 class FeedOut(Schema):
@@ -65,6 +68,8 @@ def _entry(entry) -> dict:
     return {"id": entry.page_id, "kind": entry.kind, "title": entry.title,
             "summary": entry.summary, "url": absolute(entry.url),
             "channel": entry.channel.name if entry.channel else None, "cover": cover,
-            "published_at": entry.published_at}
+            "published_at": entry.published_at,
+            **({"reads": entry.stats.reads, "likes": entry.stats.likes,
+                "comments": entry.stats.comments} if hasattr(entry, "stats") else {})}
 
 

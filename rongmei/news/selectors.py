@@ -60,8 +60,18 @@ def feed(*, channel: Channel | None = None, section=None, kind: str | None = Non
             params=[connection.ops.adapt_datetimefield_value(published_at), page_id])
     entries = list(rows.order_by("-published_at", "-page_id")[: size + 1])
     more = len(entries) > size
-    entries = entries[:size]
+    entries = with_stats(entries[:size])
     return FeedPage(entries, encode_cursor(entries[-1]) if more and entries else None)
+
+
+def with_stats(entries: list) -> list:
+    """Attach each entry's reads, likes, comments and shares (``entry.stats``), one query."""
+    from rongmei.engage.counters import stats_for
+
+    stats = stats_for([entry.page_id for entry in entries])
+    for entry in entries:
+        entry.stats = stats[entry.page_id]
+    return entries
 
 
 def related_stories(page, limit: int = 4) -> list:

@@ -54,7 +54,11 @@ def test_channel_feed_and_bad_cursor(stories, newsroom, client):
 
 
 def test_app_api_feed_pages_by_cursor(stories, client):
+    from rongmei.engage.models import PageStats
+    PageStats.objects.create(page_id=stories[-1].pk, reads=321, likes=7, comments=2)
     first = client.get("/api/v1/news/feed").json()
+    assert (first["items"][0]["reads"], first["items"][0]["likes"]) == (321, 7)
+    assert first["items"][1]["reads"] == 0
     assert len(first["items"]) == 20 and first["next_cursor"]
     assert first["items"][0]["title"].startswith("第24条")
     assert first["items"][0]["cover"].startswith("http")
