@@ -33,6 +33,7 @@ from ..models import (
     FieldType,
     FollowKind,
     PublicStatus,
+    ReplyStatus,
     Satisfaction,
 )
 from .common import (
@@ -264,7 +265,23 @@ def case_rate(*, user, case_id, satisfaction: str, resolved, comment: str = "") 
                public_text=f"群众评价：{rating.get_satisfaction_display()}",
                data={"satisfaction": satisfaction, "resolved": resolved})
     close_case(case, actor=user, text="群众已评价，问政办结")
+    if satisfaction in (Satisfaction.SATISFIED, Satisfaction.BASIC):
+        _pay_helpful_reply(case)
     return rating
+
+
+def _pay_helpful_reply(case: Case) -> None:
+    """A reply the citizen rated helpful earns its author (a 三长 or a unit's handler) the
+    operators' "问政答复获好评" points, once per case and round."""
+    from rongmei.points.services import points_earn
+
+    reply = (case.replies.filter(status=ReplyStatus.APPROVED, author__isnull=False)
+             .select_related("author").order_by("-reviewed_at", "-pk").first())
+    if reply is None or not reply.author.is_active:
+        return
+    author, key = reply.author, f"wenzheng_helpful:{case.pk}:{case.reopen_count}"
+    transaction.on_commit(lambda: points_earn(user=author, action="wenzheng_helpful",
+                                              source=f"wenzheng:{case.pk}", key=key))
 
 
 def close_case(case: Case, *, actor=None, text: str = "问政办结") -> None:

@@ -133,7 +133,7 @@ def test_track_one_across_national_day_with_return_extension_send_back_and_escal
     assert SmsMessage.objects.filter(phone="13912345678", template="wenzheng_status").count() >= 4
 
 
-def test_track_two_goes_to_the_areas_grid_leaders_and_reopens(wz):
+def test_track_two_goes_to_the_areas_grid_leaders_and_reopens(wz, django_capture_on_commit_callbacks):
     case = submit(wz)
     services.case_accept(actor=wz.handler, case_id=case.pk, track=Track.HARD, priority="urgent")
     assignment = services.dispatch_to_grid(actor=wz.handler, case_id=case.pk)
@@ -154,10 +154,17 @@ def test_track_two_goes_to_the_areas_grid_leaders_and_reopens(wz):
     reply = services.reply_draft(actor=wz.grid_leader, assignment_id=assignment.pk,
                                  text="另外两盏路灯也已修复，请您查看。")
     services.reply_review(actor=wz.handler, reply_id=reply.pk, approve=True)
-    services.case_rate(user=wz.resident, case_id=case.pk, satisfaction="basic", resolved=True)
+    from rongmei.points.models import EarningRule, PointsAccount
+    EarningRule.objects.update_or_create(action="wenzheng_helpful", defaults={
+        "label": "问政答复获好评", "points": 2, "daily_cap": 10, "is_active": True})
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_rate(user=wz.resident, case_id=case.pk, satisfaction="basic",
+                           resolved=True)
     case.refresh_from_db()
     assert case.public_status == PublicStatus.CLOSED
     assert case.ratings.count() == 1 and case.ratings.get().round == 1
+    # The 三长 whose reply was rated helpful earns the operators' points.
+    assert PointsAccount.objects.get(user=wz.grid_leader).balance == 2
 
 
 def test_track_three_briefing_notice_instruction_and_rating(wz, make_user):
