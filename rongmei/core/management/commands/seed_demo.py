@@ -47,7 +47,8 @@ class Command(BaseCommand):
         residents = self.seed_residents(scale)
         from rongmei.core.demo.news import seed_news
         stories = seed_news(editor=User.objects.get(phone=county.editor_phone()),
-                            director=User.objects.get(phone=county.director_phone()))
+                            director=User.objects.get(phone=county.director_phone()),
+                            count=min(300, scale))
         self.seed_layout(reset=reset_layout)
         merchants, campaigns = seed_commerce(
             merchant_owner=User.objects.get(phone=county.merchant_phone()),
