@@ -267,6 +267,23 @@ def absolute_sources(html: str) -> str:
     return re.sub(r'(\s(?:src|href)=")/(?!/)', lambda m: f"{m.group(1)}{base}/", html)
 
 
+def rich_html(value: str) -> str:
+    """A rich-text field as other systems receive it: links expanded, addresses absolute."""
+    from wagtail.rich_text import expand_db_html
+    return absolute_sources(expand_db_html(value))
+
+
+class DescribedStory:
+    """Video and audio stories: their readable text is the ``description`` field."""
+
+    def body_text(self) -> str:
+        from rongmei.core.text import plain_text
+        return plain_text(self.description)
+
+    def body_html(self) -> str:
+        return rich_html(self.description)
+
+
 class StoryOutletVersion(Orderable):
     """A story's version for one outlet, derived from the master and editable."""
 
@@ -385,8 +402,7 @@ class GalleryPage(StoryPage):
         return "\n".join([plain_text(self.intro), *captions])
 
     def body_html(self) -> str:
-        from wagtail.rich_text import expand_db_html
-        return absolute_sources(expand_db_html(self.intro))
+        return rich_html(self.intro)
 
     def images(self):
         return [(item.image, item.caption) for item in self.gallery_images.all()]
@@ -401,7 +417,7 @@ class GalleryImage(Orderable):
     panels = [FieldPanel("image"), FieldPanel("caption")]
 
 
-class VideoPage(StoryPage):
+class VideoPage(DescribedStory, StoryPage):
     KIND = StoryKind.VIDEO
     video = models.ForeignKey("media.MediaAsset", null=True, on_delete=models.PROTECT,
                               related_name="+", limit_choices_to={"kind": "video"},
@@ -415,16 +431,9 @@ class VideoPage(StoryPage):
     class Meta:
         verbose_name = "视频"
 
-    def body_text(self) -> str:
-        from rongmei.core.text import plain_text
-        return plain_text(self.description)
-
-    def body_html(self) -> str:
-        from wagtail.rich_text import expand_db_html
-        return absolute_sources(expand_db_html(self.description))
 
 
-class AudioPage(StoryPage):
+class AudioPage(DescribedStory, StoryPage):
     KIND = StoryKind.AUDIO
     audio = models.ForeignKey("media.MediaAsset", null=True, on_delete=models.PROTECT,
                               related_name="+", limit_choices_to={"kind": "audio"},
@@ -438,13 +447,6 @@ class AudioPage(StoryPage):
     class Meta:
         verbose_name = "音频"
 
-    def body_text(self) -> str:
-        from rongmei.core.text import plain_text
-        return plain_text(self.description)
-
-    def body_html(self) -> str:
-        from wagtail.rich_text import expand_db_html
-        return absolute_sources(expand_db_html(self.description))
 
 
 class LinkPage(StoryPage):

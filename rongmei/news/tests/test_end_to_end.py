@@ -21,7 +21,7 @@ from rongmei.media.tests.conftest import require_ffmpeg
 from rongmei.news import services
 from rongmei.news.models import ArticlePage, StoryOutletVersion
 from rongmei.outlets.models import Delivery
-from rongmei.outlets.tests.conftest import make_outlet
+from rongmei.outlets.tests.conftest import make_outlet, standin  # noqa: F401 (fixture)
 from rongmei.outlets.tests.test_wechat_mp import APPID, SECRET, FakeWechat
 from rongmei.outlets.tests.test_weibo_douyin import WEIBO_TOKEN, FakeWeibo
 
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def platforms(standin, settings):
+def platforms(standin, settings):  # noqa: F811 (the outlets stand-in fixture)
     settings.OUTLETS_WECHAT_POLL_INTERVAL = 0
     wechat, weibo = FakeWechat(), FakeWeibo()
     wechat.polls_before_done = 0
@@ -42,21 +42,6 @@ def platforms(standin, settings):
                                secret=WEIBO_TOKEN, rip="203.0.113.7")
     webhook = make_outlet("webhook", name="县政府网站", api_base="http://127.0.0.1:9/hook")
     return wechat, weibo, webhook
-
-
-@pytest.fixture
-def standin():
-    from rongmei.outlets.tests.standin import StandIn
-
-    servers = []
-
-    def start(route):
-        servers.append(StandIn(route))
-        return servers[-1]
-
-    yield start
-    for server in servers:
-        server.close()
 
 
 def a_video(tmp_path, reporter):
