@@ -41,3 +41,38 @@ def workbook_bytes(title: str, header: tuple[str, ...], rows, *, preamble: list[
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def read_sheet(data: bytes, columns, *, field: str | None = None):
+    """Open the first sheet of an uploaded .xlsx: ``(workbook, header, rows, value)``.
+
+    ``rows`` iterates the data rows (values only) after the header row; ``value(row, name)``
+    is the cell under column ``name`` (one of ``columns``) as stripped text, "" when empty,
+    with whole floats shown as integers. A file openpyxl cannot read raises ``invalid_excel``.
+    The caller closes ``workbook`` when done and checks which columns it requires.
+    """
+    import io
+
+    from openpyxl import load_workbook
+
+    from .errors import ServiceError
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+        raise ServiceError("invalid_excel", "无法读取该文件，请上传 .xlsx 格式的 Excel 表格",
+                           field=field) from None
+    rows = workbook.worksheets[0].iter_rows(values_only=True)
+    header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+    index = {name: header.index(name) for name in columns if name in header}
+
+    def value(row, name):
+        i = index.get(name)
+        if i is None or i >= len(row) or row[i] is None:
+            return ""
+        cell = row[i]
+        if isinstance(cell, float) and cell.is_integer():
+            cell = int(cell)
+        return str(cell).strip()
+
+    return workbook, header, rows, value

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -13,8 +12,8 @@ from rongmei.core.errors import ServiceError
 from rongmei.core.excel import workbook_bytes
 from rongmei.core.roles import ADMINISTRATOR, ROLE_BY_CODE, ROLE_BY_NAME
 
-from .selectors import parents_of
 from .models import UNIT_ROLE_CHOICES, Unit, UnitKind, UnitMembership
+from .selectors import parents_of
 
 KIND_BY_LABEL = {label: value for value, label in UnitKind.choices}
 KIND_BY_LABEL.update({"县": UnitKind.COUNTY, "社区": UnitKind.COMMUNITY,
@@ -70,30 +69,13 @@ class _RowError(Exception):
 
 
 def _open_sheet(data: bytes, expected: tuple[str, ...]):
-    from openpyxl import load_workbook
+    from rongmei.core.excel import read_sheet
 
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-        raise ServiceError("invalid_excel", "无法读取该文件，请上传 .xlsx 格式的 Excel 表格") from None
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+    _workbook, header, rows, value = read_sheet(data, expected)
     missing = [c for c in expected if c not in header and c not in ("简称", "联系电话", "地址",
                                                                      "启用", "职务")]
     if missing:
         raise ServiceError("invalid_excel", "表头缺少列：" + "、".join(missing))
-    index = {name: header.index(name) for name in expected if name in header}
-
-    def value(row, name):
-        i = index.get(name)
-        if i is None or i >= len(row) or row[i] is None:
-            return ""
-        cell = row[i]
-        if isinstance(cell, float) and cell.is_integer():
-            cell = int(cell)
-        return str(cell).strip()
-
     return rows, value
 
 

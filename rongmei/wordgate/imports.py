@@ -20,7 +20,6 @@ the version is bumped once.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -130,30 +129,13 @@ def parse_text(data: bytes) -> tuple[list[ImportRow], list[str]]:
 
 
 def parse_xlsx(data: bytes) -> tuple[list[ImportRow], list[str]]:
-    from openpyxl import load_workbook
+    from rongmei.core.excel import read_sheet
 
+    workbook, header, lines, value = read_sheet(data, EXCEL_COLUMNS, field="file")
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-        raise ServiceError("invalid_excel", "无法读取该文件，请上传 XLSX 格式的 Excel 表格",
-                           field="file") from None
-    try:
-        sheet = workbook.worksheets[0]
-        lines = sheet.iter_rows(values_only=True)
-        header = [str(c).strip() if c is not None else "" for c in next(lines, ())]
         if "词语" not in header:
             raise ServiceError("invalid_excel", "表头缺少“词语”列（可选列：级别、类型、建议、备注、启用）",
                                field="file")
-        index = {name: header.index(name) for name in EXCEL_COLUMNS if name in header}
-
-        def value(line, name):
-            i = index.get(name)
-            if i is None or i >= len(line) or line[i] is None:
-                return ""
-            cell = line[i]
-            if isinstance(cell, float) and cell.is_integer():
-                cell = int(cell)
-            return str(cell).strip()
 
         rows, errors = [], []
         for number, line in enumerate(lines, start=2):
