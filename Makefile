@@ -32,6 +32,7 @@ system:
 	@scripts/ensure-system.sh
 
 test: install system
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench-floor: install

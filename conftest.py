@@ -17,7 +17,7 @@ def _isolated(settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
-    pagecache._local_version[:] = [None, 0.0]
+    pagecache._local.clear()
     yield
     cache.clear()
 

@@ -32,6 +32,7 @@ class Options:
     max_requests: int = 1_000_000  # per phase: a phase stops at this or at the duration
     fresh: bool = False  # recreate the PostgreSQL bench database
     keep: bool = False  # keep the temporary directory (logs, SQLite file) for inspection
+    via_nginx: bool = False  # through deploy/nginx.conf's micro-cache, against a static file
 
 
 def run(names: list[str], options: Options, *, log: Log = print,
@@ -49,8 +50,16 @@ def run(names: list[str], options: Options, *, log: Log = print,
             log(f"gunicorn 已启动：http://{server.host}:{server.port}/，"
                 f"{workers} 个工作进程（生产配置，DEBUG 关闭）")
             for scenario in scenarios:
-                report = measure(server, scenario, contexts.get(scenario.name, {}), options,
-                                 log=log)
+                context = contexts.get(scenario.name, {})
+                with stack.background(scenario, context,
+                                      seconds=options.warmup * 2 + options.duration * 2 + 60
+                                      ) as background:
+                    if options.via_nginx:
+                        report = measure_via_nginx(stack, server, scenario, context, options,
+                                                   log=log)
+                    else:
+                        report = measure(server, scenario, context, options, log=log)
+                report.update(background.report())
                 if scenario.verifies:
                     report.update(stack.verify(scenario.name, contexts.get(scenario.name, {})))
                 report["database"] = stack.database.engine
@@ -60,14 +69,36 @@ def run(names: list[str], options: Options, *, log: Log = print,
             log(f"保留工作目录：{stack.workdir}")
 
 
+def measure_via_nginx(stack, server: Server, scenario: Scenario, context: dict,
+                      options: Options, *, log: Log = print) -> dict:
+    """The scenario through nginx (deploy/nginx.conf's micro-cache) against nginx serving a
+    static file of the size of the scenario's first response: the machine's floor."""
+    from . import nginx
+
+    first = scenario.targets(context)[0]
+    _, _, body = nginx.fetch(server.port, first.path, first.headers)
+    with nginx.running(workdir=stack.workdir, upstream_port=server.port,
+                       static_size=len(body)) as port:
+        log(f"nginx 已启动：http://{server.host}:{port}/（deploy/nginx.conf 的微缓存，"
+            f"静态文件 {len(body)} 字节作为基线）")
+        front = Server(server.host, port, server.workers, server.log_path)
+        report = measure(front, scenario, context, options, log=log,
+                         floor_target=Target(nginx.STATIC_PATH))
+        report.update(nginx.variants_check(port, first.path))
+    report.update({"via": "nginx", "static_rps": report["floor_rps"],
+                   "ratio_to_static": report["ratio"], "response_bytes": len(body),
+                   "target_ratio_to_static": 0.85})
+    return report
+
+
 def measure(server: Server, scenario: Scenario, context: dict, options: Options, *,
-            log: Log = print) -> dict:
+            log: Log = print, floor_target: Target = FLOOR) -> dict:
     """Measure the floor and the scenario with the same driver, in alternating slices.
 
     Floor, scenario, floor, scenario …: whatever else the machine is doing drifts over
     seconds, and alternating makes both phases share it, so the ratio stays fair.
     """
-    floor_load = _loader(server, [FLOOR], options)
+    floor_load = _loader(server, [floor_target], options)
     scenario_load = _loader(server, scenario.targets(context), options, scenario.tally_header)
     if options.warmup > 0:  # fills caches, lets every worker import what it lazily needs
         floor_load(options.warmup)
@@ -80,7 +111,7 @@ def measure(server: Server, scenario: Scenario, context: dict, options: Options,
         results.append(scenario_load(options.duration / rounds))
     floor = LoadResult.combine(floors, concurrent=False)
     result = LoadResult.combine(results, concurrent=False)
-    log(f"[{scenario.name}] 基线 GET {FLOOR.path}：{_describe(floor)}")
+    log(f"[{scenario.name}] 基线 GET {floor_target.path}：{_describe(floor)}")
     log(f"[{scenario.name}] {scenario.summary}：{_describe(result)}")
     ratio = result.rps / floor.rps if floor.rps else 0.0
     goal = f"（目标 ≥ {scenario.target_ratio}）" if scenario.target_ratio else ""

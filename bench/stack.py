@@ -115,6 +115,36 @@ class Server:
             return sum("Autorestarting worker" in line for line in log)
 
 
+class Background:
+    """The child running a scenario's background writes (``bench.background``)."""
+
+    def __init__(self, process: subprocess.Popen | None):
+        self.process, self.result = process, {}
+
+    def wait_ready(self) -> None:
+        line = self.process.stdout.readline()  # "ready" once Django is set up
+        if line.strip() != "ready":
+            self.stop()
+            raise BenchError(f"后台写入进程启动失败：\n{self.result.get('stderr', '')}")
+
+    def stop(self) -> None:
+        if self.process is None or self.result:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # it reports and exits
+        try:
+            out, err = self.process.communicate(timeout=SERVER_STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            out, err = self.process.communicate()
+        lines = [line for line in (out or "").splitlines() if line.startswith("{")]
+        self.result = json.loads(lines[-1]) if lines else {"stderr": (err or "")[-3000:]}
+
+    def report(self) -> dict:
+        self.stop()
+        return {key: value for key, value in self.result.items() if key != "stderr"}
+
+
 class Stack:
     """A temporary directory, the bench database, and child processes that use them."""
 
@@ -168,6 +198,7 @@ class Stack:
             "REQUEST_LOG": "0",  # one log line per request would measure the terminal
             # All load comes from one address: per-address grab limits would stop it.
             "VOUCHER_GRAB_PER_IP_PER_MINUTE": "100000000",
+            "ANALYTICS_EVENTS_PER_CLIENT_PER_MINUTE": "100000000",
             "RONGMEI_DATA_DIR": str(self.workdir),
             "STATIC_ROOT": str(self.workdir / "static"),
             "MEDIA_ROOT": str(self.media_root),
@@ -219,6 +250,26 @@ class Stack:
         if done.returncode:
             raise BenchError(f"核对结果失败：\n{done.stderr[-3000:]}")
         return _last_json_line(done.stdout)
+
+    @contextmanager
+    def background(self, scenario, context: dict, *, seconds: float) -> Iterator[Background]:
+        """Run the scenario's ``background()`` (writes while the load reads) in a child
+        process for at most ``seconds``; stopped, and killed if need be, when the block ends."""
+        if not scenario.has_background:
+            yield Background(None)
+            return
+        process = subprocess.Popen(
+            _python_m("bench.background", scenario.name, str(seconds)), env=self.environ,
+            cwd=PROJECT_DIR, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, start_new_session=True)
+        background = Background(process)
+        try:
+            process.stdin.write(json.dumps(context))
+            process.stdin.close()
+            background.wait_ready()
+            yield background
+        finally:
+            background.stop()
 
     @contextmanager
     def serve(self, *, workers: int) -> Iterator[Server]:

@@ -10,6 +10,9 @@ normalisation, no offsets, and it misses the dodged words) and prints one JSON l
 
     build_seconds      building the automaton from the entries (CPU seconds; and wall)
     scans_per_second   full scans per CPU second (normalise, match, map offsets back) of the article
+    before_per_second  the same with the matching before issue 13 (no traditional → simplified,
+                       letters/digits/kana between the characters of a word not skipped)
+    slowdown           before_per_second / scans_per_second (must stay within 2)
     naive_per_second   naive loops over the same article
     speedup            scans_per_second / naive_per_second
     hits, naive_hits   what each found
@@ -38,7 +41,8 @@ NEWS = (
     "白水镇中心小学组织学生参观县博物馆，了解家乡的历史文化和红色故事。"
     "县住房和城乡建设局提醒市民，冬季使用燃气要注意通风，发现泄漏及时关闭阀门并拨打报修电话。"
 )
-PLANTED = ("赌 博-网站", "代开发票", "师傅上门按装", "办*证*刻*章", "迫不急待")
+PLANTED = ("赌 博-网站", "代开发票", "师傅上门按装", "办*证*刻*章", "迫不急待",
+           "代開發票", "赌a博1网の站")
 
 
 def build_article(chars: int, rng: random.Random) -> str:
@@ -103,6 +107,8 @@ def main(argv=None) -> int:
     build_wall_seconds = time.perf_counter() - wall
 
     verdict = matcher.find(article)
+    before = Matcher(entries, strong=False)
+    before_hits = len(before.find(article).hits)
 
     def naive():
         return [word for word in words if word in article]
@@ -110,6 +116,8 @@ def main(argv=None) -> int:
     naive_hits = len(naive())
     scan_rate = timed_rate(lambda: matcher.find(article), min_seconds=args.seconds,
                            min_runs=20)
+    before_rate = timed_rate(lambda: before.find(article), min_seconds=args.seconds,
+                             min_runs=20)
     naive_rate = timed_rate(naive, min_seconds=args.seconds, min_runs=3)
     print(json.dumps({
         "bench": "wordgate-scan", "words": len(words), "article_chars": len(article),
@@ -117,10 +125,12 @@ def main(argv=None) -> int:
         "build_wall_seconds": round(build_wall_seconds, 3),
         "scans_per_second": round(scan_rate, 1),
         "scan_ms": round(1000 / scan_rate, 3),
+        "before_per_second": round(before_rate, 1),
+        "slowdown": round(before_rate / scan_rate, 2),
         "naive_per_second": round(naive_rate, 2),
         "naive_ms": round(1000 / naive_rate, 2),
         "speedup": round(scan_rate / naive_rate, 1),
-        "hits": len(verdict.hits), "naive_hits": naive_hits,
+        "hits": len(verdict.hits), "before_hits": before_hits, "naive_hits": naive_hits,
         "python": platform.python_version(),
     }, ensure_ascii=False))
     return 0

@@ -66,6 +66,27 @@ def make_merchant(*, owner=None, name="莲城超市", category="retail", status=
     return merchant
 
 
+def make_clerk(merchant, user=None):
+    """A clerk of ``merchant`` (as if they had accepted the owner's invitation)."""
+    from rongmei.merchants.models import MerchantStaff, MerchantStaffRole
+
+    user = user or make_user()
+    MerchantStaff.objects.create(merchant=merchant, user=user, role=MerchantStaffRole.CLERK)
+    user.groups.add(Group.objects.get(name=ROLE_BY_CODE["merchant"].name))
+    return user
+
+
+def invitation_code(phone: str) -> str:
+    """The code in the newest clerk-invitation SMS sent to ``phone`` (the outbox provider)."""
+    import re
+
+    from rongmei.accounts.models import SmsMessage
+
+    message = (SmsMessage.objects.filter(phone=phone, template="merchant_invite")
+               .order_by("-pk").first())
+    return re.search(r"邀请码(\d{6})", message.body).group(1)
+
+
 def make_campaign(*, creator=None, stock=100, per_person_limit=1, face_value=2000,
                   threshold=10000, category="retail", require_realname=False, rounds=1,
                   starts_at=None, round_minutes=60, valid_days=30, **fields):
@@ -77,8 +98,9 @@ def make_campaign(*, creator=None, stock=100, per_person_limit=1, face_value=200
     from rongmei.vouchers.models import CampaignStatus, VoucherCampaign, VoucherRound
 
     creator = creator or make_user("operator")
+    fields.setdefault("issuer", "government")
     campaign = VoucherCampaign.objects.create(
-        title="莲乡惠民消费券", issuer="government", category=category, face_value=face_value,
+        title="莲乡惠民消费券", category=category, face_value=face_value,
         threshold=threshold, per_person_limit=per_person_limit, require_realname=require_realname,
         valid_days=valid_days, status=CampaignStatus.PUBLISHED, created_by=creator, **fields)
     start = starts_at or timezone.now() - timedelta(minutes=1)
@@ -93,3 +115,38 @@ def give_realname(user, number="11010119900307803X"):
     from rongmei.accounts.services import realname_register
 
     return realname_register(user=user, name="张三", id_number=number)
+
+
+def run_at_once(calls) -> list[str]:
+    """Start every call on its own thread at the same moment (a barrier) and return each
+    outcome: "ok", or the code of the ServiceError it raised. For concurrency tests on
+    PostgreSQL; each thread closes its database connection when done."""
+    import threading
+
+    from django.db import connections
+
+    from rongmei.core.errors import ServiceError
+
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(call):
+        try:
+            barrier.wait()
+            try:
+                call()
+                result = "ok"
+            except ServiceError as exc:
+                result = exc.code
+            with lock:
+                outcomes.append(result)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes

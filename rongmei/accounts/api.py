@@ -5,20 +5,32 @@ from __future__ import annotations
 from django.contrib.auth import logout
 from ninja import Router, Schema
 from ninja.security import HttpBearer
+from pydantic import Field, StrictBool
 
-from rongmei.core.api import AUTH, ErrorOut
+from rongmei.core.api import AUTH, ErrorOut, documented
+from rongmei.core.errors import ServiceError
 from rongmei.core.http import client_ip
 
 from . import selectors, services
 
 auth_router = Router(tags=["账号"])
 me_router = Router(tags=["我的"], auth=AUTH)
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut,
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut,
           503: ErrorOut}
 
 
+# The forms the services check (each with its own code and message), said in the schema so
+# that clients (and schemathesis) know them before sending. The services are a little more
+# lenient with phone numbers: spaces, dashes and a +86 prefix are removed.
+def _phone():
+    return documented(pattern=r"^1[3-9][0-9]{9}$", description="中国大陆11位手机号")
+
+
+NO_MARKUP = r"^(?![\s\S]*[jJ][aA][vV][aA][sS][cC][rR][iI][pP][tT]:)[^<>{}]*$"
+
+
 class OtpIn(Schema):
-    phone: str
+    phone: str = _phone()
 
 
 class OtpOut(Schema):
@@ -28,9 +40,9 @@ class OtpOut(Schema):
 
 
 class LoginIn(Schema):
-    phone: str
-    code: str
-    device: str = ""
+    phone: str = _phone()
+    code: str = documented(pattern=r"^[0-9]{6}$", description="短信验证码（6位数字）")
+    device: str = Field("", max_length=60, description="设备名称，用于令牌列表")
 
 
 class MeOut(Schema):
@@ -51,13 +63,16 @@ class TokenOut(Schema):
 
 
 class MeUpdateIn(Schema):
-    nickname: str | None = None
-    elder_mode: bool | None = None
+    nickname: str | None = documented(None, maxLength=20, pattern=NO_MARKUP,
+                                      description="昵称，最多20个字，不含 < > { }")
+    elder_mode: StrictBool | None = None
 
 
 class RealNameIn(Schema):
-    name: str
-    id_number: str
+    name: str = documented(pattern=r"^[\u4e00-\u9fff·]{2,20}$", description="身份证上的中文姓名")
+    # A format, not a pattern: the date of birth and the check digit are part of it.
+    id_number: str = documented(format="cn-resident-id",
+                                description="18位居民身份证号码（校验出生日期和校验位）")
 
 
 class OkOut(Schema):
@@ -76,11 +91,20 @@ def send_otp(request, payload: OtpIn):
 @auth_router.post("/login", response={200: TokenOut, **ERRORS},
                   summary="验证码登录（首次登录即注册），返回接口令牌")
 def login(request, payload: LoginIn):
-    user = services.login_with_otp(phone=payload.phone, code=payload.code,
-                                   ip=client_ip(request))
+    try:
+        user = services.login_with_otp(phone=payload.phone, code=payload.code,
+                                       ip=client_ip(request))
+    except ServiceError as exc:
+        if exc.code in WRONG_CREDENTIALS:  # a wrong or spent code is a failed sign-in
+            exc.status = 401
+        raise
     token = services.api_token_issue(user=user, label=payload.device)
     return {"token": token, "expires_in": services.API_TOKEN_DAYS * 86400,
             "user": selectors.me(user=user)}
+
+
+WRONG_CREDENTIALS = {"otp_invalid", "otp_locked"}
+ALREADY_DONE = {"realname_exists", "id_number_taken"}
 
 
 class _AnyBearer(HttpBearer):
@@ -89,7 +113,11 @@ class _AnyBearer(HttpBearer):
 
 
 @auth_router.post("/logout", response={200: OkOut, **ERRORS}, auth=[_AnyBearer(), *AUTH],
-                  summary="退出登录（注销当前令牌或会话）")
+                  summary="退出登录（注销当前令牌或会话）",
+                  description="令牌已失效或已注销时也回答成功：退出登录可以重复。",
+                  # Any bearer token is taken (an expired one is simply forgotten), so the
+                  # document says sign-in is optional here.
+                  openapi_extra={"security": [{}]})
 def logout_view(request):
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
@@ -113,8 +141,13 @@ def update_me(request, payload: MeUpdateIn):
 
 @me_router.post("/realname", response={200: MeOut, **ERRORS}, summary="实名登记")
 def realname(request, payload: RealNameIn):
-    services.realname_register(user=request.auth, name=payload.name,
-                               id_number=payload.id_number)
+    try:
+        services.realname_register(user=request.auth, name=payload.name,
+                                   id_number=payload.id_number)
+    except ServiceError as exc:
+        if exc.code in ALREADY_DONE:  # the account's state, not the request, says no
+            exc.status = 409
+        raise
     return selectors.me(user=request.auth)
 
 

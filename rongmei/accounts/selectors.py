@@ -47,14 +47,11 @@ def platform_summary() -> list[tuple[str, int]]:
 
     from django.utils import timezone
 
-    from rongmei.units.models import Unit
-
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     residents = User.objects.filter(is_active=True, is_staff=False)
     return [
         ("注册用户", residents.count()),
         ("今日新增", residents.filter(date_joined__gte=today).count()),
         ("近7天活跃", residents.filter(last_login__gte=today - timedelta(days=6)).count()),
-        ("单位", Unit.objects.filter(is_active=True).count()),
         ("今日短信", SmsMessage.objects.filter(created_at__gte=today).count()),
     ]

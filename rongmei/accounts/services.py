@@ -117,7 +117,7 @@ def otp_check(*, phone: str, code: str, ip: str | None,
     """
     phone = _clean_phone(phone)
     code = (code or "").strip()
-    if not (len(code) == 6 and code.isdigit()):
+    if not (len(code) == 6 and code.isdecimal()):
         raise ServiceError("invalid_code", "请输入6位数字验证码", field="code")
     ratelimit.hit("otp-verify-ip", ip or "-", limit=120, window=3600,
                   message="尝试次数过多，请稍后再试")
@@ -147,7 +147,12 @@ def otp_check(*, phone: str, code: str, ip: str | None,
 
 def login_with_otp(*, phone: str, code: str, ip: str | None) -> User:
     """Check the code and return the account for the number, creating it on first login."""
-    phone = otp_check(phone=phone, code=code, ip=ip)
+    return account_for_verified_phone(phone=otp_check(phone=phone, code=code, ip=ip))
+
+
+def account_for_verified_phone(*, phone: str) -> User:
+    """The account of a number whose holder has just proved it (an SMS code), made now if
+    the number has none — the person's own act is their consent. Refuses a disabled one."""
     user = User.objects.filter(phone=phone).first()
     if user is None:
         try:
@@ -200,13 +205,17 @@ def profile_update(*, user: User, nickname: str | None = None,
                    elder_mode: bool | None = None) -> User:
     fields = []
     if nickname is not None:
-        nickname = nickname.strip()
+        from rongmei.core.text import check_name, contains_markup
+
+        nickname = check_name(nickname, field="nickname", label="昵称")
         if len(nickname) > 20:
             raise ServiceError("invalid_nickname", "昵称最多20个字", field="nickname")
-        from rongmei.core.text import contains_markup
 
         if contains_markup(nickname):
             raise ServiceError("invalid_nickname", "昵称不能包含特殊符号", field="nickname")
+        from rongmei.core.public_text import gate_texts
+
+        gate_texts(nickname=nickname)  # shown beside every comment: public text
         user.nickname = nickname
         fields.append("nickname")
     if elder_mode is not None:

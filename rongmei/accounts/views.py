@@ -8,6 +8,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from rongmei.core.context_processors import ELDER_COOKIE
@@ -15,6 +16,7 @@ from rongmei.core.errors import ServiceError
 from rongmei.core.http import client_ip
 
 from . import selectors, services
+from .backends import SMS_CODE_BACKEND
 
 
 def _safe_next(request, fallback="/me/") -> str:
@@ -42,7 +44,7 @@ def login_view(request):
                 context["step"] = "code"
                 user = services.login_with_otp(phone=phone, code=request.POST.get("code", ""),
                                                ip=client_ip(request))
-                login(request, user, backend="rongmei.accounts.backends.PhoneBackend")
+                login(request, user, backend=SMS_CODE_BACKEND)
                 response = redirect(_safe_next(request))
                 if request.COOKIES.get(ELDER_COOKIE) == "1" and not user.elder_mode:
                     services.profile_update(user=user, elder_mode=True)
@@ -78,13 +80,11 @@ def logout_view(request):
 
 @login_required
 def me_view(request):
-    from rongmei.core.access import merchants_of
-    from rongmei.points.selectors import balance
+    from .me import me_sections
 
     return render(request, "accounts/me.html", {
         "me": selectors.me(user=request.user),
-        "is_merchant_staff": merchants_of(request.user).exists(),
-        "points_balance": balance(user=request.user),
+        "sections": me_sections(request),  # what the modules that are on offer this person
     })
 
 
@@ -136,9 +136,22 @@ def delete_view(request):
     return render(request, "accounts/delete.html")
 
 
+@csrf_exempt
 @require_POST
 def elder_mode_view(request):
-    """Turn 长辈模式 on or off: remembered on the account, and on this device by cookie."""
+    """Turn 长辈模式 on or off: remembered on the account, and on this device by cookie.
+
+    Visitors switch it from the header of any page, before signing in. Those pages are
+    shared by every visitor (the page cache) and so carry no CSRF token; for a visitor the
+    switch only sets a display cookie. A signed-in person's account setting is changed only
+    through a CSRF-checked request.
+    """
+    if request.user.is_authenticated:
+        return csrf_protect(_elder_mode_switch)(request)
+    return _elder_mode_switch(request)
+
+
+def _elder_mode_switch(request):
     enabled = request.POST.get("enabled") == "1"
     if request.user.is_authenticated:
         services.profile_update(user=request.user, elder_mode=enabled)

@@ -6,6 +6,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from rongmei.core.access import has_role
+from rongmei.core.masking import mask_phone
 from rongmei.core.roles import ADMINISTRATOR, OPERATOR
 
 from . import selectors
@@ -16,7 +17,7 @@ class SmsIndexView(generic.IndexView):
     @property
     def columns(self):
         return [
-            Column("phone", label="手机号", accessor=lambda m: m.masked_phone),
+            Column("phone", label="手机号", accessor=lambda m: mask_phone(m.phone)),
             Column("template", label="模板"),
             Column("provider", label="通道"),
             Column("status", label="状态", accessor="get_status_display"),

@@ -1,23 +1,17 @@
 """The JSON API at /api/v1/: one NinjaAPI, one router per capability."""
 
-from ninja import NinjaAPI
+from importlib import import_module
+
+from django.conf import settings
 
 from rongmei.accounts.api import auth_router, me_router
-from rongmei.core.api import install_error_handlers
-from rongmei.engage.api import router as engage_router
-from rongmei.mall.api import router as mall_router
-from rongmei.media.api import router as media_router
-from rongmei.merchants.api import router as merchants_router
-from rongmei.news.api import router as news_router
-from rongmei.outlets.api import router as outlets_router
-from rongmei.points.api import router as points_router
-from rongmei.push.api import router as push_router
+from rongmei.core.api import RongmeiAPI, install_error_handlers
+from rongmei.notices.api import router as notices_router
 from rongmei.units.api import router as units_router
-from rongmei.vouchers.api import router as vouchers_router
-from rongmei.wenzheng.api import router as wenzheng_router
-from rongmei.wordgate.api import router as wordgate_router
 
-api = NinjaAPI(
+from .modules import MODULE_BY_CODE
+
+api = RongmeiAPI(
     title="融媒 Rongmei API",
     version="1.0",
     description=(
@@ -32,15 +26,10 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/auth", auth_router)
 api.add_router("/me", me_router)
+api.add_router("/notices", notices_router)
 api.add_router("/units", units_router)
-api.add_router("/merchants", merchants_router)
-api.add_router("/vouchers", vouchers_router)
-api.add_router("/mall", mall_router)
-api.add_router("/points", points_router)
-api.add_router("/news", news_router)
-api.add_router("/engage", engage_router)
-api.add_router("/media", media_router)
-api.add_router("/outlets", outlets_router)
-api.add_router("/push", push_router)
-api.add_router("/wenzheng", wenzheng_router)
-api.add_router("/wordgate", wordgate_router)
+# Each capability that is on mounts its router (rongmei/config/modules.py).
+for _code in settings.RONGMEI_MODULES:
+    _module = MODULE_BY_CODE[_code]
+    if _module.api_prefix:
+        api.add_router(f"/{_module.api_prefix}", import_module(f"{_module.app}.api").router)

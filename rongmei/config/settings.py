@@ -12,6 +12,7 @@ Every variable is documented in README.md ("Configuration").
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -47,6 +48,8 @@ PRODUCTION = RONGMEI_ENV == "production"
 TESTING = RONGMEI_ENV == "test"
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION and not TESTING)
+# Django's technical 404/500 pages, even with DEBUG on, only when asked for (never in the demo).
+RONGMEI_TECHNICAL_ERRORS = env_bool("RONGMEI_TECHNICAL_ERRORS", False)
 
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
@@ -64,25 +67,27 @@ RONGMEI_SITE_SLOGAN = env("RONGMEI_SITE_SLOGAN", "新闻 + 政务 + 商务，一
 RONGMEI_SITE_LOGO = env("RONGMEI_SITE_LOGO", "rongmei/img/logo.svg")  # a static path
 WAGTAIL_SITE_NAME = RONGMEI_SITE_NAME
 WAGTAILADMIN_BASE_URL = env("BASE_URL", "http://127.0.0.1:8000")
+# Open311 GeoReport v2 (/open311/): the jurisdiction_id this endpoint answers for (empty:
+# any), and how many cases one partner key may file per hour.
+OPEN311_JURISDICTION_ID = env("OPEN311_JURISDICTION_ID", "")
+OPEN311_POSTS_PER_HOUR = int(env("OPEN311_POSTS_PER_HOUR", "300"))
 
 # --- Applications --------------------------------------------------------------------------
+# Capabilities are switched on per county (rongmei/config/modules.py): e.g.
+# RONGMEI_MODULES=news,wordgate,media,outlets,push,engage,points,wenzheng, or -mall,-vouchers.
+from .modules import MODULES, PLATFORM_APPS, ModuleConfigurationError, resolve  # noqa: E402
+
+try:
+    RONGMEI_MODULES = [module.code for module in resolve(env("RONGMEI_MODULES", "all"))]
+except ModuleConfigurationError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+# Links into modules that are off are hidden (rongmei.core.modules.link_is_on).
+RONGMEI_OFF_PATHS = [path for module in MODULES if module.code not in RONGMEI_MODULES
+                     for path in module.paths]
+
 INSTALLED_APPS = [
-    # Rongmei capabilities, one app each (see docs/architecture.md).
-    "rongmei.core",
-    "rongmei.accounts",
-    "rongmei.units",
-    "rongmei.home",
-    "rongmei.points",
-    "rongmei.mall",
-    "rongmei.merchants",
-    "rongmei.vouchers",
-    "rongmei.wordgate",
-    "rongmei.media",
-    "rongmei.news",
-    "rongmei.outlets",
-    "rongmei.engage",
-    "rongmei.push",
-    "rongmei.wenzheng",
+    *PLATFORM_APPS,
+    *(f"rongmei.{code}" for code in RONGMEI_MODULES),
     # Wagtail: the staff console, pages, revisions, images.
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -110,24 +115,39 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "rongmei.core.middleware.RequestLogMiddleware",
+    "rongmei.core.middleware.FriendlyErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "rongmei.core.middleware.SecurityHeadersMiddleware",
+    # Static files gzipped in the demo as WhiteNoise's precompressed copies are in production.
+    "rongmei.core.compress.StaticCompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Resident pages say how browsers and proxies may keep them (Vary: Cookie, private).
+    "rongmei.core.freshness.PageFreshnessMiddleware",
     "rongmei.core.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which reads the body too: oversized or hostile input gets the Chinese 4xx.
+    "rongmei.core.hostile_input.HostileInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "rongmei.accounts.middleware.StaffConsoleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # 三审: a refused workflow action answers with its reason in Chinese (issue 13).
+    *(["rongmei.news.middleware.ReviewRefusalMiddleware"] if "news" in RONGMEI_MODULES else []),
 ]
 
 ROOT_URLCONF = "rongmei.config.urls"
 WSGI_APPLICATION = "rongmei.config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["rongmei.accounts.backends.PhoneBackend"]
+# Who an API bearer token belongs to (rongmei.core.api calls it; accounts owns app tokens).
+API_TOKEN_USER = "rongmei.accounts.services.api_token_user"
+# The first is the staff password; the second only marks sessions signed in with an SMS code,
+# which never open the console (rongmei.accounts.middleware.StaffConsoleMiddleware).
+AUTHENTICATION_BACKENDS = ["rongmei.accounts.backends.PhoneBackend",
+                           "rongmei.accounts.backends.SmsCodeBackend"]
 LOGIN_URL = "accounts:login"
 
 TEMPLATES = [
@@ -142,6 +162,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rongmei.core.context_processors.site",
+                # The first-party beacon's <script> in the resident layout, while 数据 is on.
+                *(["rongmei.analytics.context_processors.beacon"]
+                  if "analytics" in RONGMEI_MODULES else []),
             ],
         },
     },
@@ -283,6 +306,7 @@ WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
 WAGTAILADMIN_USER_LOGIN_FORM = "rongmei.accounts.forms.StaffLoginForm"
 WAGTAIL_PASSWORD_RESET_ENABLED = False  # staff have no e-mail here; admins reset passwords
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 24_000_000  # = rongmei.core.uploads.MAX_PIXELS (memory budget)
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]  # one county, one time zone: no 600-entry chooser
 WAGTAIL_I18N_ENABLED = False
@@ -296,8 +320,13 @@ SMS_TENCENT = {
     "REGION": env("SMS_TENCENT_REGION", "ap-guangzhou"),
     "SDK_APP_ID": env("SMS_TENCENT_SDK_APP_ID"),
     "SIGN_NAME": env("SMS_TENCENT_SIGN_NAME", RONGMEI_SITE_NAME),
+    # Template name → approved template ID. Every notice kind that sends SMS has its own
+    # template, named after the kind: SMS_TENCENT_TEMPLATES="wenzheng_urge=123456,…".
     "TEMPLATES": {"login_code": env("SMS_TENCENT_TEMPLATE_LOGIN", ""),
-                  "wenzheng_status": env("SMS_TENCENT_TEMPLATE_WENZHENG", "")},
+                  "wenzheng_status": env("SMS_TENCENT_TEMPLATE_WENZHENG", ""),
+                  "merchant_invite": env("SMS_TENCENT_TEMPLATE_MERCHANT_INVITE", ""),
+                  **dict(item.split("=", 1) for item in env_list("SMS_TENCENT_TEMPLATES")
+                         if "=" in item)},
     "TIMEOUT": 5,
 }
 OTP_TTL_SECONDS = 300
@@ -309,6 +338,11 @@ OTP_MAX_PER_IP_PER_HOUR = 30
 # share one address behind NAT, hence the generous per-address figure).
 VOUCHER_GRAB_PER_IP_PER_MINUTE = int(env("VOUCHER_GRAB_PER_IP_PER_MINUTE", "120"))
 VOUCHER_GRAB_PER_DEVICE_PER_MINUTE = int(env("VOUCHER_GRAB_PER_DEVICE_PER_MINUTE", "20"))
+VOUCHER_GRAB_PER_ACCOUNT_PER_MINUTE = int(env("VOUCHER_GRAB_PER_ACCOUNT_PER_MINUTE", "20"))
+# Read beacons (engage): per client address (carrier NAT puts many phones behind one) and
+# per reader (account, device id or address+browser), each per minute.
+ENGAGE_READS_PER_IP_PER_MINUTE = int(env("ENGAGE_READS_PER_IP_PER_MINUTE", "240"))
+ENGAGE_READS_PER_READER_PER_MINUTE = int(env("ENGAGE_READS_PER_READER_PER_MINUTE", "30"))
 MALL_ORDER_HOLD_HOURS = int(env("MALL_ORDER_HOLD_HOURS", "72"))  # uncollected orders cancel after
 STAFF_LOGIN_MAX_FAILURES = 5
 STAFF_LOGIN_LOCK_SECONDS = 15 * 60
@@ -331,6 +365,59 @@ VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY")
 VAPID_SUBJECT = env("VAPID_SUBJECT", "mailto:admin@example.com")
 # Personal data of closed 问政 cases is anonymised after this many days (statistics stay).
 WENZHENG_RETENTION_DAYS = int(env("WENZHENG_RETENTION_DAYS", "1095"))
+
+# --- 数据 (rongmei.analytics) -----------------------------------------------------------------
+# Raw events are dropped after this many days (privacy); the daily tables are kept.
+ANALYTICS_RAW_RETENTION_DAYS = int(env("ANALYTICS_RAW_RETENTION_DAYS", "90"))
+# Beacon requests per client address per minute (a whole school behind one NAT on a 六进 day).
+ANALYTICS_EVENTS_PER_CLIENT_PER_MINUTE = int(env("ANALYTICS_EVENTS_PER_CLIENT_PER_MINUTE", "3000"))
+# Events the Redis buffer may hold before the beacon answers 503 (the timer is not running).
+ANALYTICS_BUFFER_MAX = int(env("ANALYTICS_BUFFER_MAX", "20000000"))
+# With Redis, each process gathers beacon events in memory and pushes them in one round trip
+# this often (milliseconds; 0: one Redis round trip per beacon request, nothing held back).
+ANALYTICS_BATCH_MS = int(env("ANALYTICS_BATCH_MS", "250"))
+# Without Redis, events wait in append-only files here.
+ANALYTICS_BUFFER_DIR = env("ANALYTICS_BUFFER_DIR", str(DATA_DIR / "analytics-buffer"))
+# Ed25519 private key (32 bytes, Base64) that signs the monthly provincial report; empty:
+# one derived from SECRET_KEY (development only — set it in production and give the province
+# the public key shown on the report page).
+ANALYTICS_REPORT_SIGNING_KEY = env("ANALYTICS_REPORT_SIGNING_KEY", "")
+# The county-app index (docs/architecture.md, "数据"): block weights and, per measure, the
+# monthly reference value that scores 100 on the log scale. Override as JSON.
+ANALYTICS_INDEX = json.loads(env("ANALYTICS_INDEX", "null") or "null") or {
+    "reach": {"weight": 0.30, "refs": {"page_views": 1_000_000, "read_hours": 20_000,
+                                       "shares": 50_000}},
+    "service": {"weight": 0.25, "refs": {"wenzheng_closed": 500, "vouchers_redeemed": 20_000,
+                                         "mall_orders": 5_000, "points_issued": 2_000_000}},
+    "interaction": {"weight": 0.20, "refs": {"comments": 20_000, "searches": 50_000,
+                                             "push_opens": 50_000}},
+    "growth": {"weight": 0.25, "refs": {"new_users": 10_000, "installs": 5_000,
+                                        "mau_per_mille": 750}},
+}
+
+# --- 直播 (rongmei.live; docs/operations.md "Live") ---------------------------------------------
+# Where residents' players fetch HLS: nginx-rtmp's own http server, or a CDN in front of it.
+LIVE_HLS_BASE_URL = env("LIVE_HLS_BASE_URL", "/hls/")
+# What staff paste into OBS as the server (the stream key is per room).
+LIVE_RTMP_URL = env("LIVE_RTMP_URL", "rtmp://127.0.0.1:1935/live")
+# Addresses the media server's callbacks may come from (never the public).
+LIVE_MEDIA_SERVER_IPS = env_list("LIVE_MEDIA_SERVER_IPS", "127.0.0.1,::1")
+# Where the media server writes recordings; on_record_done paths outside it are refused.
+LIVE_RECORD_DIR = Path(env("LIVE_RECORD_DIR", str(DATA_DIR / "live" / "recordings")))
+# A stream that drops comes back within this many seconds as the same broadcast
+# ("主播暂时离开"); after it, the room ends (rongmei live_tick, or at once with 0).
+LIVE_END_GRACE_SECONDS = int(env("LIVE_END_GRACE_SECONDS", "120"))
+# The comment stream (SSE from the ASGI server, rongmei live_serve); "" means polling only.
+LIVE_STREAM_URL = env("LIVE_STREAM_URL", "/live/stream/")
+LIVE_FRAME_MS = int(env("LIVE_FRAME_MS", "300"))  # comments are merged per room this often
+LIVE_FRAME_CAP = int(env("LIVE_FRAME_CAP", "40"))  # ordinary comments per frame, at most
+LIVE_COMMENT_MAX = int(env("LIVE_COMMENT_MAX", "100"))  # characters in one comment
+LIVE_WATCH_POINTS_MINUTES = int(env("LIVE_WATCH_POINTS_MINUTES", "3"))  # watched → 看视频 points
+LIVE_NGINX_BINARY = env("LIVE_NGINX_BINARY", "nginx")
+LIVE_NGINX_RTMP_MODULE = env("LIVE_NGINX_RTMP_MODULE", "/usr/lib/nginx/modules/ngx_rtmp_module.so")
+
+# 志愿者之家: the unit code of the county's 新时代文明实践中心 (its 志愿队长 dispatch 点单).
+RONGMEI_VOLUNTEER_CENTER = env("RONGMEI_VOLUNTEER_CENTER", "LX-D29")
 
 # --- Operations ----------------------------------------------------------------------------
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
@@ -390,6 +477,12 @@ CSP_ADMIN = (
     "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
     "frame-ancestors 'self'; frame-src 'self' https:"
 )
+
+_HLS = urlsplit(LIVE_HLS_BASE_URL)
+if _HLS.scheme in ("http", "https") and _HLS.netloc:  # a CDN in front of HLS
+    _hls_origin = f"{_HLS.scheme}://{_HLS.netloc}"
+    CSP = CSP.replace("connect-src 'self'", f"connect-src 'self' {_hls_origin}").replace(
+        "media-src 'self' blob: https:", f"media-src 'self' blob: https: {_hls_origin}")
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
 RONGMEI_ASSET_VERSION = env("RONGMEI_ASSET_VERSION", "1")

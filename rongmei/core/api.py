@@ -1,21 +1,83 @@
-"""What every app's API router shares: authentication, the error shape, Chinese messages.
+"""What every app's API router shares: authentication, the error shape, Chinese messages,
+and the part of the OpenAPI document that the shared machinery answers for every route.
 
-Every error leaves the API as ``{"code": ..., "message": ..., "field": ...}``.
+Every error leaves the API as ``{"code": ..., "message": ..., "field": ...}`` — including
+405 for a method a path does not have.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.urls import URLPattern
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import BeforeValidator, Field, Strict
 
 from .errors import ServiceError, validation_error_from_django
+from .hostile_input import INT64_MAX, check_json, error_for
 
 logger = logging.getLogger("rongmei.api")
+
+
+# Integers the database can hold (INT64_MAX, core.hostile_input): every id is a bigint, and an
+# offset past 2^63 is no page. Declared in the schema (so clients and schemathesis know) and
+# enforced before any query.
+
+
+def _json_integer(value):
+    """JSON's integers: 3 and 3.0 (the same number in JSON), never "3" or true."""
+    if isinstance(value, bool | str):
+        raise ValueError("应为整数")  # noqa: TRY004 - pydantic reports ValueError as a 422
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _form_boolean(value):
+    """A form's booleans are the words true and false (what OpenAPI clients send)."""
+    return {"true": True, "false": False}.get(value, value) if isinstance(value, str) else value
+
+
+# Text the services refuse when nothing is left after trimming (str.strip()) and removing
+# control characters (core.text.plain_text). Spelled out rather than "\S", whose meaning
+# differs between JSON Schema's (ECMAScript), pydantic's (Rust) and Python's regexes.
+BLANK = r"\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NONBLANK = rf"[^{BLANK}]"  # a pattern: "contains something besides blanks"
+
+
+# What str.strip() removes, for fields the services only trim.
+SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NONSPACE = rf"[^{SPACE}]"  # a pattern: "contains something besides spaces"
+
+
+def at_least(characters: int) -> str:
+    """A pattern: at least ``characters`` characters once leading and trailing blanks are
+    trimmed (``characters`` ≥ 2)."""
+    return rf"^[{BLANK}]*[^{BLANK}][\s\S]{{{characters - 2},}}[^{BLANK}][{BLANK}]*$"
+
+
+def documented(default=..., *, description: str | None = None, **schema):
+    """A field whose rule (``pattern``, ``maxLength``, ``enum``, ``minimum`` …, in JSON
+    Schema's words) is stated in the document but checked by the service, which answers
+    with its own stable code and Chinese message (400) rather than pydantic's generic 422.
+    ``schema`` may instead be one callable, run when the document is generated."""
+    extra = schema.pop("extra", None) or schema
+    return Field(default, description=description, json_schema_extra=extra)
+
+
+# (Bounds before the BeforeValidator, or the document would carry them as unknown keys.)
+Id = Annotated[int, Field(ge=1, le=INT64_MAX)]  # an id in a path or query
+Offset = Annotated[int, Field(ge=0, le=INT64_MAX)]
+JsonInt = Annotated[int, Field(ge=-INT64_MAX - 1, le=INT64_MAX), BeforeValidator(_json_integer)]
+JsonId = Annotated[int, Field(ge=1, le=INT64_MAX), BeforeValidator(_json_integer)]
+FormBool = Annotated[bool, BeforeValidator(_form_boolean), Strict()]
 
 
 class ErrorOut(Schema):
@@ -24,13 +86,20 @@ class ErrorOut(Schema):
     field: str | None = None
 
 
+def _token_user(token: str):
+    """The user an app token belongs to, through ``settings.API_TOKEN_USER`` (accounts owns
+    tokens; this module is below it and only knows the dotted path)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    return import_string(settings.API_TOKEN_USER)(token)
+
+
 class BearerTokenAuth(HttpBearer):
     """``Authorization: Bearer <token>`` for native apps and mini-programs."""
 
     def authenticate(self, request, token):
-        from rongmei.accounts.services import api_token_user
-
-        user = api_token_user(token)
+        user = _token_user(token)
         if user is not None:
             request.user = user
         return user
@@ -96,6 +165,25 @@ _PYDANTIC_MESSAGES = {
 
 MALFORMED = {"code": "malformed_request", "message": "请求内容无法解析，请检查 JSON 格式",
              "field": None}
+NOT_AN_OBJECT = {"code": "malformed_request", "message": "请求内容应为 JSON 对象（{…}）",
+                 "field": None}
+
+
+class NotAnObject(ValueError):
+    pass
+
+
+class ObjectBodyParser(Parser):
+    """Every JSON body of this API is an object. ninja's schemas read attributes from
+    whatever they are given, so ``42`` or ``[null, null]`` would otherwise pass as a body
+    whose fields all take their defaults."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise NotAnObject("request body is not a JSON object")
+        check_json(data)  # lone surrogates, NUL, integers past 64 bits: refused here, once
+        return data
 
 _LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file", "payload"}
 
@@ -145,6 +233,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         if exc.status_code == 400:  # ninja's "Cannot parse request body"
+            if isinstance(exc.__cause__, NotAnObject):
+                return respond(request, NOT_AN_OBJECT, 400)
+            hostile = error_for(exc.__cause__) if exc.__cause__ is not None else None
+            if hostile is not None:  # a body too large, a lone surrogate, a huge number …
+                return respond(request, hostile.as_dict(), hostile.status)
             return respond(request, MALFORMED, 400)
         codes = {403: ("permission_denied", "没有权限"),
                  404: ("not_found", "内容不存在"), 405: ("method_not_allowed", "不支持的请求方式"),
@@ -160,6 +253,113 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def unexpected(request, exc):
+        hostile = error_for(exc)  # e.g. request.POST read inside a view: too many fields
+        if hostile is not None:
+            return respond(request, hostile.as_dict(), hostile.status)
         logger.exception("unhandled API error on %s", request.path)
         return respond(request, {"code": "server_error", "message": "服务器开小差了，请稍后再试",
                                  "field": None}, 500)
+
+
+# --- the shared answers, documented once --------------------------------------------------
+
+# What the shared machinery answers, whichever route it is: validation (422) and hostile
+# input (400) for any route with parameters or a body, an unparseable or oversized body (400,
+# 413), a missing or
+# invalid sign-in (401) on routes that need one, and an unknown id in the path (404). Each
+# route still declares its own business errors (403, 409, 429, 503 …) next to its 200.
+SHARED_ERRORS = {
+    400: ("请求无法解析，或含有不允许的字符、超出范围的数值", "malformed_request / invalid_text / "
+          "number_out_of_range"),
+    401: ("未登录或登录已失效", "not_authenticated"),
+    404: ("路径中的编号不存在", "not_found"),
+    413: ("请求内容过大", "request_too_large"),
+    422: ("参数不符合要求（message 指明哪一项）", "invalid_request"),
+}
+ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
+
+
+def shared_error_statuses(operation: dict) -> set[int]:
+    """The statuses the shared machinery may answer for one OpenAPI operation."""
+    statuses = set()
+    parameters = operation.get("parameters") or []
+    if parameters or operation.get("requestBody"):
+        statuses |= {400, 422}  # 400: hostile input (core.hostile_input), refused centrally
+    if operation.get("requestBody"):
+        statuses.add(413)
+    if operation.get("security"):
+        statuses.add(401)
+    if any(p.get("in") == "path" for p in parameters):
+        statuses.add(404)
+    return statuses
+
+
+def document_shared_errors(document: dict) -> dict:
+    """Add the shared error answers to every operation of an OpenAPI document that does not
+    already declare them, each as the ``ErrorOut`` shape."""
+    components = document.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("ErrorOut", ErrorOut.model_json_schema())
+    for path_item in document.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in METHODS:
+                continue
+            _no_null_body(operation)
+            responses = operation.setdefault("responses", {})
+            declared = {int(status) for status in responses if str(status).isdigit()}
+            for status in sorted(shared_error_statuses(operation) - declared):
+                description, code = SHARED_ERRORS[status]
+                responses[status] = {
+                    "description": f"{description}（code: {code}）",
+                    "content": {"application/json": {"schema": ERROR_REF}},
+                }
+    return document
+
+
+def _no_null_body(operation: dict) -> None:
+    """An optional body is absent, never ``null``: ObjectBodyParser refuses anything but an
+    object, so the document must not offer ``null`` as a body."""
+    for media in (operation.get("requestBody") or {}).get("content", {}).values():
+        schema = media.get("schema", {})
+        options = [s for s in schema.get("anyOf", []) if s != {"type": "null"}]
+        if "anyOf" in schema and len(options) < len(schema["anyOf"]):
+            media["schema"] = options[0] if len(options) == 1 else {**schema, "anyOf": options}
+
+
+METHOD_NOT_ALLOWED = {"code": "method_not_allowed", "message": "不支持的请求方式", "field": None}
+
+
+def _json_method_not_allowed(view):
+    """ninja answers a method a path does not have with Django's bare HTML 405; answer it
+    in the error shape instead, keeping the ``Allow`` header."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+                "application/json"):
+            allowed = response.get("Allow", "")
+            response = JsonResponse(METHOD_NOT_ALLOWED, status=405)
+            response["Allow"] = allowed
+        return response
+
+    return wrapper
+
+
+class RongmeiAPI(NinjaAPI):
+    """The project's NinjaAPI: bodies must be JSON objects, the shared error answers are part
+    of every operation's documented responses, and 405 is JSON like every other error."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("parser", ObjectBodyParser())
+        super().__init__(**kwargs)
+
+    def get_openapi_schema(self, **kwargs):
+        return document_shared_errors(super().get_openapi_schema(**kwargs))
+
+    def _get_urls(self):
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _json_method_not_allowed(pattern.callback)
+        return urls

@@ -22,6 +22,14 @@ class CoreConfig(AppConfig):
     def ready(self):
         from . import checks  # noqa: F401  (registers deploy checks)
 
+        from django.db.models.signals import pre_save
+        from wagtail.images import get_image_model
+
+        from .uploads import clean_new_wagtail_image
+
+        pre_save.connect(clean_new_wagtail_image, sender=get_image_model(),
+                         dispatch_uid="rongmei-clean-wagtail-image")
+
         # Sent once per migrate for an app with models (core has none); the handler creates
         # every app's permissions itself, so which app sends it does not matter.
         post_migrate.connect(_ensure_roles, sender=apps.get_app_config("accounts"),

@@ -1,5 +1,22 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.checks import Warning, register
+
+LOOPBACK_HOSTS = {"", "127.0.0.1", "localhost", "::1", "0.0.0.0"}
+
+
+@register()
+def rongmei_base_url_check(app_configs, **kwargs):
+    """Feeds (RSS, Atom, ninjs), outlets, push links and Open311 build absolute URLs from
+    BASE_URL; unset, it falls back to the development address, which no reader can open."""
+    host = urlsplit(settings.WAGTAILADMIN_BASE_URL or "").hostname or ""
+    if settings.PRODUCTION and host in LOOPBACK_HOSTS:
+        return [Warning(
+            f"BASE_URL is not set (absolute links would point at {settings.WAGTAILADMIN_BASE_URL!r}).",
+            hint="Set BASE_URL to the public address, e.g. https://app.example.cn — feeds, "
+                 "ninjs, outlets and Open311 give it to other systems.", id="rongmei.W004")]
+    return []
 
 
 @register(deploy=True)

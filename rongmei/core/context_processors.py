@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from .modules import link_is_on, module_is_on
+
 ELDER_COOKIE = "rm_elder"
 
 
@@ -19,4 +21,9 @@ def site(request):
         "site_slogan": settings.RONGMEI_SITE_SLOGAN,
         "site_logo": settings.RONGMEI_SITE_LOGO,
         "elder_mode": is_elder_mode(request),
+        # Bottom tabs that lead into a module: hidden while it is off.
+        "tab_video": link_is_on("/video/"),
+        "tab_mall": link_is_on("/mall/"),
+        # RSS/Atom discovery links in the head of pages that list stories.
+        "news_feeds": module_is_on("news"),
     }

@@ -1,5 +1,9 @@
 """Excel (.xlsx) workbooks for exports: a bold header row, optional preamble lines above it
-(title, totals), number formats per column, frozen header, readable column widths."""
+(title, totals), number formats per column, frozen header, readable column widths.
+
+Text is always written as text: openpyxl stores a string beginning with ``=`` as a formula,
+so a resident who types ``=HYPERLINK(…)`` as their name would otherwise plant a live formula
+in the operator's export (CSV/formula injection). Every cell of text gets type ``s``."""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ def workbook_bytes(title: str, header: tuple[str, ...], rows, *, preamble: list[
     sheet = workbook.active
     sheet.title = title
     for line in preamble:
-        sheet.append(list(line))
+        _append_as_text(sheet, line)
         sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
     if preamble:
         sheet.append([])
@@ -29,7 +33,7 @@ def workbook_bytes(title: str, header: tuple[str, ...], rows, *, preamble: list[
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        _append_as_text(sheet, row)
         for index in money_columns:
             sheet.cell(row=sheet.max_row, column=index + 1).number_format = MONEY_FORMAT
         for index in time_columns:
@@ -41,6 +45,13 @@ def workbook_bytes(title: str, header: tuple[str, ...], rows, *, preamble: list[
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _append_as_text(sheet, values) -> None:
+    sheet.append(list(values))
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.data_type == "f":
+            cell.data_type = "s"
 
 
 def read_sheet(data: bytes, columns, *, field: str | None = None):

@@ -1,4 +1,5 @@
 import logging
+import re
 import time
 import uuid
 
@@ -56,7 +57,44 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
             admin = request.path.startswith(("/admin/", "/django-admin/", "/api/v1/docs"))
-            response["Content-Security-Policy"] = settings.CSP_ADMIN if admin else settings.CSP
+            policy = settings.CSP_ADMIN if admin else settings.CSP
+            # frame-ancestors says what X-Frame-Options says (DENY, or SAMEORIGIN where
+            # Wagtail's preview frames a page), so the two never disagree.
+            frame = response.get("X-Frame-Options", "DENY").upper()
+            ancestors = "frame-ancestors 'self'" if frame == "SAMEORIGIN" else (
+                "frame-ancestors 'none'")
+            response["Content-Security-Policy"] = re.sub(r"frame-ancestors [^;]+", ancestors,
+                                                         policy)
         response.setdefault("Permissions-Policy",
                             "camera=(self), geolocation=(self), microphone=(), payment=()")
         return response
+
+
+class FriendlyErrorsMiddleware:
+    """The demo (DEBUG on) shows the same friendly Chinese 404/500 pages, with the request
+    id, as production — never Django's technical pages, which print settings, paths and
+    code to whoever asks. ``RONGMEI_TECHNICAL_ERRORS=1`` brings them back on a developer's
+    machine. With DEBUG off Django's handlers (``core.views``) already answer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not settings.DEBUG or settings.RONGMEI_TECHNICAL_ERRORS:
+            return None
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        from . import views
+
+        if isinstance(exception, Http404):
+            return views.page_not_found(request, exception)
+        if isinstance(exception, PermissionDenied):
+            return None  # Django's 403 page has no debug details
+        logging.getLogger("django.request").error(
+            "Internal Server Error: %s", request.path, exc_info=exception,
+            extra={"status_code": 500, "request": request})
+        return views.server_error(request)

@@ -47,6 +47,40 @@ def hit(scope: str, ident: str, *, limit: int, window: int, message: str,
     return count
 
 
+def hit_all(checks, *, window: int, message: str, code: str = "rate_limited") -> None:
+    """Count one event against several limits at once — ``checks`` is a list of
+    (scope, ident, limit) — in one Redis round trip; raise RateLimitedError if any is over.
+    For hot paths keyed on several things (the account, the address, the device)."""
+    keyed = [(*_window_key(scope, ident, window), limit) for scope, ident, limit in checks]
+    client = get_redis()
+    if client is not None:
+        pipe = client.pipeline(transaction=False)
+        for key, _retry, _limit in keyed:
+            pipe.incr(key)
+            pipe.expire(key, window + 1, nx=True)
+        counts = [int(value) for value in pipe.execute()[::2]]
+    else:
+        counts = [_count(key, window) for key, _retry, _limit in keyed]
+    for (_key, retry_after, limit), count in zip(keyed, counts, strict=True):
+        if count > limit:
+            raise RateLimitedError(message, code=code, retry_after=retry_after)
+
+
+def give_back(scope: str, ident: str, *, window: int) -> None:
+    """Undo one ``hit`` of this window: for limits on *failures* that must be counted before
+    the outcome is known (so parallel attempts cannot all slip under the limit), given back
+    when the attempt turns out to have succeeded."""
+    key, _ = _window_key(scope, ident, window)
+    client = get_redis()
+    if client is not None:
+        client.decr(key)
+        return
+    try:
+        cache.decr(key)
+    except ValueError:  # the window ended meanwhile: nothing to give back
+        pass
+
+
 def peek(scope: str, ident: str, *, window: int) -> int:
     key, _ = _window_key(scope, ident, window)
     client = get_redis()

@@ -39,6 +39,7 @@ PROPAGANDA = "propaganda"
 MERCHANT = "merchant"
 VOLUNTEER_LEADER = "volunteer_leader"
 OPERATOR = "operator"
+DISPATCHER = "dispatcher"
 ADMINISTRATOR = "administrator"
 
 ROLES: tuple[Role, ...] = (
@@ -57,6 +58,8 @@ ROLES: tuple[Role, ...] = (
     Role(MERCHANT, "商户", "店铺主页、促销、核销消费券和提货码、结算", console=False),
     Role(VOLUNTEER_LEADER, "志愿队长", "发布志愿活动、签到签退、确认服务时长", console=False,
          unit_scoped=True),
+    Role(DISPATCHER, "策划调度", "线索分拣、查看爆料人联系方式、选题审批、派单和指挥调度看板",
+         console=True),
     Role(OPERATOR, "运营", "首页布局、积分规则、消费券、商城、活动、推送、数据看板", console=True),
     Role(ADMINISTRATOR, "管理员", "管理账号、角色、单位和全部设置", console=True),
 )
@@ -110,6 +113,15 @@ _WENZHENG = (  # 问政 categories and working-day rules (the workflow screens c
     "wenzheng.view_deadlinerule", "wenzheng.add_deadlinerule", "wenzheng.change_deadlinerule",
     "wenzheng.delete_deadlinerule",
 )
+_DIRECTORY = (  # 服务+: services, categories and halls (usage and import check the role)
+    "directory.view_service", "directory.add_service", "directory.change_service",
+    "directory.delete_service", "directory.view_servicecategory",
+    "directory.add_servicecategory", "directory.change_servicecategory",
+    "directory.view_servicehall", "directory.add_servicehall", "directory.change_servicehall",
+)
+_CLASSIFIEDS = (  # 民生信息 categories (review and reports are operator screens)
+    "classifieds.view_category", "classifieds.change_category",
+)
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     REPORTER: _CONSOLE + _MEDIA,
     EDITOR: _CONSOLE + _MEDIA + _ENGAGE + _WORDGATE_VIEW + _DELIVERIES,
@@ -122,6 +134,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     PROPAGANDA: _CONSOLE + ("units.view_unit",),
     MERCHANT: (),
     VOLUNTEER_LEADER: (),
+    # 策划指挥 screens check the role through the access module; the media library lets a
+    # dispatcher look at what crews hand in.
+    DISPATCHER: _CONSOLE + _MEDIA + ("planning.view_resource", "planning.add_resource",
+                                     "planning.change_resource"),
     OPERATOR: _CONSOLE + _MEDIA + (
         "units.view_unit", "accounts.view_user",
     ) + _COMMERCE + _POINTS + _MALL + _ENGAGE + _PUSH + _WORDGATE_MANAGE + _OUTLETS,
@@ -137,6 +153,12 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 for _role in (OPERATOR, ADMINISTRATOR):  # 问政分类 and 办理时限 in the console
     ROLE_PERMISSIONS[_role] += _WENZHENG
+for _role in (OPERATOR, ADMINISTRATOR):  # 数据: the population and county code (设置)
+    ROLE_PERMISSIONS[_role] += ("analytics.change_analyticssettings",)
+for _role in (OPERATOR, ADMINISTRATOR):  # 服务+ in the console
+    ROLE_PERMISSIONS[_role] += _DIRECTORY + _CLASSIFIEDS
+ROLE_PERMISSIONS[ADMINISTRATOR] += ("planning.view_resource", "planning.add_resource",
+                                    "planning.change_resource")  # 车辆与器材
 
 
 # Page tree rights (Wagtail's GroupPagePermission on the root page). Unit sections get their
@@ -153,34 +175,50 @@ _COLLECTION_APPS = {"wagtailimages", "wagtaildocs"}
 def ensure_roles() -> list[str]:
     """Create every role's group and grant its permissions. Idempotent; returns new groups.
 
-    Never removes a permission: what an administrator added in the console stays.
+    Never removes a permission: what an administrator added in the console stays. A few
+    queries per role whatever the number of permissions (tests create users by the
+    thousand, and each asks for the roles first).
     """
     from django.contrib.auth.models import Group, Permission
     from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
     root_collection = Collection.get_first_root_node()
     root_page = Page.get_first_root_node()
+    permissions = {(p.content_type.app_label, p.codename): p
+                   for p in Permission.objects.select_related("content_type")}
+    groups = {g.name: g for g in Group.objects.filter(name__in=[r.name for r in ROLES])}
     created_names = []
     for role in ROLES:
-        group, created = Group.objects.get_or_create(name=role.name)
-        if created:
-            created_names.append(role.name)
+        group = groups.get(role.name)
+        if group is None:
+            group, created = Group.objects.get_or_create(name=role.name)
+            if created:
+                created_names.append(role.name)
+        plain, per_collection = [], []
         for dotted in ROLE_PERMISSIONS.get(role.code, ()):
             app_label, codename = dotted.split(".", 1)
-            permission = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
+            permission = permissions.get((app_label, codename))
             if permission is None:
                 continue
             if app_label in _COLLECTION_APPS and root_collection is not None:
-                GroupCollectionPermission.objects.get_or_create(
-                    group=group, collection=root_collection, permission=permission)
+                per_collection.append(permission)
             else:
-                group.permissions.add(permission)
-        for codename in PAGE_PERMISSIONS.get(role.code, ()):
-            permission = Permission.objects.filter(
-                content_type__app_label="wagtailcore", codename=codename).first()
-            if permission is not None and root_page is not None:
-                GroupPagePermission.objects.get_or_create(
-                    group=group, page=root_page, permission=permission)
+                plain.append(permission)
+        if plain:
+            group.permissions.add(*plain)
+        if per_collection:
+            held = set(GroupCollectionPermission.objects.filter(
+                group=group, collection=root_collection).values_list("permission_id", flat=True))
+            GroupCollectionPermission.objects.bulk_create(
+                [GroupCollectionPermission(group=group, collection=root_collection, permission=p)
+                 for p in per_collection if p.pk not in held])
+        page_permissions = [permissions.get(("wagtailcore", codename))
+                            for codename in PAGE_PERMISSIONS.get(role.code, ())]
+        page_permissions = [p for p in page_permissions if p is not None]
+        if page_permissions and root_page is not None:
+            held = set(GroupPagePermission.objects.filter(
+                group=group, page=root_page).values_list("permission_id", flat=True))
+            GroupPagePermission.objects.bulk_create(
+                [GroupPagePermission(group=group, page=root_page, permission=p)
+                 for p in page_permissions if p.pk not in held])
     return created_names

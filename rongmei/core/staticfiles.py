@@ -17,6 +17,11 @@ from django.core.files.storage import FileSystemStorage
 NPM_STATIC_FILES = {
     "vendor/weui/weui.min.css": "weui/dist/style/weui.min.css",
     "vendor/echarts/echarts.min.js": "echarts/dist/echarts.min.js",
+    # hls.js "light" (no subtitles or alternate audio): the live room's player where the
+    # browser has no native HLS.
+    "vendor/hls.js/hls.light.min.js": "hls.js/dist/hls.light.min.js",
+    # Its last line names this map: the manifest storage of collectstatic needs it present.
+    "vendor/hls.js/hls.light.min.js.map": "hls.js/dist/hls.light.min.js.map",
 }
 
 

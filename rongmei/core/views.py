@@ -112,14 +112,26 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+def bad_request(request, exception=None):
+    """Django's 400 (a SuspiciousOperation such as a body too large): JSON on the API, a
+    friendly Chinese page elsewhere."""
+    from .hostile_input import HostileInput, error_for, refusal_response
+
+    error = (error_for(exception) if exception is not None else None) or HostileInput(
+        "bad_request", "请求无法处理")
+    return refusal_response(request, error)
+
+
 def server_error(request):
+    request_id = getattr(request, "request_id", "")
     if _wants_json(request):
         return JsonResponse({"code": "server_error", "message": "服务器开小差了，请稍后再试",
-                             "field": None}, status=500)
+                             "field": None, "request_id": request_id}, status=500)
     # No context processors here: whatever broke may be among them.
     from django.template import loader
 
-    return HttpResponse(loader.get_template("500.html").render({}), status=500)
+    return HttpResponse(loader.get_template("500.html").render({"request_id": request_id}),
+                        status=500)
 
 
 def csrf_failure(request, reason=""):
@@ -127,3 +139,41 @@ def csrf_failure(request, reason=""):
         return JsonResponse({"code": "csrf_failed", "message": "页面已过期，请刷新后重试",
                              "field": None}, status=403)
     return render(request, "403_csrf.html", status=403)
+
+
+def draw_script(request):
+    """The public draw's rule as a script anyone can download and run (``rongmei.core.draw``
+    is both: the code that draws and the code that checks, standard library only)."""
+    from pathlib import Path
+
+    from . import draw
+
+    response = HttpResponse(Path(draw.__file__).read_bytes(),
+                            content_type="text/x-python; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="rongmei_draw.py"'
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+
+def public_media(request, path: str):
+    """``MEDIA_URL`` when Django itself serves it (development and the demo; nginx in
+    production): never anything under ``private/`` (licences, 问政 attachments — those go
+    through their views, which check who asks), and every file sent as inert user content."""
+    from pathlib import Path
+
+    from django.http import Http404
+    from django.utils._os import safe_join
+
+    from .uploads import serve_user_file
+
+    clean = path.replace("\\", "/").lstrip("/")
+    if clean.split("/", 1)[0].lower() == "private" or "/private/" in f"/{clean.lower()}":
+        raise Http404
+    try:
+        full = Path(safe_join(settings.MEDIA_ROOT, clean))
+    except Exception:  # noqa: BLE001 - SuspiciousFileOperation and friends: outside the root
+        raise Http404 from None
+    if not full.is_file():
+        raise Http404
+    return serve_user_file(full.open("rb"), name=full.name, private=False)

@@ -16,8 +16,8 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Page
 
-from rongmei.core.access import has_role
 from rongmei.core.errors import ServiceError
+from rongmei.units.access import has_role
 
 from . import selectors, services
 from .models import ModerationLog, ReportStatus
@@ -47,7 +47,7 @@ class ModeratorScreen(WagtailAdminTemplateMixin, TemplateView):
 
     def _int(self, name: str, source=None) -> int | None:
         value = (source if source is not None else self.request.GET).get(name, "")
-        return int(value) if str(value).isdigit() else None
+        return int(value) if str(value).isdecimal() else None
 
 
 class CommentQueueView(ModeratorScreen):

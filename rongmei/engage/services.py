@@ -20,7 +20,6 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from rongmei.core import pagecache, ratelimit
-from rongmei.core.access import check_role
 from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 from rongmei.core.roles import (
     ADMINISTRATOR,
@@ -31,6 +30,7 @@ from rongmei.core.roles import (
 )
 from rongmei.core.text import plain_text
 from rongmei.points.services import points_earn
+from rongmei.units.access import check_role
 
 from .counters import (  # noqa: F401  (re-exported: the app's one import point)
     PageStatsTuple,
@@ -262,16 +262,17 @@ def _move(comment: Comment, to_status: str, *, actor=None, reason: str = "") -> 
     _recount(comment, was_public)
 
 
-def _pages_changed() -> None:
-    """Story pages show the public comments: cached copies go once this commits."""
-    transaction.on_commit(pagecache.invalidate_all)
+def _pages_changed(page_id) -> None:
+    """The story's page and its comments page show the public comments: their cached copies
+    go once this commits; every other page stays cached."""
+    pagecache.invalidate_on_commit(pagecache.page_tag(page_id))
 
 
 def _recount(comment: Comment, was_public: bool) -> None:
     now_public = comment.is_public
     if was_public == now_public:
         return
-    _pages_changed()
+    _pages_changed(comment.page_id)
     ensure_stats_rows([comment.page_id])
     PageStats.objects.filter(pk=comment.page_id).update(
         comments=F("comments") + (1 if now_public else -1))
@@ -340,9 +341,11 @@ def comment_reply(*, actor, comment_id, body: str) -> CommentReply:
     comment = Comment.objects.filter(pk=comment_id).first()
     if comment is None or comment.status in (CommentStatus.REJECTED, CommentStatus.REMOVED):
         raise NotFoundError("评论不存在或已删除")
+    from rongmei.core.public_text import gate_texts
+    gate_texts(body=text)  # an official reply is public the moment it is saved
     with transaction.atomic():
         reply = CommentReply.objects.create(comment=comment, author=actor, body=text)
-        _pages_changed()
+        _pages_changed(comment.page_id)
         _log(actor, ModerationAction.REPLY, page_id=comment.page_id, comment=comment,
              note=text[:200])
     return reply
@@ -358,7 +361,7 @@ def comments_set_open(*, actor, page_id, is_open: bool) -> PageCommentSetting:
         setting, _ = PageCommentSetting.objects.update_or_create(
             page=page, defaults={"comments_closed": not is_open, "changed_by": actor,
                                  "changed_at": timezone.now()})
-        _pages_changed()
+        _pages_changed(page.pk)
         _log(actor, ModerationAction.OPEN if is_open else ModerationAction.CLOSE,
              page_id=page.pk)
     return setting

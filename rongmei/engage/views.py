@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from rongmei.core.errors import ServiceError
-from rongmei.core.pagecache import mark_cacheable
+from rongmei.core.pagecache import mark_cacheable, page_tag
 
 from . import selectors, services
 
@@ -42,7 +42,7 @@ def comments_page(request, page_id: int):
         "mine": selectors.my_pending_comments(user=request.user, page_id=page.pk),
     }, status=error.status if error else 200)
     if not request.user.is_authenticated and request.method == "GET":
-        mark_cacheable(response, seconds=30)
+        mark_cacheable(response, seconds=30, tags=(page_tag(page.pk),))
     return response
 
 

@@ -39,3 +39,35 @@ class EngageGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_engage():
     return EngageGroup()
+
+
+@hooks.register("rongmei_me_cells")
+def me_cells(request):
+    """我的收藏 on 我的."""
+    from django.urls import reverse
+
+    from rongmei.accounts.me import MeCell
+
+    return [MeCell("我的收藏", reverse("engage:favourites"), "收藏的新闻", order=35,
+                   testid="me-favourites")]
+
+
+@hooks.register("construct_homepage_panels")
+def add_work_panel(request, panels):
+    from . import dashboard
+
+    dashboard.add_panel(request, panels)
+
+
+@hooks.register("rongmei_analytics_measures")
+def analytics_measures(start, end):
+    """数据: comments made in the period (the index's 互动力)."""
+    from .models import Comment
+
+    made = Comment.objects.filter(created_at__date__range=(start, end))
+    return [
+        {"code": "comments", "label": "评论", "value": made.count(), "unit": "条",
+         "group": "互动"},
+        {"code": "comments_public", "label": "评论（已公开）",
+         "value": made.filter(status="approved").count(), "unit": "条", "group": "互动"},
+    ]

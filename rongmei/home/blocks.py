@@ -1,9 +1,9 @@
 """The blocks operators arrange on the home page and the tab pages, in any order."""
 
+from django.apps import apps
+from django.utils.module_loading import import_string
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
-
-from rongmei.news.blocks import StoryFeedBlock
 
 ICON_CHOICES = [
     ("news", "新闻"), ("gift", "兑奖品"), ("voucher", "消费券"), ("wenzheng", "问政"),
@@ -121,13 +121,27 @@ class NoticeBlock(blocks.StructBlock):
         label = "滚动公告"
 
 
+def contributed_layout_blocks() -> list[tuple[str, blocks.Block]]:
+    """Blocks the capabilities that are on add to the layout, from their AppConfig's
+    ``layout_blocks`` ({name: dotted path}); a module that is off contributes nothing, and
+    its blocks already on a page are skipped when the page renders."""
+    found = []
+    for config in apps.get_app_configs():
+        for name, path in getattr(config, "layout_blocks", {}).items():
+            found.append((name, import_string(path)()))
+    return found
+
+
 class LayoutBlocks(blocks.StreamBlock):
     banner_carousel = BannerCarouselBlock()
     notice = NoticeBlock()
     channel_tabs = ChannelTabsBlock()
     icon_grid = IconGridBlock()
     news_module = NewsModuleBlock()
-    story_feed = StoryFeedBlock()
 
     class Meta:
         block_counts = {"banner_carousel": {"max_num": 2}}
+
+
+def layout_blocks() -> LayoutBlocks:
+    return LayoutBlocks(contributed_layout_blocks())

@@ -6,19 +6,21 @@ cache so residents see the change at once — no deploy.
 """
 
 from django.db import models
+from django.http import Http404
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
 
-from rongmei.core.pagecache import mark_cacheable
+from rongmei.core.modules import link_is_on
+from rongmei.core.pagecache import LISTS, mark_cacheable, page_tag
 
-from .blocks import LayoutBlocks
+from .blocks import layout_blocks
 
 TAB_CHOICES = [("home", "首页"), ("video", "视频"), ("services", "服务"), ("mall", "商城")]
 
 
 class LayoutPage(Page):
-    body = StreamField(LayoutBlocks(), blank=True, use_json_field=True, verbose_name="版面")
+    body = StreamField(layout_blocks(), blank=True, use_json_field=True, verbose_name="版面")
     tab = models.CharField("所属底部栏目", max_length=16, choices=TAB_CHOICES, default="home")
 
     content_panels = Page.content_panels + [FieldPanel("body")]
@@ -28,9 +30,12 @@ class LayoutPage(Page):
         abstract = True
 
     def serve(self, request, *args, **kwargs):
+        if not link_is_on(self.get_url_parts(request)[2] if self.get_url_parts(request) else ""):
+            raise Http404("该栏目未开通")  # a tab of a module that is off (e.g. 商城)
         response = super().serve(request, *args, **kwargs)
         if not getattr(request, "is_preview", False):
-            mark_cacheable(response, seconds=300)
+            # Built from blocks that list stories (and whatever else invalidates everything).
+            mark_cacheable(response, seconds=300, tags=(LISTS, page_tag(self.pk)))
         return response
 
 

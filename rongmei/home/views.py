@@ -15,7 +15,7 @@ def manifest(request):
         "name": settings.RONGMEI_SITE_NAME,
         "short_name": settings.RONGMEI_SITE_NAME,
         "description": f"{settings.RONGMEI_COUNTY_NAME}融媒体中心客户端：{settings.RONGMEI_SITE_SLOGAN}",
-        "lang": "zh-CN",
+        "lang": "zh-Hans",  # the one language tag of HTML, feeds and ninjs
         "start_url": "/?source=pwa",
         "scope": "/",
         "display": "standalone",

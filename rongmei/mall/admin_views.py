@@ -54,8 +54,11 @@ class ProductReviewView(OperatorScreen):
         return redirect(request.get_full_path())
 
 
+# A live pickup code hands over goods to whoever holds it: exports carry only spent or void
+# codes (``Order.code_for_export``).
 ORDER_HEADER = ("订单号", "下单时间", "商品", "商户", "数量", "积分", "现金（元）", "提货方式",
-                "收货人", "联系电话", "收货地址", "状态", "提货码", "提货截止", "更新时间")
+                "收货人", "联系电话", "收货地址", "状态", "处理说明", "提货码（仅已失效）",
+                "提货截止", "更新时间")
 
 
 class OrdersView(OperatorScreen):
@@ -79,18 +82,30 @@ class OrdersView(OperatorScreen):
                         "page": Paginator(orders, 50).get_page(self.request.GET.get("p"))})
         return context
 
+    def post(self, request, *args, **kwargs):
+        """取消订单 for a resident (a reason is required; points and stock go back)."""
+        try:
+            order = services.order_cancel_by_staff(
+                actor=request.user, order_id=int(request.POST.get("order") or 0),
+                reason=request.POST.get("reason", ""))
+        except (ServiceError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", "请求无效"))
+        else:
+            messages.success(request, f"订单{order.pk}已取消，积分和库存已退回")
+        return redirect(request.get_full_path())
+
     def export(self) -> HttpResponse:
         local = timezone.localtime
         rows = (
             (o.pk, local(o.created_at).replace(tzinfo=None), o.product.name,
              o.product.merchant.name, o.quantity, o.points_total, o.cash_total / 100,
              o.get_fulfilment_display(), o.recipient, mask_phone(o.phone) if o.phone else "",
-             o.address, o.get_status_display(), o.pickup_code,
+             o.address, o.status_label, o.status_note, o.code_for_export,
              local(o.expires_at).replace(tzinfo=None), local(o.updated_at).replace(tzinfo=None))
             for o in selectors.orders_for_console(status=self._status() or None).iterator()
         )
         data = workbook_bytes("商城订单", ORDER_HEADER, rows, money_columns=(6,),
-                              time_columns=(1, 13, 14))
+                              time_columns=(1, 14, 15))
         response = HttpResponse(data, content_type=XLSX)
         response["Content-Disposition"] = (
             f'attachment; filename="mall-orders-{timezone.localdate():%Y%m%d}.xlsx"')

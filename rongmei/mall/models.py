@@ -1,23 +1,27 @@
 """融媒商城: local specialties sold by merchants for points and/or cash paid at pickup.
 
+Orders move reserved → completed (pickup code verified) | shipped (a delivery order sent,
+with a tracking note) | cancelled (by the buyer before pickup, the merchant or an operator
+with a reason, or the expiry job), and nothing else.
+
 Money is kept in fen. The database holds the invariants: a product's stock never goes below
 zero, an order's quantity is at least one, a pickup code and a (user, idempotency key) pair
-are unique. Orders move reserved → completed | cancelled only, and every move is recorded
-in ``OrderEvent`` (append-only); every hand change of stock in ``StockAdjustment``.
+are unique. Every move is recorded in ``OrderEvent`` (append-only); every hand change of
+stock in ``StockAdjustment``.
 """
-
-import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from rongmei.core.masking import mask_address, mask_name, mask_phone
+from rongmei.core.uploads import stored_name
 from rongmei.merchants.models import Merchant
 
 
 def product_image_path(instance, filename):
-    return f"mall/products/{uuid.uuid4().hex}.{filename.rsplit('.', 1)[-1].lower()}"
+    return stored_name("mall/products", filename)
 
 
 class ProductStatus(models.TextChoices):
@@ -86,8 +90,9 @@ class Fulfilment(models.TextChoices):
 
 
 class OrderStatus(models.TextChoices):
-    RESERVED = "reserved", "待提货"
-    COMPLETED = "completed", "已完成"
+    RESERVED = "reserved", "待提货"  # pickup: waiting at the shop; delivery: waiting to ship
+    COMPLETED = "completed", "已完成"  # handed over at the counter (pickup code verified)
+    SHIPPED = "shipped", "已发货"  # a delivery order sent out by the merchant
     CANCELLED = "cancelled", "已取消"
 
 
@@ -105,6 +110,8 @@ class Order(models.Model):
     address = models.CharField("收货地址", max_length=120, blank=True)
     status = models.CharField("状态", max_length=10, choices=OrderStatus.choices,
                               default=OrderStatus.RESERVED, db_index=True)
+    # The buyer reads this: the tracking note when shipped, the reason when cancelled.
+    status_note = models.CharField("处理说明", max_length=120, blank=True)
     pickup_code = models.CharField("提货码", max_length=8, unique=True)
     expires_at = models.DateTimeField("提货截止", db_index=True)
     idempotency_key = models.CharField(max_length=64)
@@ -130,6 +137,26 @@ class Order(models.Model):
 
     def __str__(self):
         return f"{self.product.name} × {self.quantity}（{self.pickup_code}）"
+
+    @property
+    def status_label(self) -> str:
+        """What the buyer and the merchant call the status: a reserved delivery order is
+        waiting to be shipped, not to be picked up."""
+        if self.status == OrderStatus.RESERVED and self.fulfilment == Fulfilment.DELIVERY:
+            return "待发货"
+        return self.get_status_display()
+
+    @property
+    def masked_delivery(self) -> str:
+        """The buyer's delivery details as lists show them, before anyone opens the order."""
+        if self.fulfilment != Fulfilment.DELIVERY:
+            return ""
+        return f"{mask_name(self.recipient)} {mask_phone(self.phone)} {mask_address(self.address)}"
+
+    @property
+    def code_for_export(self) -> str:
+        """Only a code that can no longer hand over goods leaves the system."""
+        return "" if self.status == OrderStatus.RESERVED else self.pickup_code
 
     @property
     def cash_yuan(self) -> str:

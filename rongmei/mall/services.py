@@ -18,13 +18,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from rongmei.core.access import access_merchant, has_role
+from rongmei.core import ratelimit
 from rongmei.core.codes import short_code
 from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceError
+from rongmei.core.public_text import gate_texts
 from rongmei.core.roles import OPERATOR
+from rongmei.core.text import check_name, plain_text
 from rongmei.core.uploads import clean_image
-from rongmei.merchants.models import MerchantStaff, MerchantStatus
+from rongmei.merchants.access import access_merchant, merchants_of, works_for_a_merchant
+from rongmei.merchants.models import MerchantStatus
 from rongmei.points.services import points_refund, points_spend
+from rongmei.units.access import has_role
 
 from .models import (
     Fulfilment,
@@ -181,23 +185,41 @@ def _create_order(*, user, product, quantity, points_total, fulfilment, key, rec
 
 # --- verifying (核销) ------------------------------------------------------------------------
 
+VERIFY_FAILURES_ALLOWED = 10
+VERIFY_FAILURE_WINDOW = 600
+
+
+def _invalid_code() -> ServiceError:
+    return NotFoundError("提货码无效，请核对后重试", code="invalid_code")
+
+
 def order_verify(*, actor, code: str, merchant_id: int | None = None,
                  now: datetime | None = None) -> Order:
     """Hand over the goods: the staff of the product's merchant (or an operator) enters the
-    pickup code; the order moves reserved → completed exactly once."""
+    pickup code; the order moves reserved → completed exactly once.
+
+    A code that exists but belongs to another shop gets the same answer as a code that does
+    not exist, so trying codes tells a stranger nothing; and each person gets
+    VERIFY_FAILURES_ALLOWED wrong codes per VERIFY_FAILURE_WINDOW seconds."""
     now = now or timezone.now()
+    _require_shop_staff(actor)
     code = normalize_code(code)
     if not code:
         raise ServiceError("code_required", "请输入或扫描提货码", field="code")
-    order = Order.objects.select_related("product__merchant").filter(pickup_code=code).first()
-    if order is None:
-        raise NotFoundError("提货码无效，请核对后重试", code="invalid_code")
+    # Counted as a failure before the lookup (one atomic increment), and given back when the
+    # code is found: parallel guesses cannot all pass a check made before any was counted.
+    ratelimit.hit("mall-verify-fail", str(actor.pk), limit=VERIFY_FAILURES_ALLOWED,
+                  window=VERIFY_FAILURE_WINDOW, message="提货码错误次数过多，请10分钟后再试")
+    orders = Order.objects.select_related("product__merchant").filter(pickup_code=code)
     if not has_role(actor, OPERATOR):
-        merchant = order.product.merchant_id
-        is_staff = MerchantStaff.objects.filter(user_id=actor.pk, merchant_id=merchant).exists()
-        if not is_staff or (merchant_id is not None and int(merchant_id) != merchant):
-            raise PermissionDeniedError("该提货码不是本店商品的订单，不能核销",
-                                        code="wrong_merchant")
+        # Only orders of shops this person works for exist, as far as they can tell.
+        orders = orders.filter(product__merchant__in=merchants_of(actor).values("pk"))
+        if merchant_id is not None:
+            orders = orders.filter(product__merchant_id=merchant_id)
+    order = orders.first()
+    if order is None:
+        raise _invalid_code()
+    ratelimit.give_back("mall-verify-fail", str(actor.pk), window=VERIFY_FAILURE_WINDOW)
     if order.status == OrderStatus.COMPLETED:
         raise ServiceError("already_verified", "该提货码已核销，不能重复使用", status=409)
     if order.status == OrderStatus.CANCELLED:
@@ -224,7 +246,7 @@ def _cancel(order: Order, *, actor, note: str, now: datetime) -> bool:
     Returns False when someone else moved the order first."""
     with transaction.atomic():
         moved = (Order.objects.filter(pk=order.pk, status=OrderStatus.RESERVED)
-                 .update(status=OrderStatus.CANCELLED, updated_at=now))
+                 .update(status=OrderStatus.CANCELLED, status_note=note[:120], updated_at=now))
         if not moved:
             return False
         if order.points_entry_id:
@@ -261,6 +283,93 @@ def orders_expire(*, now: datetime | None = None) -> int:
     return cancelled
 
 
+# --- the merchant's orders ------------------------------------------------------------------
+
+def _require_shop_staff(actor) -> None:
+    """Only operators and people who work for a shop handle orders; asked before anything
+    is looked up, so a stranger learns nothing about codes or orders."""
+    if not has_role(actor, OPERATOR) and not works_for_a_merchant(actor):
+        raise PermissionDeniedError("只有商户工作人员可以处理订单和提货码",
+                                    code="not_merchant_staff")
+
+
+def _order_for_staff(actor, order_id) -> Order:
+    """The order, if ``actor`` works for its product's merchant (or is an operator). To
+    staff of another shop an order of this one does not exist."""
+    _require_shop_staff(actor)
+    order = (Order.objects.select_related("product__merchant", "points_entry", "user")
+             .filter(pk=order_id).first())
+    if (order is not None and not has_role(actor, OPERATOR)
+            and not merchants_of(actor).filter(pk=order.product.merchant_id).exists()):
+        order = None
+    if order is None:
+        raise NotFoundError("订单不存在")
+    return order
+
+
+def order_open_delivery(*, actor, order_id: int) -> Order:
+    """Show the buyer's delivery details (name, phone, address) to merchant staff or an
+    operator. Every opening is written to ``accounts.PersonalDataAccess``."""
+    from rongmei.accounts.models import PersonalDataAccess
+
+    order = _order_for_staff(actor, order_id)
+    if order.fulfilment != Fulfilment.DELIVERY:
+        raise ServiceError("not_delivery", "到店自提订单没有收货信息")
+    PersonalDataAccess.objects.create(viewer=actor, subject=order.user,
+                                      what=f"商城订单{order.pk}收货信息",
+                                      reason="商户发货" if not has_role(actor, OPERATOR)
+                                      else "运营处理订单")
+    return order
+
+
+def order_ship(*, actor, order_id: int, tracking_note: str,
+               now: datetime | None = None) -> Order:
+    """A delivery order goes out: reserved → shipped, with the carrier and tracking number
+    (or how it is being delivered) for the buyer to read."""
+    now = now or timezone.now()
+    order = _order_for_staff(actor, order_id)
+    if order.fulfilment != Fulfilment.DELIVERY:
+        raise ServiceError("not_delivery", "到店自提订单请在提货时核销提货码")
+    note = " ".join((tracking_note or "").split())
+    if not note:
+        raise ServiceError("tracking_required", "请填写物流公司和单号，或送货方式",
+                           field="tracking_note")
+    if len(note) > 120:
+        raise ServiceError("too_long", "最多120个字", field="tracking_note")
+    with transaction.atomic():
+        moved = (Order.objects.filter(pk=order.pk, status=OrderStatus.RESERVED)
+                 .update(status=OrderStatus.SHIPPED, status_note=note, verified_by=actor,
+                         updated_at=now))
+        if not moved:
+            raise ServiceError("not_shippable", "订单已发货、已完成或已取消", status=409)
+        _event(order, from_status=OrderStatus.RESERVED, to_status=OrderStatus.SHIPPED,
+               actor=actor, note=f"发货：{note}", now=now)
+    order.refresh_from_db()
+    return order
+
+
+def order_cancel_by_staff(*, actor, order_id: int, reason: str,
+                          now: datetime | None = None) -> Order:
+    """Merchant staff (for their shop's orders) or an operator cancels an order for the
+    buyer, with a reason the buyer reads; the points go back into exactly the lots they
+    came from and the stock back to the product."""
+    now = now or timezone.now()
+    order = _order_for_staff(actor, order_id)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ServiceError("reason_required", "请填写取消原因", field="reason")
+    if len(reason) > 100:
+        raise ServiceError("too_long", "最多100个字", field="reason")
+    works_there = merchants_of(actor).filter(pk=order.product.merchant_id).exists()
+    who = "商户" if works_there else "运营"
+    if order.status != OrderStatus.RESERVED or not _cancel(
+            order, actor=actor, note=f"{who}取消：{reason}", now=now):
+        raise ServiceError("not_cancellable", "订单已完成、已发货或已取消，不能再取消",
+                           status=409)
+    order.refresh_from_db()
+    return order
+
+
 # --- products --------------------------------------------------------------------------------
 
 def product_create(*, actor, merchant_id: int, name: str, stock: int, price_points: int = 0,
@@ -274,14 +383,16 @@ def product_create(*, actor, merchant_id: int, name: str, stock: int, price_poin
 
     if not has_role(actor, OPERATOR):
         access_merchant(actor, merchant_id, owner=True)
-    product = Product(merchant_id=merchant_id, name=(name or "").strip(),
-                      description=(description or "").strip(), stock=stock,
+    product = Product(merchant_id=merchant_id,
+                      name=plain_text(check_name(name, field="name", label="商品名称")),
+                      description=plain_text(description or ""), stock=stock,
                       price_points=price_points, price_cash=price_cash,
                       per_person_limit=per_person_limit, sale_starts=sale_starts,
                       sale_ends=sale_ends, pickup=pickup, delivery=delivery,
                       status=ProductStatus.PENDING)
     if not product.name:
         raise ServiceError("name_required", "请填写商品名称", field="name")
+    gate_texts(name=product.name, description=product.description)
     if not isinstance(stock, int) or stock < 0:
         raise ServiceError("invalid_stock", "库存必须是不小于0的整数", field="stock")
     if not isinstance(per_person_limit, int) or per_person_limit < 1:
@@ -305,7 +416,7 @@ def product_create(*, actor, merchant_id: int, name: str, stock: int, price_poin
 
 def product_review(*, actor, product_id: int, decision: str, note: str = "") -> Product:
     """Operators approve (上架), reject or take offline (下架) a product."""
-    from rongmei.core.access import check_role
+    from rongmei.units.access import check_role
 
     check_role(actor, OPERATOR)
     targets = {"approve": ProductStatus.APPROVED, "reject": ProductStatus.REJECTED,
@@ -318,6 +429,8 @@ def product_review(*, actor, product_id: int, decision: str, note: str = "") -> 
     product = Product.objects.filter(pk=product_id).first()
     if product is None:
         raise NotFoundError("商品不存在")
+    if decision == "approve":
+        gate_texts(name=product.name, description=product.description)
     product.status = targets[decision]
     product.review_note = note[:200]
     product.reviewed_by = actor

@@ -1,4 +1,5 @@
-"""Mounted at /mall/ with explicit sub-paths only (products/, orders/, verify/, shop/):
+"""Mounted at /mall/ with explicit sub-paths only (products/, orders/, verify/, shop/,
+shop/orders/):
 /mall/ itself is the Wagtail tab page."""
 
 from django.urls import path
@@ -15,4 +16,9 @@ urlpatterns = [
     path("orders/<int:pk>/cancel/", views.order_cancel, name="cancel"),
     path("verify/", views.verify, name="verify"),
     path("shop/", views.shop, name="shop"),
+    path("shop/orders/", views.merchant_orders, name="merchant-orders"),
+    path("shop/orders/<int:pk>/", views.merchant_order_open, name="merchant-order"),
+    path("shop/orders/<int:pk>/ship/", views.merchant_order_ship, name="merchant-order-ship"),
+    path("shop/orders/<int:pk>/cancel/", views.merchant_order_cancel,
+         name="merchant-order-cancel"),
 ]

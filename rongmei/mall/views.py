@@ -7,15 +7,19 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from rongmei.core.access import has_role, merchants_of
 from rongmei.core.codes import qr_svg
 from rongmei.core.errors import ServiceError
 from rongmei.core.pagecache import mark_cacheable
 from rongmei.core.roles import OPERATOR
+from rongmei.merchants.access import merchants_of
+from rongmei.units.access import has_role
 
 from . import selectors, services
 from .models import Fulfilment, OrderStatus
@@ -73,7 +77,8 @@ def order_create(request, pk: int):
 
 @login_required
 def my_orders(request):
-    tabs = [("reserved", "待提货"), ("completed", "已完成"), ("cancelled", "已取消")]
+    tabs = [("reserved", "待提货/待发货"), ("shipped", "已发货"), ("completed", "已完成"),
+            ("cancelled", "已取消")]
     status = request.GET.get("status", OrderStatus.RESERVED)
     if status not in dict(tabs):
         status = OrderStatus.RESERVED
@@ -169,7 +174,7 @@ def shop(request):
             for name, label, default in (("stock", "库存", ""), ("price_points", "积分价", "0"),
                                          ("per_person_limit", "每人限兑", "1")):
                 raw = (data.get(name) or default).strip()
-                if not raw.isdigit():
+                if not raw.isdecimal():
                     raise ServiceError("invalid_number", f"{label}必须是不小于0的整数", field=name)
                 number[name] = int(raw)
             for name in ("sale_starts", "sale_ends"):
@@ -187,3 +192,67 @@ def shop(request):
             return redirect("mall:shop")
     context["products"] = (selectors.products_of_merchants(merchants=merchants))
     return render(request, "mall/shop.html", context, status=status)
+
+
+# --- the merchant's orders (owner and clerks) -------------------------------------------------
+
+def _staff_merchants(request):
+    return list(merchants_of(request.user))
+
+
+@login_required
+def merchant_orders(request):
+    """订单管理: to ship / to pick up / handled. Buyers' details are masked here; opening one
+    order shows them (and is logged). Live pickup codes are never shown to the shop."""
+    merchants = _staff_merchants(request)
+    if not merchants:
+        return render(request, "mall/merchant_orders.html", {"forbidden": True,
+                                                             "active_tab": "me"}, status=403)
+    tabs = selectors.MERCHANT_TABS
+    tab = request.GET.get("tab", "ship")
+    if tab not in dict(tabs):
+        tab = "ship"
+    page = Paginator(selectors.orders_for_merchants(merchant_ids=[m.pk for m in merchants],
+                                                    tab=tab), 30).get_page(request.GET.get("page"))
+    return render(request, "mall/merchant_orders.html", {
+        "page": page, "tab": tab, "tabs": tabs, "merchants": merchants, "active_tab": "me"})
+
+
+@never_cache
+@login_required
+@require_POST
+def merchant_order_open(request, pk: int):
+    """Open one delivery order: the buyer's name, phone and address, logged."""
+    try:
+        order = services.order_open_delivery(actor=request.user, order_id=pk)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("mall:merchant-orders")
+    return render(request, "mall/merchant_order.html", {"order": order, "active_tab": "me"})
+
+
+@login_required
+@require_POST
+def merchant_order_ship(request, pk: int):
+    try:
+        order = services.order_ship(actor=request.user, order_id=pk,
+                                    tracking_note=request.POST.get("tracking_note", ""))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('mall:merchant-orders')}?tab=ship")
+    messages.success(request, f"订单{order.pk}已发货")
+    return redirect(f"{reverse('mall:merchant-orders')}?tab=ship")
+
+
+@login_required
+@require_POST
+def merchant_order_cancel(request, pk: int):
+    back = request.POST.get("tab") if request.POST.get("tab") in ("ship", "pickup") else "ship"
+    try:
+        order = services.order_cancel_by_staff(actor=request.user, order_id=pk,
+                                               reason=request.POST.get("reason", ""))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"订单{order.pk}已取消，积分和库存已退回")
+    return redirect(f"{reverse('mall:merchant-orders')}?tab={back}")

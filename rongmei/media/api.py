@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 
-from rongmei.core.api import AUTH, ErrorOut
+from rongmei.core.api import AUTH, ErrorOut, Id
 
 from . import selectors
 
@@ -30,5 +30,5 @@ class AssetStatusOut(Schema):
 
 @router.get("/assets/{asset_id}", auth=AUTH, response={200: AssetStatusOut, **ERRORS},
             summary="音视频转码状态")
-def asset_status(request, asset_id: int):
+def asset_status(request, asset_id: Id):
     return selectors.status_payload(selectors.access_asset(request.auth, asset_id))

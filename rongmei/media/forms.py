@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from django import forms
 
-from rongmei.core.access import unit_scope
 from rongmei.core.errors import ServiceError
 from rongmei.core.roles import UNIT_ADMIN
+from rongmei.units.access import unit_scope
 
 from .models import MediaKind
 from .selectors import is_center_media_staff

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from rongmei.core.access import check_role, has_role, unit_scope
 from rongmei.core.errors import NotFoundError, PermissionDeniedError
 from rongmei.core.roles import (
     ADMINISTRATOR,
@@ -19,6 +18,7 @@ from rongmei.core.roles import (
     REPORTER,
     UNIT_ADMIN,
 )
+from rongmei.units.access import check_role, has_role, unit_scope
 
 from .models import MediaAsset, MediaStatus
 

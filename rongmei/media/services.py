@@ -16,11 +16,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from rongmei.core.access import access_unit, check_role
+from rongmei.core import ffmpeg
 from rongmei.core.errors import ServiceError
 from rongmei.core.roles import UNIT_ADMIN
+from rongmei.units.access import access_unit, check_role
 
-from . import ffmpeg
 from .models import MediaAsset, MediaKind, MediaStatus
 from .selectors import MEDIA_ROLES, NO_MEDIA_RIGHTS, access_asset, is_center_media_staff
 

@@ -25,7 +25,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import ffmpeg
+from rongmei.core import ffmpeg
+
 from .models import MediaAsset, MediaKind, MediaStatus
 
 logger = logging.getLogger(__name__)

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.urls import reverse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from rongmei.core.api import ErrorOut
+from rongmei.core.api import ErrorOut, Id
 from rongmei.core.errors import NotFoundError
-
-from rongmei.vouchers.selectors import campaigns_usable_at
 
 from . import selectors
 from .models import BusinessCategory
+from .offers import merchant_offers
 
 router = Router(tags=["企业之家"])
 
@@ -47,7 +45,7 @@ class PostOut(Schema):
     published_at: datetime | None
 
 
-class CampaignOut(Schema):
+class MerchantCampaignOut(Schema):
     id: int
     title: str
     rule: str
@@ -59,7 +57,7 @@ class MerchantDetailOut(MerchantOut):
     opening_hours: str
     phone: str = Field(description="脱敏后的联系电话，如 136****0000")
     posts: list[PostOut]
-    campaigns: list[CampaignOut] = Field(description="本店可用的进行中消费券活动")
+    campaigns: list[MerchantCampaignOut] = Field(description="本店可用的进行中消费券活动")
 
 
 class DirectoryQuery(Schema):
@@ -89,7 +87,7 @@ def list_merchants(request, filters: Query[DirectoryQuery]):
 
 @router.get("/{int:merchant_id}", response={200: MerchantDetailOut, 404: ErrorOut},
             summary="商户主页：简介、已发布动态、本店可用消费券")
-def get_merchant(request, merchant_id: int):
+def get_merchant(request, merchant_id: Id):
     merchant = selectors.live_merchant(pk=merchant_id)
     if merchant is None:
         raise NotFoundError("商户不存在或已暂停")
@@ -102,7 +100,7 @@ def get_merchant(request, merchant_id: int):
                    "starts_on": p.starts_on, "ends_on": p.ends_on,
                    "published_at": p.published_at}
                   for p in selectors.public_posts(merchant=merchant)],
-        "campaigns": [{"id": c.pk, "title": c.title, "rule": c.rule_text,
-                       "url": reverse("vouchers:campaign", args=[c.pk])}
-                      for c in campaigns_usable_at(merchant=merchant)],
+        "campaigns": [{"id": offer.id, "title": offer.title, "rule": offer.rule,
+                       "url": offer.url}
+                      for offer in merchant_offers(merchant) if offer.kind == "voucher"],
     }

@@ -6,12 +6,11 @@ check the operator role; the screens only show what the services can do.
 
 from __future__ import annotations
 
-import mimetypes
 from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +18,11 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 
-from rongmei.core.access import has_role
+from rongmei.core.console import require_operator
 from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 from rongmei.core.roles import OPERATOR
+from rongmei.core.uploads import serve_user_file
+from rongmei.units.access import has_role
 
 from . import selectors, services
 from .licences import licence_open
@@ -109,6 +110,7 @@ _MERCHANT_DONE = {
 
 @require_POST
 def merchant_action(request, pk: int):
+    require_operator(request)  # before reading anything: the screen is the operators'
     merchant = get_object_or_404(Merchant, pk=pk)
     action = request.POST.get("action", "")
     note = request.POST.get("note", "")
@@ -137,12 +139,7 @@ def licence_view(request, pk: int):
         raise PermissionDenied(exc.message) from None
     except NotFoundError as exc:
         raise Http404(exc.message) from None
-    content_type, _ = mimetypes.guess_type(merchant.licence_photo.name)
-    response = FileResponse(handle, content_type=content_type or "application/octet-stream")
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_user_file(handle, name=merchant.licence_photo.name)
 
 
 # --- 商户动态 ------------------------------------------------------------------------------
@@ -195,6 +192,7 @@ class PostInspectView(DetailView):
 
 @require_POST
 def post_action(request, pk: int):
+    require_operator(request)
     post = get_object_or_404(MerchantPost, pk=pk)
     action = request.POST.get("action", "")
     try:

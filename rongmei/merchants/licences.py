@@ -7,9 +7,9 @@ names. They are never given a public URL: the console streams them through
 
 from __future__ import annotations
 
-from rongmei.core.access import check_role
 from rongmei.core.errors import NotFoundError
 from rongmei.core.roles import OPERATOR
+from rongmei.units.access import check_role
 
 from .models import Merchant
 

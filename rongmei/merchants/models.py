@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from rongmei.core.masking import mask_phone
+from rongmei.core.uploads import stored_name
 
 
 class BusinessCategory(models.TextChoices):
@@ -39,11 +40,11 @@ credit_code_validator = RegexValidator(
 
 
 def licence_path(instance, filename):
-    return f"private/merchant-licences/{filename}"
+    return stored_name("private/merchant-licences", filename)
 
 
 def merchant_image_path(instance, filename):
-    return f"merchants/{filename}"
+    return stored_name("merchants", filename)
 
 
 class Merchant(models.Model):
@@ -111,6 +112,81 @@ class MerchantStaff(models.Model):
         verbose_name_plural = "商户人员"
         constraints = [models.UniqueConstraint(fields=["merchant", "user"],
                                                name="merchant_staff_unique")]
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "待接受"
+    ACCEPTED = "accepted", "已接受"
+    DECLINED = "declined", "已拒绝"
+    REVOKED = "revoked", "已撤回"
+
+
+class MerchantInvitation(models.Model):
+    """An owner's invitation to a phone number to become a clerk.
+
+    Nothing happens to that number until its holder says yes: in the app (signed in with
+    that number) or by typing the code the invitation SMS carried. No account is made for
+    anyone who has not accepted. Only an HMAC of the code is kept."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="invitations",
+                                 verbose_name="商户")
+    phone = models.CharField("手机号", max_length=11, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField("错误次数", default=0)
+    status = models.CharField("状态", max_length=10, choices=InvitationStatus.choices,
+                              default=InvitationStatus.PENDING)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="邀请人")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+",
+                             verbose_name="接受人")
+    created_at = models.DateTimeField("邀请时间", default=timezone.now)
+    expires_at = models.DateTimeField("有效期至")
+    answered_at = models.DateTimeField("处理时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "店员邀请"
+        verbose_name_plural = "店员邀请"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "phone"],
+                                    condition=models.Q(status="pending"),
+                                    name="merchant_one_pending_invitation_per_phone"),
+        ]
+
+    def __str__(self):
+        return f"{self.merchant} → {mask_phone(self.phone)}"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class StaffAction(models.TextChoices):
+    INVITED = "invited", "邀请"
+    JOINED = "joined", "接受邀请"
+    DECLINED = "declined", "拒绝邀请"
+    REVOKED = "revoked", "撤回邀请"
+    REMOVED = "removed", "移除"
+    LEFT = "left", "退出"
+
+
+class MerchantStaffEvent(models.Model):
+    """Who joined, left or was removed from a shop's staff, by whom; rows are only added."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="staff_events",
+                                 verbose_name="商户")
+    action = models.CharField("事项", max_length=10, choices=StaffAction.choices)
+    phone = models.CharField("手机号（脱敏）", max_length=11)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+",
+                              verbose_name="操作人")
+    created_at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "店员变动记录"
+        verbose_name_plural = "店员变动记录"
+        ordering = ["-created_at", "-pk"]
 
 
 class PostKind(models.TextChoices):

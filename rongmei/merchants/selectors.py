@@ -6,12 +6,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import (
-    Case, DateTimeField, F, IntegerField, Prefetch, Q, Value, When, Window,
+    Case,
+    DateTimeField,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    Value,
+    When,
+    Window,
 )
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
 from .models import (
-    Merchant, MerchantPost, MerchantStaff, MerchantStaffRole, MerchantStatus, PostStatus,
+    InvitationStatus,
+    Merchant,
+    MerchantInvitation,
+    MerchantPost,
+    MerchantStaff,
+    MerchantStaffEvent,
+    MerchantStaffRole,
+    MerchantStatus,
+    PostStatus,
 )
 
 
@@ -52,6 +69,8 @@ class Workspace:
     role: str
     posts: list = field(default_factory=list)
     staff: list = field(default_factory=list)
+    invitations: list = field(default_factory=list)  # pending, for the owner
+    staff_events: list = field(default_factory=list)  # recent, for the owner
 
     @property
     def is_owner(self) -> bool:
@@ -84,12 +103,37 @@ def workspaces_of(*, user, post_limit: int = 20) -> list[Workspace]:
     posts_by_merchant: dict[int, list] = {}
     for post in posts:
         posts_by_merchant.setdefault(post.merchant_id, []).append(post)
+    owned = [m.merchant_id for m in memberships if m.role == MerchantStaffRole.OWNER]
+    invitations_by_merchant: dict[int, list] = {}
+    for invitation in (MerchantInvitation.objects.filter(
+            merchant__in=owned, status=InvitationStatus.PENDING, expires_at__gt=timezone.now())
+            .order_by("-created_at")):
+        invitations_by_merchant.setdefault(invitation.merchant_id, []).append(invitation)
+    events_by_merchant: dict[int, list] = {}
+    for event in (MerchantStaffEvent.objects.filter(merchant__in=owned)
+                  .select_related("actor")
+                  .annotate(_row=Window(RowNumber(), partition_by=F("merchant_id"),
+                                        order_by=F("created_at").desc()))
+                  .filter(_row__lte=10).order_by("-created_at", "-pk")):
+        events_by_merchant.setdefault(event.merchant_id, []).append(event)
     return [
         Workspace(merchant=m.merchant, role=m.role,
                   posts=posts_by_merchant.get(m.merchant_id, []),
-                  staff=list(m.merchant.staff.all()))
+                  staff=list(m.merchant.staff.all()),
+                  invitations=invitations_by_merchant.get(m.merchant_id, []),
+                  staff_events=events_by_merchant.get(m.merchant_id, []))
         for m in memberships
     ]
+
+
+def invitations_for(*, user):
+    """Pending clerk invitations to the number ``user`` signed in with (not yet expired)."""
+    if not user.is_authenticated or not user.phone:
+        return MerchantInvitation.objects.none()
+    return (MerchantInvitation.objects.select_related("merchant")
+            .filter(phone=user.phone, status=InvitationStatus.PENDING,
+                    expires_at__gt=timezone.now(), merchant__status=MerchantStatus.APPROVED)
+            .order_by("-created_at"))
 
 
 def pending_first(queryset, *, pending: str):

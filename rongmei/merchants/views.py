@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -12,13 +13,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from rongmei.accounts.backends import SMS_CODE_BACKEND
 from rongmei.core.errors import ServiceError
-from rongmei.core.masking import mask_phone
+from rongmei.core.http import client_ip
 from rongmei.core.pagecache import mark_cacheable
 
-from rongmei.vouchers.selectors import campaigns_usable_at
-
 from . import selectors, services
+from .offers import merchant_offers
 from .models import BusinessCategory, PostKind
 
 PAGE_SIZE = 20
@@ -71,7 +72,7 @@ def merchant_view(request, pk: int):
     response = render(request, "merchants/merchant.html", {
         "merchant": merchant,
         "posts": selectors.public_posts(merchant=merchant),
-        "campaigns": campaigns_usable_at(merchant=merchant),
+        "offers": merchant_offers(merchant),
     })
     return mark_cacheable(response, seconds=60)
 
@@ -121,6 +122,7 @@ def _render_mine(request, *, failed: dict | None = None, status: int = 200):
         page_error = failed["error"].get("form_error") or failed["error"].get("error_message")
     return render(request, "merchants/mine.html", {
         "applications": selectors.applications_of(user=request.user),
+        "invitations": selectors.invitations_for(user=request.user),
         "workspaces": workspaces,
         "post_kinds": PostKind.choices,
         "page_error": page_error,
@@ -151,13 +153,74 @@ def post_submit_view(request, pk: int):
 
 @login_required
 @require_POST
-def staff_add_view(request, pk: int):
+def staff_invite_view(request, pk: int):
     phone = request.POST.get("phone", "").strip()
     try:
-        staff = services.merchant_staff_add(actor=request.user, merchant=pk, phone=phone)
+        invitation = services.staff_invite(actor=request.user, merchant=pk, phone=phone)
     except ServiceError as exc:
         return _render_mine(request, status=exc.status, failed={
             "merchant_id": pk, "form": "staff", "values": {"phone": phone},
             "error": _error_context(exc, ("phone",))})
-    messages.success(request, f"已添加店员 {mask_phone(staff.user.phone)}，对方用该手机号登录即可")
+    messages.success(request, f"已向 {invitation.masked_phone} 发送邀请短信，对方接受后即成为店员")
     return _back_to_shop(pk)
+
+
+@login_required
+@require_POST
+def staff_remove_view(request, pk: int, staff_id: int):
+    try:
+        services.staff_remove(actor=request.user, merchant=pk, staff_id=staff_id)
+    except ServiceError as exc:
+        return _render_mine(request, status=exc.status, failed={
+            "merchant_id": pk, "form": "staff", "values": {},
+            "error": {"form_error": exc.message}})
+    messages.success(request, "已移除，该人员即刻不能再为本店核销")
+    return _back_to_shop(pk)
+
+
+@login_required
+@require_POST
+def invitation_revoke_view(request, pk: int, invitation_id: int):
+    try:
+        services.invitation_revoke(actor=request.user, invitation_id=invitation_id)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "邀请已撤回")
+    return _back_to_shop(pk)
+
+
+@login_required
+@require_POST
+def invitation_answer_view(request, invitation_id: int):
+    accept = request.POST.get("answer") == "accept"
+    try:
+        invitation = services.invitation_answer(user=request.user, invitation_id=invitation_id,
+                                                accept=accept)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("merchants:mine")
+    if accept:
+        messages.success(request, f"您已成为“{invitation.merchant.name}”的店员")
+        return _back_to_shop(invitation.merchant_id)
+    messages.success(request, "已拒绝邀请")
+    return redirect("merchants:mine")
+
+
+def join_view(request):
+    """店员加入: type the invited number and the code from the SMS to accept (no sign-in
+    needed: the code proves the number; accepting signs the person in)."""
+    context = {"values": {}}
+    if request.method == "POST":
+        values = {name: request.POST.get(name, "").strip() for name in ("phone", "code")}
+        try:
+            staff = services.invitation_accept_by_code(phone=values["phone"],
+                                                       code=values["code"],
+                                                       ip=client_ip(request))
+        except ServiceError as exc:
+            context.update(values=values, **_error_context(exc, ("phone", "code")))
+            return render(request, "merchants/join.html", context, status=exc.status)
+        login(request, staff.user, backend=SMS_CODE_BACKEND)
+        messages.success(request, f"您已成为“{staff.merchant.name}”的店员")
+        return _back_to_shop(staff.merchant_id)
+    return render(request, "merchants/join.html", context)

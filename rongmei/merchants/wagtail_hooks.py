@@ -95,3 +95,23 @@ class MerchantsGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_merchants():
     return MerchantsGroup()
+
+
+@hooks.register("rongmei_me_cells")
+def me_cells(request):
+    from django.urls import reverse
+
+    from rongmei.accounts.me import MeCell
+
+    from .access import works_for_a_merchant
+
+    if works_for_a_merchant(request.user):
+        return [MeCell("我的店铺", reverse("merchants:mine"), "企业之家", group="work", order=10)]
+    return [MeCell("商户入驻", reverse("merchants:mine"), "企业之家", order=90)]
+
+
+@hooks.register("construct_homepage_panels")
+def add_work_panel(request, panels):
+    from . import dashboard
+
+    dashboard.add_panel(request, panels)

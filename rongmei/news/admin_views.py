@@ -8,8 +8,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from rongmei.core.access import has_role
 from rongmei.core.roles import CHIEF_EDITOR, DIRECTOR, EDITOR, OPERATOR
+from rongmei.units.access import has_role
 
 from . import services
 from .models import STORY_PAGE_TYPES, PublishBlock, SectionPage
@@ -22,8 +22,11 @@ def writable_sections(user) -> list[SectionPage]:
     cached = getattr(user, "_news_writable", None)
     if cached is None:
         # "add" on the section: stories go into its archive folders, which inherit the right.
-        cached = [section for section in SectionPage.objects.select_related("unit").order_by(
-            "path") if user.is_active and "add" in section.permissions_for_user(user).permissions]
+        # A superuser's tester has no ``permissions`` set: Wagtail grants them everything.
+        cached = [
+            section for section in SectionPage.objects.select_related("unit").order_by("path")
+            if user.is_active and (user.is_superuser
+                                   or "add" in section.permissions_for_user(user).permissions)]
         user._news_writable = cached
     return cached
 
@@ -49,9 +52,30 @@ def write(request):
                                                                 folder.pk]))
     from django.apps import apps
     kinds = [(code, apps.get_model(model)._meta.verbose_name) for code, model in KINDS]
+    own, others = _own_first(request.user, sections)
+    query = (request.GET.get("q") or "").strip()
+    if query:
+        own, others = _matching(own, query), _matching(others, query)
     return TemplateResponse(request, "news/admin/write.html", {
-        "sections": sections, "kinds": kinds, "header_title": "写稿",
+        "own": own, "others": others, "kinds": kinds, "query": query,
+        "total": len(sections), "header_title": "写稿",
     })
+
+
+def _own_first(user, sections):
+    """The writer's own units' sections (where they are a member), then the rest."""
+    from rongmei.core.roles import ROLES
+    from rongmei.units.access import unit_scope_paths
+
+    paths = unit_scope_paths(user, *(role.code for role in ROLES if role.unit_scoped))
+    own = [s for s in sections if s.unit and any(s.unit.path.startswith(p) for p in paths)]
+    others = [s for s in sections if s not in own]
+    return own, others
+
+
+def _matching(sections, query: str):
+    return [s for s in sections if query in s.title or (s.unit and (
+        query in s.unit.name or query in s.unit.short_name or query.upper() in s.unit.code))]
 
 
 def publish_blocks(request):
@@ -61,3 +85,36 @@ def publish_blocks(request):
     return TemplateResponse(request, "news/admin/publish_blocks.html", {
         "blocks": blocks, "header_title": "敏感词拦截记录",
     })
+
+
+def search_dictionary(request):
+    """搜索词典: the county words and synonyms operators add, and the queries that found
+    nothing (most recent first)."""
+    from rongmei.core.errors import ServiceError
+
+    from . import search_terms
+    from .models import SearchSynonym, SearchWord
+
+    if not search_terms.can_manage(request.user):
+        raise PermissionDenied
+    error = None
+    if request.method == "POST":
+        action, data = request.POST.get("action"), request.POST
+        try:
+            if action == "add_word":
+                search_terms.word_add(actor=request.user, word=data.get("word", ""),
+                                      note=data.get("note", ""))
+            elif action == "delete_word":
+                search_terms.word_delete(actor=request.user, pk=int(data.get("pk", 0)))
+            elif action == "add_synonym":
+                search_terms.synonym_add(actor=request.user, words=data.get("words", ""))
+            elif action == "delete_synonym":
+                search_terms.synonym_delete(actor=request.user, pk=int(data.get("pk", 0)))
+            return redirect("news_search_dictionary")
+        except (ServiceError, ValueError) as exc:
+            error = getattr(exc, "message", "参数无效")
+    return TemplateResponse(request, "news/admin/search_dictionary.html", {
+        "words": SearchWord.objects.all(), "synonyms": SearchSynonym.objects.all(),
+        "misses": search_terms.misses(actor=request.user), "error": error,
+        "header_title": "搜索词典",
+    }, status=400 if error else 200)

@@ -21,9 +21,29 @@ from .models import ArticlePage, FeedEntry, StoryPage
 BATCH = 2000
 
 
-def bulk_stories(*, channel, count: int, prefix: str, section=None) -> int:
-    """``count`` live article stories in ``channel``, one minute apart, newest now."""
+def bench_covers(count: int = 8) -> list[int]:
+    """``count`` small cover images (real JPEG files in the media storage), made once."""
+    import io
+
+    from django.core.files.images import ImageFile
+    from PIL import Image as PILImage
+    from wagtail.images.models import Image
+
+    ids = list(Image.objects.filter(title__startswith="基准封面").order_by("pk")
+               .values_list("pk", flat=True)[:count])
+    for i in range(len(ids), count):
+        buffer = io.BytesIO()
+        PILImage.new("RGB", (800, 500), (40 + 25 * i, 120, 200 - 20 * i)).save(buffer, "JPEG")
+        ids.append(Image.objects.create(title=f"基准封面{i}",
+                                        file=ImageFile(buffer, name=f"bench-cover-{i}.jpg")).pk)
+    return ids
+
+
+def bulk_stories(*, channel, count: int, prefix: str, section=None, covers: bool = False) -> int:
+    """``count`` live article stories in ``channel``, one minute apart, newest now; with
+    ``covers``, each has one of a few cover images, as real stories do."""
     section = section or services.ensure_section(None)
+    cover_ids = bench_covers() if covers else [None]
     folder = services.archive_for(section)
     content_type = ContentType.objects.get_for_model(ArticlePage)
     now = timezone.now()
@@ -52,9 +72,10 @@ def bulk_stories(*, channel, count: int, prefix: str, section=None) -> int:
                 cursor.executemany(
                     f"INSERT INTO {quote(story_table)} (page_ptr_id, kind, channel_id, summary, "
                     "author, reporter, responsible_editor, origin, source, source_url, place, "
-                    "is_breaking, allow_comments, correction_note) VALUES "
-                    "(%s, 'article', %s, '', '', '', '', 'original', '', '', '', %s, %s, '')",
-                    [(pk, channel.pk, False, True) for pk, _, _ in ids])
+                    "is_breaking, allow_comments, correction_note, cover_id) VALUES "
+                    "(%s, 'article', %s, '', '', '', '', 'original', '', '', '', %s, %s, '', %s)",
+                    [(pk, channel.pk, False, True, cover_ids[n % len(cover_ids)])
+                     for n, (pk, _, _) in enumerate(ids, start=offset)])
                 cursor.executemany(
                     f"INSERT INTO {quote(article_table)} (storypage_ptr_id, body) VALUES (%s, %s)",
                     [(pk, "[]") for pk, _, _ in ids])
@@ -63,7 +84,8 @@ def bulk_stories(*, channel, count: int, prefix: str, section=None) -> int:
                 FeedEntry(page_id=pk, kind="article", channel=channel, section=section,
                           title=f"基准稿件 {prefix}", url=f"{url_base}{prefix}-{n}/",
                           published_at=published, updated_at=published,
-                          search_text="基准 稿件")
+                          cover_id=cover_ids[n % len(cover_ids)], search_text=" 基准 稿件 ",
+                          search_words="基准 稿件\t\t")
                 for n, (pk, _, published) in enumerate(ids, start=offset)])
     Page.objects.filter(pk=folder.pk).update(numchild=start + count)
     with connection.cursor() as cursor:  # fresh statistics, as autovacuum would gather

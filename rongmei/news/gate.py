@@ -16,23 +16,25 @@ class ContentBlocked(Exception):
         super().__init__(verdict.message)
 
 
+class MediaNotReady(Exception):
+    """Publishing waits: the story's video or audio is not transcoded yet."""
+
+
 def check_page(page):
     """The combined verdict over every resident-visible field of a story page."""
     from rongmei.wordgate.services import Verdict, scan
 
     hits = []
-    for _label, text in page.gate_fields().items():
+    for text in page.gate_fields().values():
         if text:
             hits.extend(scan(text).hits)
     return Verdict(hits=tuple(hits))
 
 
 def check_revision(revision):
-    """Verdict for the story a revision holds, or None when the revision is not a story."""
-    from .models import StoryPage
-
+    """Verdict for the page a revision holds, or None when it is not a gated page."""
     page = revision.as_object()
-    if not isinstance(page, StoryPage):
+    if not hasattr(page, "gate_fields"):
         return None
     return check_page(page)
 

@@ -26,10 +26,11 @@ from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import GroupApprovalTask, Orderable, Page
 from wagtail.search import index
 
-from rongmei.core.pagecache import mark_cacheable
+from rongmei.core.pagecache import LISTS, channel_tag, mark_cacheable, page_tag
+from rongmei.core.public_text import GatedPublicText
 from rongmei.media.widgets import AudioChooser, VideoChooser, VideoChooserBlock
 
-from .forms import StoryPageForm
+from .forms import GatedPageForm, StoryPageForm
 
 STORY_PAGE_TYPES = ["news.ArticlePage", "news.GalleryPage", "news.VideoPage",
                     "news.AudioPage", "news.LinkPage"]
@@ -38,7 +39,7 @@ BODY_IMAGE_SPEC = "max-1080x1080"
 RICH_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "image", "hr", "blockquote"]
 
 
-class Channel(models.Model):
+class Channel(GatedPublicText, models.Model):
     """栏目: how residents browse news (要闻, 乡镇, 民生 …), across all sections."""
 
     name = models.CharField("栏目名称", max_length=20, unique=True)
@@ -57,6 +58,25 @@ class Channel(models.Model):
         return self.name
 
 
+class GatedPage:
+    """A public page that is not a story (专题, 分端): the word gate on every publish."""
+
+    base_form_class = GatedPageForm
+
+    def gate_fields(self) -> dict[str, str]:
+        fields = {"标题": self.title, "分享标题": self.seo_title,
+                  "分享描述": self.search_description}
+        return {label: text for label, text in fields.items() if text}
+
+    def publish(self, revision, user=None, **kwargs):
+        from .gate import ContentBlocked, check_page
+
+        verdict = check_page(revision.as_object())
+        if verdict.blocked:
+            raise ContentBlocked(verdict)
+        return super().publish(revision, user=user, **kwargs)
+
+
 # --- the tree above the stories ---------------------------------------------------------------
 
 class NewsIndexPage(Page):
@@ -70,12 +90,10 @@ class NewsIndexPage(Page):
     class Meta:
         verbose_name = "新闻中心"
 
-    def serve(self, request, *args, **kwargs):
-        from .views import feed_page
-        return feed_page(request, index_page=self)
+    # Served by the feed view (wagtail_hooks.serve_feed_pages): newest stories, by cursor.
 
 
-class SectionPage(Page):
+class SectionPage(GatedPage, Page):
     """分端: one unit's (or the center's) own section; its stories are reviewed by the center."""
 
     unit = models.OneToOneField("units.Unit", null=True, blank=True, on_delete=models.PROTECT,
@@ -85,14 +103,26 @@ class SectionPage(Page):
     parent_page_types = ["news.NewsIndexPage"]
     subpage_types = ["news.ArchivePage"]
     template = "news/feed_page.html"
-    content_panels = Page.content_panels + [FieldPanel("unit"), FieldPanel("intro")]
+    # Made by the system when a unit is created or imported (services.unit_changed), never
+    # by hand, and tied to its unit for good: nobody re-points a section to another unit.
+    is_creatable = False
+    content_panels = Page.content_panels + [FieldPanel("intro")]
 
     class Meta:
         verbose_name = "分端"
 
-    def serve(self, request, *args, **kwargs):
-        from .views import feed_page
-        return feed_page(request, section=self)
+    def gate_fields(self) -> dict[str, str]:
+        return {**super().gate_fields(), **({"简介": self.intro} if self.intro else {})}
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+        super().clean()
+        if self.pk:
+            saved = type(self).objects.filter(pk=self.pk).values_list("unit_id", flat=True).first()
+            if saved != self.unit_id:
+                raise ValidationError({"unit": "分端所属单位不能修改"})
+
+    # Served by the feed view (wagtail_hooks.serve_feed_pages): this section's stories.
 
 
 class ArchivePage(Page):
@@ -173,7 +203,8 @@ class StoryPage(Page):
     lead_panels = [FieldPanel("channel"), FieldPanel("summary"), FieldPanel("cover")]
     tail_panels = [
         MultiFieldPanel([FieldPanel("tags"), FieldPanel("place"), FieldPanel("is_breaking"),
-                         FieldPanel("allow_comments"), FieldPanel("correction_note")],
+                         FieldPanel("allow_comments"), FieldPanel("correction_note"),
+                         FieldPanel("urgent_reason")],
                         heading="标签与发布选项"),
         InlinePanel("outlet_versions", heading="多端版本", label="渠道版本",
                     help_text="选择要分发的渠道；标题、摘要、文案、封面留空则由稿件自动生成"),
@@ -196,16 +227,45 @@ class StoryPage(Page):
         super()._set_core_field_defaults()
 
     def publish(self, revision, user=None, **kwargs):
-        """Every publish — by hand, by the last approver, by the scheduler — passes the gate."""
+        """Every publish — by hand, by the last approver, by the scheduler — passes the gate,
+        and a person publishes only through 三审 or a recorded 紧急发布 (``review.py``)."""
         from .gate import ContentBlocked, check_page
+        from .review import check_publish_allowed
 
-        verdict = check_page(revision.as_object())
+        check_publish_allowed(self, revision, user)
+        story = revision.as_object()
+        verdict = check_page(story)
         if verdict.blocked:
             PublishBlock.objects.create(page_id=self.pk, revision_id=revision.pk,
                                         message=verdict.message,
                                         user=user if getattr(user, "pk", None) else None)
             raise ContentBlocked(verdict)
+        waiting = story.media_pending()
+        if waiting:
+            from .gate import MediaNotReady
+            from .review import approved_by_review
+            if approved_by_review() and not revision.approved_go_live_at:
+                # 终审 passed while the video is still transcoding: the approval stands and
+                # the story goes live by itself (news_publish_due) once the media is ready.
+                type(revision).objects.filter(pk=revision.pk).update(
+                    approved_go_live_at=timezone.now())
+                return None
+            raise MediaNotReady(waiting)
         return super().publish(revision, user=user, **kwargs)
+
+    def media_pending(self) -> str:
+        """Why the story cannot go live yet because of its media ("" when it can): a video
+        or audio still being transcoded (or failed) must not be published or sent out."""
+        assets = [getattr(self, "video", None) if self.kind == StoryKind.VIDEO else None,
+                  getattr(self, "audio", None) if self.kind == StoryKind.AUDIO else None,
+                  *(getattr(self, "videos", list)())]
+        for asset in assets:
+            if asset is not None and not asset.is_ready:
+                kind = "音频" if asset.kind == "audio" else "视频"
+                return f"{kind}“{asset.title}”尚未转码完成，完成后才能发布"
+        if self.kind in (StoryKind.VIDEO, StoryKind.AUDIO) and not any(assets):
+            return "请先选择视频或音频"
+        return ""
 
     def get_template(self, request, *args, **kwargs):
         return f"news/story_{self.kind}.html"
@@ -217,14 +277,10 @@ class StoryPage(Page):
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
         if not getattr(request, "is_preview", False):
-            mark_cacheable(response, seconds=300)
+            # The story (its comments count, its text) and its 相关 list: the channel's newest.
+            related = channel_tag(self.channel_id) if self.channel_id else LISTS
+            mark_cacheable(response, seconds=300, tags=(page_tag(self.pk), related))
         return response
-
-    def get_context(self, request, *args, **kwargs):
-        from .selectors import related_stories
-        context = super().get_context(request, *args, **kwargs)
-        context["related"] = related_stories(self)
-        return context
 
     # Plain text of the story's own content, for summaries, search and the word gate.
     def body_text(self) -> str:
@@ -234,14 +290,25 @@ class StoryPage(Page):
         return ""
 
     def gate_fields(self) -> dict[str, str]:
-        """Every piece of text a resident can read, as the sensitive-word gate checks it."""
-        fields = {"标题": self.title, "摘要": self.summary, "正文": self.body_text()}
+        """Every piece of text a resident can read or an outlet receives, as the word gate
+        checks it (the fields ``rongmei/core/public_text.py`` registers for stories)."""
+        fields = {"标题": self.title, "分享标题": self.seo_title,
+                  "分享描述": self.search_description, "摘要": self.summary,
+                  "正文": self.body_text(), "作者": self.author, "记者": self.reporter,
+                  "责任编辑": self.responsible_editor, "来源": self.source, "地点": self.place,
+                  "更正说明": self.correction_note,
+                  "标签": "、".join(tag.name for tag in self.tags.all())}
+        images = [self.cover] + [image for image, _caption in self.images()]
         for version in self.outlet_versions.all():
+            images.append(version.cover)
             for label, text in (("渠道标题", version.title), ("渠道摘要", version.digest),
-                                ("渠道文案", version.text)):
+                                ("渠道文案", version.text), ("话题", version.topics)):
                 if text:
                     fields[f"{version.outlet}·{label}"] = text
-        return fields
+        titles = [image.title for image in images if image is not None and image.title]
+        if titles:
+            fields["图片标题"] = "\n".join(titles)
+        return {label: text for label, text in fields.items() if text}
 
     @property
     def display_summary(self) -> str:
@@ -468,7 +535,7 @@ class LinkPage(StoryPage):
         return redirect(self.link_url)
 
 
-class TopicPage(Page):
+class TopicPage(GatedPage, Page):
     """专题: a curated collection of stories with its own header."""
 
     header_image = models.ForeignKey("wagtailimages.Image", null=True, blank=True,
@@ -487,10 +554,26 @@ class TopicPage(Page):
     class Meta:
         verbose_name = "专题"
 
+    def gate_fields(self) -> dict[str, str]:
+        from rongmei.core.text import plain_text
+        fields = {**super().gate_fields(), "专题导语": plain_text(self.intro),
+                  "分组": "\n".join(item.group for item in self.items.all() if item.group)}
+        if self.header_image is not None:
+            fields["头图标题"] = self.header_image.title
+        return {label: text for label, text in fields.items() if text}
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # The stories, their covers and the covers' renditions in a fixed number of queries.
+        context["items"] = list(self.items.select_related("story", "story__cover")
+                                .prefetch_related("story__cover__renditions"))
+        return context
+
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
         if not getattr(request, "is_preview", False):
-            mark_cacheable(response, seconds=300)
+            stories = self.items.values_list("story_id", flat=True)
+            mark_cacheable(response, seconds=300,
+                           tags=(page_tag(self.pk), *(page_tag(pk) for pk in stories)))
         return response
 
 
@@ -525,8 +608,13 @@ class FeedEntry(models.Model):
     published_at = models.DateTimeField(db_index=False)
     updated_at = models.DateTimeField(default=timezone.now)
     is_breaking = models.BooleanField(default=False)
-    # jieba-segmented words of title, summary and body, space separated (see search.py).
+    # Index terms in text order (bigrams of CJK runs, Latin runs): what FTS5 / the GIN
+    # tsvector index, with positions (see search.py).
     search_text = models.TextField(blank=True)
+    # The same text cut into words by the county-aware segmenter: where word boundaries are,
+    # so a hit across two words (县长 in 莲乡县|长期) is not a hit. Title, summary and the
+    # rest separated by tabs, runs by newlines, words by spaces.
+    search_words = models.TextField(blank=True, default="")
 
     class Meta:
         verbose_name = "稿件索引"
@@ -541,6 +629,56 @@ class FeedEntry(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class SearchWord(models.Model):
+    """A word of the county's search dictionary (a place, a unit, an official's title…)
+    that the segmenter keeps whole; unit names are added from the unit tree by themselves."""
+
+    word = models.CharField("词语", max_length=30, unique=True)
+    note = models.CharField("说明", max_length=60, blank=True)
+    created_at = models.DateTimeField("添加时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "搜索词典词语"
+        verbose_name_plural = "搜索词典"
+        ordering = ["word"]
+
+    def __str__(self):
+        return self.word
+
+
+class SearchSynonym(models.Model):
+    """Spellings with one meaning (扶贫 脱贫): a query with any of them finds all."""
+
+    words = models.CharField("同义词（空格分隔）", max_length=200, unique=True)
+    created_at = models.DateTimeField("添加时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "搜索同义词"
+        verbose_name_plural = "搜索同义词"
+        ordering = ["words"]
+
+    def __str__(self):
+        return self.words
+
+
+class SearchMiss(models.Model):
+    """A query residents typed that found nothing: operators read these to add words,
+    synonyms or stories."""
+
+    query = models.CharField("搜索词", max_length=100, unique=True)
+    count = models.PositiveIntegerField("次数", default=1)
+    first_seen = models.DateTimeField("首次", default=timezone.now)
+    last_seen = models.DateTimeField("最近", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "无结果搜索"
+        verbose_name_plural = "无结果搜索"
+        ordering = ["-last_seen"]
+
+    def __str__(self):
+        return self.query
 
 
 class PublishBlock(models.Model):
@@ -560,25 +698,88 @@ class PublishBlock(models.Model):
         ordering = ["-created_at"]
 
 
-class ReviewTask(GroupApprovalTask):
-    """One step of 三审 (初审/复审/终审): group approval that refuses to pass blocked words.
+class UrgentPublish(models.Model):
+    """紧急发布: a 总编辑 published a story skipping (the rest of) 三审, with a reason.
 
-    An approver who approves content the sensitive-word gate blocks sends it back instead,
-    with the hits as the comment, so nothing blocked moves on or publishes.
+    Also written to the story's history (a log entry) and, when the story was under review,
+    as the comment of the step it was at, so the other reviewers see who and why."""
+
+    page = models.ForeignKey(StoryPage, on_delete=models.CASCADE, related_name="urgent_publishes",
+                             verbose_name="稿件")
+    revision_id = models.PositiveIntegerField("版本")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="+", verbose_name="发布人")
+    reason = models.CharField("紧急发布理由", max_length=200)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "紧急发布记录"
+        verbose_name_plural = "紧急发布记录"
+        ordering = ["-created_at"]
+
+
+class ReviewTask(GroupApprovalTask):
+    """One step of 三审 (初审/复审/终审): group approval with separation of duties and the
+    word gate.
+
+    The story's author (owner or submitter) gets no action on any step, and whoever passed
+    one step of a run gets none on the others (``review.review_refusal``): Wagtail asks
+    ``get_actions`` before every action URL and editor action, so a refused person's POST
+    is turned away. An approver who approves content the sensitive-word gate blocks sends
+    it back instead, with the hits as the comment, so nothing blocked moves on or publishes.
     """
 
     class Meta:
         verbose_name = "审核步骤（含敏感词检查）"
         verbose_name_plural = "审核步骤（含敏感词检查）"
 
+    def _refusal(self, obj, user) -> str:
+        from .review import current_refusal
+        return current_refusal(obj, user) if isinstance(obj, Page) else ""
+
+    def user_can_access_editor(self, obj, user):
+        return super().user_can_access_editor(obj, user) and not self._refusal(obj, user)
+
+    def locked_for_user(self, obj, user):
+        if self._refusal(obj, user):
+            return True
+        if not super().locked_for_user(obj, user):
+            return False
+        # A 总编辑 may still 紧急发布 a story at a step that is not theirs.
+        return not (isinstance(obj, Page) and obj.permissions_for_user(user).can_publish())
+
+    def user_can_lock(self, obj, user):
+        return super().user_can_lock(obj, user) and not self._refusal(obj, user)
+
+    def get_actions(self, obj, user):
+        if self._refusal(obj, user):
+            return []
+        return super().get_actions(obj, user)
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        from .review import review_refusal
+        states = super().get_task_states_user_can_moderate(user, **kwargs)
+        refused = [state.pk for state in states.select_related("workflow_state")
+                   if review_refusal(state, user)]
+        return states.exclude(pk__in=refused) if refused else states
+
     def on_action(self, task_state, user, action_name, **kwargs):
+        from django.core.exceptions import PermissionDenied
+
+        from .review import REVIEW_PASSED, exempt_publish, review_refusal
+        refusal = review_refusal(task_state, user)
+        if refusal:
+            raise PermissionDenied(refusal)
         if action_name in ("approve", "approve_with_comment"):
             from .gate import check_revision
             verdict = check_revision(task_state.revision)
             if verdict is not None and verdict.blocked:
                 comment = f"敏感词检查未通过，已自动退回：{verdict.message}"
-                PublishBlock.objects.create(page_id=task_state.revision.object_id,
-                                            revision_id=task_state.revision.pk,
-                                            message=verdict.message, user=user)
+                if StoryPage.objects.filter(pk=task_state.revision.object_id).exists():
+                    PublishBlock.objects.create(page_id=task_state.revision.object_id,
+                                                revision_id=task_state.revision.pk,
+                                                message=verdict.message, user=user)
                 return super().on_action(task_state, user, "reject", comment=comment)
+            with exempt_publish(REVIEW_PASSED):  # the last approval publishes the story
+                return super().on_action(task_state, user, action_name, **kwargs)
         return super().on_action(task_state, user, action_name, **kwargs)

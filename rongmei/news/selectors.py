@@ -31,7 +31,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, page_id = raw.split(":")
         return datetime.fromtimestamp(float(stamp), tz=UTC), int(page_id)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, OverflowError, OSError):  # OverflowError: "1e300:1"
         raise ServiceError("bad_cursor", "翻页参数无效，请刷新后重试", field="cursor") from None
 
 
@@ -42,7 +42,7 @@ def feed(*, channel: Channel | None = None, section=None, kind: str | None = Non
     (published_at, page_id) is unique and indexed per channel and section, so every page
     costs one index range scan however deep the reader scrolls.
     """
-    rows = FeedEntry.objects.select_related("cover", "channel")
+    rows = with_covers(FeedEntry.objects.all())
     if channel is not None:
         rows = rows.filter(channel=channel)
     if section is not None:
@@ -64,6 +64,13 @@ def feed(*, channel: Channel | None = None, section=None, kind: str | None = Non
     return FeedPage(entries, encode_cursor(entries[-1]) if more and entries else None)
 
 
+def with_covers(rows):
+    """``rows`` (FeedEntry) with their channel, cover and the cover's renditions in three
+    queries for the whole page: ``cover.get_rendition`` then reads the prefetched list
+    instead of asking the database once per story."""
+    return rows.select_related("cover", "channel").prefetch_related("cover__renditions")
+
+
 def with_stats(entries: list) -> list:
     """Attach each entry's reads, likes, comments and shares (``entry.stats``), one query."""
     from rongmei.engage.counters import stats_for
@@ -77,7 +84,7 @@ def with_stats(entries: list) -> list:
 def related_stories(page, limit: int = 4) -> list:
     if not page.pk:
         return []
-    rows = FeedEntry.objects.exclude(page_id=page.pk).select_related("cover")
+    rows = with_covers(FeedEntry.objects.exclude(page_id=page.pk))
     if page.channel_id:
         rows = rows.filter(channel_id=page.channel_id)
     return list(rows.order_by("-published_at", "-page_id")[:limit])

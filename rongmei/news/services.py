@@ -97,7 +97,7 @@ def sync_section_group(section) -> None:
         GroupPagePermission.objects.get_or_create(group=group, page=section,
                                                   permission=permission)
     ancestors = [unit.path[:i] for i in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
-    wanted = set(UnitMembership.objects.filter(
+    wanted = set() if not unit.is_active else set(UnitMembership.objects.filter(
         role=roles.UNIT_ADMIN, unit__path__in=ancestors, unit__is_active=True,
     ).values_list("user_id", flat=True))
     current = set(group.user_set.values_list("pk", flat=True))
@@ -105,6 +105,28 @@ def sync_section_group(section) -> None:
         group.user_set.add(*(wanted - current))
     if current - wanted:
         group.user_set.remove(*(current - wanted))
+
+
+def unit_has_section(unit) -> bool:
+    """Townships, departments, schools and other units each have a section. The county
+    itself and the center (whose stories go to the unit-less 融媒中心 section) do not, nor do
+    villages/communities: their news goes into their township's section, whose admins hold
+    it (a second section would widen a township admin's console view to all sections)."""
+    from rongmei.units.models import UnitKind
+    return unit.kind not in (UnitKind.COUNTY, UnitKind.CENTER, UnitKind.COMMUNITY)
+
+
+def unit_changed(unit) -> None:
+    """A unit was created, imported, edited, deactivated or reactivated: its section exists
+    (made with its rights when missing) and the rights on it and on the sections below it
+    follow who is an active admin of an active unit now."""
+    from .models import SectionPage
+
+    if unit_has_section(unit) and unit.is_active:
+        ensure_section(unit)
+    for section in SectionPage.objects.filter(unit__path__startswith=unit.path).select_related(
+            "unit"):
+        sync_section_group(section)
 
 
 def sections_for_membership(membership):
@@ -140,7 +162,7 @@ def section_of(page):
 def refresh_feed_entry(page) -> None:
     """Write the flat feed copy of a live story (one row per story)."""
     from .models import FeedEntry
-    from .search import index_text
+    from .search import index_fields
 
     section = section_of(page)
     FeedEntry.objects.update_or_create(page_id=page.pk, defaults=dict(
@@ -148,7 +170,7 @@ def refresh_feed_entry(page) -> None:
         title=page.title, summary=page.display_summary[:200], cover_id=page.cover_id,
         url=page.url or "", source=page.source, is_breaking=page.is_breaking,
         published_at=page.first_published_at or timezone.now(), updated_at=timezone.now(),
-        search_text=index_text(page),
+        **index_fields(page),
     ))
 
 
@@ -173,7 +195,7 @@ def absolute(url: str) -> str:
 
 def build_snapshot(page) -> dict:
     """The immutable record of a published version, as the outlets app stores and formats it
-    (schema in rongmei/outlets/README.md)."""
+    (validated by rongmei/outlets/snapshots.py; docs/architecture.md, "Outlets")."""
     section = section_of(page)
     from .models import BODY_IMAGE_SPEC
     images = [dict(_file_info(image, BODY_IMAGE_SPEC), caption=caption)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_unpublished
 
-from rongmei.units.models import UnitMembership
+from rongmei.units.models import Unit, UnitMembership
 
 from . import services
 from .models import StoryPage
@@ -50,6 +50,13 @@ for model in StoryPage.__subclasses__():
     page_published.connect(_on_published, sender=model, dispatch_uid=f"news-pub-{model.__name__}")
     page_unpublished.connect(_on_unpublished, sender=model,
                              dispatch_uid=f"news-unpub-{model.__name__}")
+def _on_unit_saved(sender, instance, raw=False, **kwargs):
+    if raw:
+        return  # fixtures loading
+    services.unit_changed(instance)
+
+
+post_save.connect(_on_unit_saved, sender=Unit, dispatch_uid="news-unit")
 post_save.connect(_on_membership_changed, sender=UnitMembership, dispatch_uid="news-membership")
 post_delete.connect(_on_membership_changed, sender=UnitMembership,
                     dispatch_uid="news-membership-del")

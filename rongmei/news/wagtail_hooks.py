@@ -33,6 +33,8 @@ def register_write_urls():
     return [
         path("news/write/", admin_views.write, name="news_write"),
         path("news/blocks/", admin_views.publish_blocks, name="news_publish_blocks"),
+        path("news/search-dictionary/", admin_views.search_dictionary,
+             name="news_search_dictionary"),
     ]
 
 
@@ -48,8 +50,8 @@ def register_write_menu_item():
 
 class BlocksMenuItem(MenuItem):
     def is_shown(self, request):
-        from rongmei.core.access import has_role
         from rongmei.core.roles import CHIEF_EDITOR, DIRECTOR, EDITOR, OPERATOR
+        from rongmei.units.access import has_role
         return has_role(request.user, EDITOR, CHIEF_EDITOR, DIRECTOR, OPERATOR)
 
 
@@ -59,20 +61,63 @@ def register_blocks_menu_item():
                           order=152)
 
 
+class SearchDictionaryMenuItem(MenuItem):
+    def is_shown(self, request):
+        from .search_terms import can_manage
+        return can_manage(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_search_dictionary_menu_item():
+    return SearchDictionaryMenuItem("搜索词典", reverse("news_search_dictionary"),
+                                    icon_name="search", order=153)
+
+
 @hooks.register("before_publish_page")
 def gate_before_publish(request, page):
     """The editor's 发布 button: refuse blocked words with the hits highlighted (the draft
     revision is already saved, so nothing typed is lost)."""
-    if not isinstance(page, StoryPage):
+    if not hasattr(page, "gate_fields"):
         return None
     from .gate import check_page, report_html
     verdict = check_page(page)
-    if not verdict.blocked:
+    if verdict.blocked:
+        from .models import PublishBlock
+        if isinstance(page, StoryPage):
+            PublishBlock.objects.create(page_id=page.pk, message=verdict.message,
+                                        user=request.user)
+        messages.error(request, f"已保存为草稿，但含有禁用词，不能发布：{report_html(page)}")
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    if not isinstance(page, StoryPage):
         return None
-    from .models import PublishBlock
-    PublishBlock.objects.create(page_id=page.pk, message=verdict.message, user=request.user)
-    messages.error(request, f"稿件已保存为草稿，但含有禁用词，不能发布：{report_html(page)}")
-    return redirect("wagtailadmin_pages:edit", page.pk)
+    waiting = page.media_pending()
+    if waiting:
+        messages.error(request, f"稿件已保存为草稿，未发布：{waiting}")
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    # Publishing from the editor skips 三审: a 紧急发布, with its reason in the trail.
+    from .review import record_urgent_publish, urgent_refusal
+    reason = request.POST.get("urgent_reason", "")
+    refusal = urgent_refusal(page, request.user, reason)
+    if refusal:
+        messages.error(request, f"稿件已保存为草稿，未发布：{refusal}")
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    record_urgent_publish(page, page.get_latest_revision(), request.user, reason)
+    return None
+
+
+@hooks.register("register_log_actions")
+def register_urgent_publish_log(actions):
+    from wagtail.log_actions import LogFormatter
+
+    from .review import URGENT_LOG_ACTION
+
+    @actions.register_action(URGENT_LOG_ACTION)
+    class UrgentPublishFormatter(LogFormatter):
+        label = "紧急发布"
+        message = "紧急发布（跳过三审）"
+
+        def format_comment(self, log_entry):
+            return (log_entry.data or {}).get("reason", "")
 
 
 def _warn_review_words(request, page):
@@ -92,3 +137,68 @@ def warn_after_edit(request, page):
 @hooks.register("after_create_page")
 def warn_after_create(request, page):
     _warn_review_words(request, page)
+
+
+@hooks.register("construct_homepage_panels")
+def add_work_panel(request, panels):
+    from . import dashboard
+
+    dashboard.add_panel(request, panels)
+
+
+@hooks.register("rongmei_analytics_measures")
+def analytics_measures(start, end):
+    """数据: stories published per channel, per 分端 (section) and per reporter (plain dicts;
+    the analytics module imports nothing from here)."""
+    from django.db.models import Count
+
+    from .models import FeedEntry
+
+    live = FeedEntry.objects.filter(published_at__date__range=(start, end))
+
+    def table(code, title, first, rows):
+        return {"code": code, "title": title, "group": "内容", "columns": [first, "发稿量"],
+                "rows": [[label or "（未填写）", n] for label, n in rows]}
+
+    return [
+        {"code": "stories_published", "label": "发稿量", "value": live.count(), "unit": "篇",
+         "group": "内容"},
+        table("news_by_channel", "各栏目发稿量", "栏目",
+              live.values_list("channel__name").annotate(n=Count("pk")).order_by("-n")),
+        table("news_by_section", "各分端发稿量", "分端",
+              live.values_list("section__title").annotate(n=Count("pk")).order_by("-n")),
+        table("news_by_reporter", "记者发稿量（前30）", "记者",
+              live.values_list("page__reporter").annotate(n=Count("pk")).order_by("-n")[:30]),
+    ]
+
+
+@hooks.register("before_copy_page")
+def copies_are_drafts(request, page):
+    """A copy is a new story: it goes through 三审 and the word gate like any other, so
+    Wagtail's “publish copies” (which makes the copy live without calling publish) is refused."""
+    if request.method == "POST" and request.POST.get("publish_copies"):
+        messages.error(request, "复制出的稿件须重新经过三审后发布：请取消勾选“发布副本”再复制")
+        return redirect("wagtailadmin_pages:copy", page.pk)
+    return None
+
+
+@hooks.register("before_move_page")
+def sections_stay_where_they_are(request, page, destination):
+    """A section belongs under 新闻, tied to its unit: nobody moves it by hand."""
+    from .models import SectionPage
+    if isinstance(page.specific, SectionPage):
+        messages.error(request, "分端由系统按单位管理，不能移动")
+        return redirect("wagtailadmin_explore", page.get_parent().pk)
+    return None
+
+
+@hooks.register("before_serve_page")
+def serve_feed_pages(page, request, serve_args, serve_kwargs):
+    """新闻 and each 分端 page are the feed of their stories (the view reads the flat copy)."""
+    from .models import NewsIndexPage, SectionPage
+    from .views import feed_page
+    if isinstance(page, NewsIndexPage):
+        return feed_page(request, index_page=page)
+    if isinstance(page, SectionPage):
+        return feed_page(request, section=page)
+    return None

@@ -16,9 +16,9 @@ from django.views.generic import TemplateView
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from rongmei.core.access import has_role
 from rongmei.core.console import OperatorRequiredMixin
 from rongmei.core.errors import ServiceError
+from rongmei.units.access import has_role
 
 from . import selectors, services
 from .forms import OutletForm

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from ninja import Router, Schema
 
-from rongmei.core.access import check_role
 from rongmei.core.api import AUTH, ErrorOut
+from rongmei.units.access import check_role
 
 from . import services
 

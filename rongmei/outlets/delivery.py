@@ -16,12 +16,23 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 
-from .adapters import DeliveryError, TransientError, adapter_for
-from .models import OPEN_STATUSES, Delivery, DeliveryAttempt, DeliveryStatus
+from .adapters import DeliveryError, PermanentError, TransientError, adapter_for
+from .models import (
+    OPEN_STATUSES,
+    PLACING_ACTIONS,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+)
 
 logger = logging.getLogger(__name__)
+
+# Sent after a delivery settles as success (``delivery=``). The services listen (apps.py)
+# to take down what landed after a retraction; the engine does not import them back.
+delivery_succeeded = Signal()
 
 
 def retry_base() -> int:
@@ -87,11 +98,40 @@ def deliver_due(*, limit: int = 50) -> dict[str, int]:
     return counts
 
 
+# Written (and committed) into remote_state before a publish goes out to a platform that
+# cannot tell a repeat from a new post; cleared when the attempt settles. Finding it on a
+# later attempt means a worker died mid-send: the outlet may hold the story already.
+SENDING = "_sending"
+INTERRUPTED = ("上次发送中途中断，渠道可能已经发布；为避免重复发布，不再自动重试。"
+               "请到平台核对，确认未发布后再点“重试”")
+
+
+def _open_send(delivery: Delivery, state: dict) -> bool:
+    """Mark a non-idempotent placing send as started (committed at once). False when an
+    earlier send was interrupted: it must not go out again by itself."""
+    if delivery.action not in PLACING_ACTIONS:
+        return True
+    try:
+        adapter = adapter_for(delivery.outlet.kind)
+    except DeliveryError:
+        return True  # run() reports the unknown kind
+    if getattr(adapter, "idempotent", False):
+        return True
+    if state.get(SENDING):
+        return False
+    state[SENDING] = delivery.attempts
+    Delivery.objects.filter(pk=delivery.pk).update(remote_state=state)
+    return True
+
+
 def run(delivery: Delivery) -> Delivery:
     """Transmit a delivery this worker has claimed (status in_progress) and settle it."""
     started = timezone.now()
     state = dict(delivery.remote_state or {})
     try:
+        if not _open_send(delivery, state):
+            raise PermanentError(INTERRUPTED, "remote_state._sending found: a worker died "
+                                              "during an earlier attempt")
         adapter = adapter_for(delivery.outlet.kind)
         sent = adapter.transmit(outlet=delivery.outlet, payload=delivery.payload,
                                 action=delivery.action, state=state, delivery_id=delivery.pk)
@@ -103,6 +143,8 @@ def run(delivery: Delivery) -> Delivery:
     else:
         error = None
     now = timezone.now()
+    if not (error is not None and error.message == INTERRUPTED):
+        state.pop(SENDING, None)  # settled: whatever happened, this worker saw the answer
     changes = {"remote_state": state, "updated_at": now}
     if error is None and sent.done:
         outcome, message = DeliveryAttempt.Outcome.SUCCESS, sent.note
@@ -138,7 +180,5 @@ def run(delivery: Delivery) -> Delivery:
                        message)
     delivery.refresh_from_db()
     if delivery.status == DeliveryStatus.SUCCESS:
-        from .services import follow_up_takedown
-
-        follow_up_takedown(delivery)
+        delivery_succeeded.send(sender=Delivery, delivery=delivery)
     return delivery

@@ -61,8 +61,9 @@ class SnapshotChangeRefused(Exception):
 class Snapshot(models.Model):
     """An immutable copy of one published version of a story (Superdesk's published item).
 
-    The newsroom hands over a plain dict (see README); it is stored as it was sent, and every
-    delivery formats from it, so what an outlet got can always be shown afterwards.
+    The newsroom hands over a plain dict (docs/architecture.md, "Outlets"); it is stored as
+    it was sent, and every delivery formats from it, so what an outlet got can always be
+    shown afterwards.
     """
 
     story_key = models.CharField("稿件标识", max_length=100, db_index=True)

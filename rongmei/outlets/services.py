@@ -13,9 +13,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from rongmei.core.access import check_role
 from rongmei.core.errors import NotFoundError, ServiceError
 from rongmei.core.roles import CHIEF_EDITOR, DIRECTOR, EDITOR, OPERATOR
+from rongmei.units.access import check_role
 
 from .adapters import DeliveryError, adapter_for
 from .models import (
@@ -176,6 +176,9 @@ def delivery_retry(*, actor, delivery_id: int) -> Delivery:
         delivery.next_attempt_at = timezone.now()
         delivery.finished_at = None
         delivery.note = f"由{actor}手动重试"[:200]
+        # A person checked the platform after an interrupted send: let it go out again.
+        delivery.remote_state = {k: v for k, v in (delivery.remote_state or {}).items()
+                                 if k != "_sending"}
         delivery.save()
         _enqueue([delivery])
     return delivery
@@ -282,6 +285,9 @@ def _new_snapshot(data: dict, latest: Snapshot | None, actor) -> Snapshot:
                                    actor=actor)
 
 
+UNSUPPORTED_NOTE = "渠道不支持更新"
+
+
 def _supersede(story_key: str, outlet: Outlet) -> None:
     Delivery.objects.filter(story_key=story_key, outlet=outlet, status__in=OPEN_STATUSES,
                             action__in=PLACING_ACTIONS).update(
@@ -303,9 +309,10 @@ def _new_delivery(snap: Snapshot, outlet: Outlet, action: str, received: list[di
                         actor=actor, next_attempt_at=now)
     adapter = adapter_for(outlet.kind)
     if action in adapter.unsupported:
-        delivery.status, delivery.finished_at = DeliveryStatus.SUCCESS, now
+        # Never a success without a remote call: recorded as 渠道不支持更新, not sent.
+        delivery.status, delivery.finished_at = DeliveryStatus.CANCELLED, now
         delivery.next_attempt_at = None
-        delivery.note = adapter.unsupported[action][:200]
+        delivery.note = f"{UNSUPPORTED_NOTE}：{adapter.unsupported[action]}"[:200]
     else:
         try:
             delivery.payload = _format(snap, outlet, action, received)

@@ -43,3 +43,28 @@ class OutletsGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_outlets():
     return OutletsGroup()
+
+
+@hooks.register("rongmei_analytics_measures")
+def analytics_measures(start, end):
+    """数据: stories delivered to each outlet in the period (successful publishes), and
+    what failed. Followers and reads per outlet need the platforms' statistics APIs: not yet
+    fetched."""
+    from django.db.models import Count, Q
+
+    from .models import Delivery, DeliveryAction, DeliveryStatus
+
+    rows = (Delivery.objects.filter(finished_at__date__range=(start, end),
+                                    action=DeliveryAction.PUBLISH)
+            .values_list("outlet__name", "outlet__kind")
+            .annotate(sent=Count("pk", filter=Q(status=DeliveryStatus.SUCCESS)),
+                      failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)))
+            .order_by("-sent"))
+    rows = list(rows)
+    return [
+        {"code": "outlet_posts", "label": "多端分发成功", "value": sum(r[2] for r in rows),
+         "unit": "篇次", "group": "内容"},
+        {"code": "outlets_delivered", "title": "多端分发（按渠道）", "group": "内容",
+         "columns": ["渠道", "类型", "发布成功", "失败"],
+         "rows": [[name, kind, sent, failed] for name, kind, sent, failed in rows]},
+    ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import django_filters
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.generic import FormView
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
@@ -19,6 +20,7 @@ from rongmei.core.errors import ServiceError
 from rongmei.core.masking import mask_phone
 
 from . import services
+from .selectors import payable_actions
 from .forms import AdjustForm
 from .models import EarningRule, EntryKind, PointsEntry
 
@@ -26,6 +28,15 @@ from .models import EarningRule, EntryKind, PointsEntry
 
 class RuleIndexView(OperatorRequiredMixin, generic.IndexView):
     default_ordering = "sort_order"
+
+    @cached_property
+    def _payable(self) -> frozenset[str]:
+        return payable_actions()
+
+    def _paid_label(self, rule) -> str:
+        if rule.action in self._payable:
+            return "是（今日任务）" if rule.is_active else "否（已停用）"
+        return "否（尚无功能模块发放此项积分）"
 
     @property
     def columns(self):
@@ -36,6 +47,7 @@ class RuleIndexView(OperatorRequiredMixin, generic.IndexView):
             Column("daily_cap", label="每日上限",
                    accessor=lambda r: r.daily_cap or "不限"),
             Column("is_active", label="状态", accessor=lambda r: "启用" if r.is_active else "停用"),
+            Column("paid", label="居民可见", accessor=self._paid_label),
             Column("sort_order", label="排序"),
         ]
 

@@ -43,7 +43,7 @@ class PointsOut(Schema):
     checkin: CheckinStateOut
 
 
-class EntryOut(Schema):
+class PointsEntryOut(Schema):
     id: int
     kind: str
     kind_label: str
@@ -56,7 +56,7 @@ class EntryOut(Schema):
 
 class HistoryOut(Schema):
     count: int
-    items: list[EntryOut]
+    items: list[PointsEntryOut]
 
 
 class HistoryQuery(Schema):

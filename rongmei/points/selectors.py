@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.apps import apps
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -55,6 +56,18 @@ def expiring_soon(*, user, days: int = EXPIRING_DAYS,
     return [Expiring(expires_at=row["expires_at"], points=row["points"]) for row in rows]
 
 
+def payable_actions() -> frozenset[str]:
+    """The earning rules something installed actually pays for.
+
+    An app that calls ``points_earn(action=X)`` declares it on its AppConfig:
+    ``points_pays = ("X", ...)``. A rule no installed app pays for (a 答题 rule before any
+    quiz module exists, say) is not shown to residents as a task, however it is set: a task
+    that can never be completed is a broken promise. Apps are read from the app registry,
+    so points imports none of them, and removing an app removes its tasks."""
+    return frozenset(action for config in apps.get_app_configs()
+                     for action in getattr(config, "points_pays", ()))
+
+
 @dataclass(frozen=True)
 class Task:
     action: str
@@ -83,8 +96,9 @@ class Today:
 
 
 def today(*, user, now: datetime | None = None) -> Today:
-    """Today's tasks (the county's day, Asia/Shanghai): for each active rule, the points
-    earned from it today against its cap; and today's check-in with the current streak."""
+    """Today's tasks (the county's day, Asia/Shanghai): for each active rule that some app
+    pays for (``payable_actions``), the points earned from it today against its cap; and
+    today's check-in with the current streak."""
     now = now or timezone.now()
     start = local_midnight(now)
     earned = dict(PointsEntry.objects
@@ -92,7 +106,7 @@ def today(*, user, now: datetime | None = None) -> Today:
                           created_at__gte=start, created_at__lt=start + timedelta(days=1))
                   .values("action").annotate(total=Sum("amount"))
                   .values_list("action", "total"))
-    rules = list(EarningRule.objects.filter(is_active=True))
+    rules = list(EarningRule.objects.filter(is_active=True, action__in=payable_actions()))
     tasks = [Task(action=r.action, label=r.label, points=r.points, daily_cap=r.daily_cap,
                   earned=earned.get(r.action, 0) or 0) for r in rules]
     local_day: date = timezone.localtime(now).date()

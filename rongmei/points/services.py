@@ -12,12 +12,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from rongmei.core.access import check_role
 from rongmei.core.errors import ServiceError
 from rongmei.core.roles import OPERATOR
+from rongmei.units.access import check_role
 
 from .models import (
-    EarningRule, EntryKind, PointsAccount, PointsEntry, PointsLot, PointsSpendLot,
+    EarningRule,
+    EntryKind,
+    PointsAccount,
+    PointsEntry,
+    PointsLot,
+    PointsSpendLot,
 )
 
 CHECKIN = "checkin"
@@ -114,8 +119,11 @@ def _existing(key: str) -> PointsEntry | None:
 # --- earning ----------------------------------------------------------------------------------
 
 def points_earn(*, user, action: str, source: str, key: str | None = None,
-                now: datetime | None = None) -> PointsEntry | None:
+                now: datetime | None = None, quantity=1) -> PointsEntry | None:
     """Pay ``user`` for ``action`` on ``source`` (e.g. "article:12") per the operator's rule.
+
+    ``quantity`` multiplies the rule's points for rules counted per unit (志愿服务 is per
+    hour: 1.5 hours pays 1.5 × the rule, rounded down); it may be a Fraction or Decimal.
 
     The default idempotency key is (action, user, source, day): reading the same article twice
     in a day pays once. Returns the entry, or None when there is no active rule or today's
@@ -133,7 +141,7 @@ def points_earn(*, user, action: str, source: str, key: str | None = None,
             account = _locked_account(user)
             if (found := _existing(key)) is not None:
                 return found
-            amount = rule.points
+            amount = int(rule.points * quantity)
             if rule.daily_cap:
                 earned = (PointsEntry.objects.filter(
                     account=account, action=action, kind=EntryKind.EARN,

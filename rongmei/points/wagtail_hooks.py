@@ -75,3 +75,33 @@ class PointsGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_points():
     return PointsGroup()
+
+
+@hooks.register("rongmei_me_cells")
+def me_cells(request):
+    from django.urls import reverse
+
+    from rongmei.accounts.me import MeCell
+
+    from .selectors import balance
+
+    return [MeCell("我的积分", reverse("points:overview"), f"{balance(user=request.user)}分",
+                   order=10, testid="me-points")]
+
+
+@hooks.register("rongmei_analytics_measures")
+def analytics_measures(start, end):
+    """数据: points issued and spent in the period (refunds net out of spending)."""
+    from django.db.models import Sum
+
+    from .models import EntryKind
+
+    entries = PointsEntry.objects.filter(created_at__date__range=(start, end))
+    by_kind = dict(entries.values_list("kind").annotate(total=Sum("amount")))
+    spent = -(by_kind.get(EntryKind.SPEND) or 0) - (by_kind.get(EntryKind.REFUND) or 0)
+    return [
+        {"code": "points_issued", "label": "发放积分", "value": by_kind.get(EntryKind.EARN) or 0,
+         "unit": "分", "group": "积分"},
+        {"code": "points_spent", "label": "使用积分", "value": max(0, spent), "unit": "分",
+         "group": "积分"},
+    ]

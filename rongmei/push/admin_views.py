@@ -13,8 +13,8 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
-from rongmei.core.access import has_role
 from rongmei.core.errors import ServiceError
+from rongmei.units.access import has_role
 
 from . import selectors, services
 from .models import DEFAULT_TOPIC, TOPICS

@@ -6,13 +6,17 @@ signed-in resident's subscription remembers them. Both writes are rate-limited p
 
 from __future__ import annotations
 
+import re
+from typing import Annotated
+
 from ninja import Router, Schema
 from ninja.errors import AuthenticationError
+from pydantic import WithJsonSchema
 
-from rongmei.core.api import ErrorOut, authenticate
+from rongmei.core.api import NONSPACE, ErrorOut, authenticate, documented
 from rongmei.core.http import client_ip
 
-from . import services
+from . import conf, services
 from .keys import application_server_key
 
 router = Router(tags=["推送"])
@@ -23,18 +27,35 @@ class PublicKeyOut(Schema):
     public_key: str  # base64url uncompressed P-256 point: pushManager.subscribe's applicationServerKey
 
 
+def _endpoint_pattern() -> str:
+    """An https URL on one of the push services the server accepts (PUSH_ENDPOINT_HOSTS)."""
+    hosts = []
+    for host in conf.endpoint_hosts():
+        host = host.lower()
+        hosts.append(r"[a-z0-9.-]+\." + re.escape(host[2:]) if host.startswith("*.")
+                     else re.escape(host))
+    return rf"^https://(?:{'|'.join(hosts)})/[^\s]*$"
+
+
 class KeysIn(Schema):
-    p256dh: str
-    auth: str
+    # A format, not a pattern: the key must be a point on the curve.
+    p256dh: str = documented(format="p256dh",
+                             description="浏览器公钥：P-256 非压缩点（65字节）的 base64url")
+    auth: str = documented(pattern=r"^[A-Za-z0-9_-]{22}(==)?$",
+                           description="认证密钥：16字节的 base64url")
 
 
 class SubscriptionIn(Schema):
     """The browser's ``PushSubscription.toJSON()`` (extra fields such as expirationTime are
     ignored), optionally with topics (default ``["breaking"]``)."""
 
-    endpoint: str
+    # The hosts are settings (PUSH_ENDPOINT_HOSTS): the pattern is made with the document.
+    endpoint: str = documented(extra=lambda schema: schema.update(
+        maxLength=1000, pattern=_endpoint_pattern()),
+        description="推送服务地址（仅限浏览器使用的推送服务）")
     keys: KeysIn
-    topics: list[str] | None = None
+    topics: Annotated[list[str] | None, WithJsonSchema({"anyOf": [
+        {"type": "array", "items": {"enum": list(services.TOPICS)}}, {"type": "null"}]})] = None
 
 
 class SubscriptionOut(Schema):
@@ -44,7 +65,7 @@ class SubscriptionOut(Schema):
 
 
 class UnsubscribeIn(Schema):
-    endpoint: str
+    endpoint: str = documented(pattern=NONSPACE)
 
 
 class UnsubscribeOut(Schema):

@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 def push_key_check(app_configs, **kwargs):
     """A configured VAPID key that cannot be read is an error at start-up, not at the first
     breaking story. (A missing key in production is refused when sending and answered 503
-    by the API; see README.md.)"""
+    by the API; see docs/operations.md, "Web Push keys".)"""
     if not settings.VAPID_PRIVATE_KEY:
         return []
     from .keys import parse_private_key

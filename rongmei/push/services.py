@@ -19,10 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from rongmei.core import ratelimit
-from rongmei.core.access import check_role
 from rongmei.core.errors import ServiceError
+from rongmei.core.public_text import gate_texts
 from rongmei.core.roles import DIRECTOR, OPERATOR
 from rongmei.core.text import plain_text
+from rongmei.units.access import check_role
 
 from . import conf
 from .keys import b64url_decode, require_server_key
@@ -202,6 +203,7 @@ def broadcast(*, title: str, body: str, url: str, topic: str = DEFAULT_TOPIC,
         body=_clean_text(body, field="body", label="内容", max_length=BODY_MAX),
         url=clean_site_url(url))
     message.full_clean()
+    gate_texts(title=message.title, body=message.body)
     duplicate = PushMessage.objects.filter(
         topic=topic, title=message.title, url=message.url,
         created_at__gte=timezone.now() - DUPLICATE_WINDOW).exists()

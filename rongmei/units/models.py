@@ -2,7 +2,7 @@
 
 Units own sections (分端) in the newsroom, handle 问政 cases and lead volunteer teams.
 Membership of a unit with a role scopes what a person may do to that unit and everything
-below it (see ``rongmei.core.access``).
+below it (see ``rongmei.units.access``).
 """
 
 from django.conf import settings

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from rongmei.core.access import check_role, forget_cached_access
 from rongmei.core.errors import ServiceError
 from rongmei.core.excel import workbook_bytes
 from rongmei.core.roles import ADMINISTRATOR, ROLE_BY_CODE, ROLE_BY_NAME
 
+from .access import check_role, forget_cached_access
 from .models import UNIT_ROLE_CHOICES, Unit, UnitKind, UnitMembership
 from .selectors import parents_of
 
@@ -225,8 +225,9 @@ def units_export_excel(*, actor) -> bytes:
 
     County-wide roles get every unit; a unit admin gets their own part of the tree.
     """
-    from rongmei.core.access import has_role, unit_scope
     from rongmei.core.roles import OPERATOR, PROPAGANDA, UNIT_ADMIN, WENZHENG_HANDLER
+
+    from .access import has_role, unit_scope
 
     county_wide = (ADMINISTRATOR, OPERATOR, WENZHENG_HANDLER, PROPAGANDA)
     check_role(actor, *county_wide, UNIT_ADMIN)

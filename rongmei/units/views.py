@@ -10,14 +10,18 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.widgets.button import HeaderButton
 
-from rongmei.core.access import has_role, unit_scope
 from rongmei.core.errors import ServiceError
 from rongmei.core.excel import XLSX
 from rongmei.core.roles import (
-    ADMINISTRATOR, OPERATOR, PROPAGANDA, UNIT_ADMIN, WENZHENG_HANDLER,
+    ADMINISTRATOR,
+    OPERATOR,
+    PROPAGANDA,
+    UNIT_ADMIN,
+    WENZHENG_HANDLER,
 )
 
 from . import services
+from .access import has_role, unit_scope
 from .forms import ExcelImportForm
 
 COUNTY_WIDE_READERS = (ADMINISTRATOR, OPERATOR, WENZHENG_HANDLER, PROPAGANDA)

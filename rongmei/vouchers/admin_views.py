@@ -33,6 +33,7 @@ from . import exports, reports, selectors, services
 from .forms import (
     LotteryCommitForm,
     LotteryDrawForm,
+    LotteryValueForm,
     RoundBatchForm,
     StatementGenerateForm,
     SuspiciousFilterForm,
@@ -40,6 +41,7 @@ from .forms import (
 from .models import (
     CampaignStatus,
     Distribution,
+    Issuer,
     SettlementStatement,
     VoucherCampaign,
     VoucherStatus,
@@ -139,6 +141,17 @@ class CampaignInspectView(OperatorRequiredMixin, generic.InspectView):
             context["lottery"] = selectors.lottery_public_record(campaign)
             context.setdefault("commit_form", LotteryCommitForm())
             context.setdefault("draw_form", LotteryDrawForm())
+            context.setdefault("value_form", LotteryValueForm())
+            context["lottery_staff"] = {
+                "committed_by": campaign.lottery_committed_by,
+                "value_entered_by": campaign.lottery_value_entered_by,
+                "value_entered_at": campaign.lottery_value_entered_at,
+                "pending_value": (campaign.lottery_public_value
+                                  if not campaign.lottery_drawn_at else ""),
+                "drawn_by": campaign.lottery_drawn_by,
+                "may_confirm": self.request.user.pk not in (
+                    campaign.lottery_committed_by_id, campaign.lottery_value_entered_by_id),
+            }
         return context
 
 
@@ -190,8 +203,10 @@ class LotteryCommitView(CampaignActionView):
         if form.is_valid():
             seed = form.cleaned_data["seed"]
             try:
-                campaign = services.lottery_commit(actor=request.user, campaign=self.object,
-                                                   seed=seed)
+                campaign = services.lottery_commit(
+                    actor=request.user, campaign=self.object, seed=seed,
+                    public_source=form.cleaned_data["public_source"],
+                    public_draw_on=form.cleaned_data["public_draw_on"])
             except ServiceError as exc:
                 _form_error(form, exc)
             else:
@@ -202,14 +217,48 @@ class LotteryCommitView(CampaignActionView):
         return self.again(commit_form=form)
 
 
+class LotteryCloseView(CampaignActionView):
+    def post(self, request, *args, **kwargs):
+        try:
+            campaign = services.lottery_close(actor=request.user, campaign=self.object)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect("voucher_campaigns:inspect", self.object.pk)
+        return self.done(f"名单已封存并公布指纹，{campaign.entries.filter(excluded=False).count()}人参加摇号")
+
+
+class LotteryValueView(CampaignActionView):
+    """录入公开随机数 (after the named draw's day); the draw waits for a second person."""
+
+    def post(self, request, *args, **kwargs):
+        form = LotteryValueForm(request.POST)
+        if form.is_valid():
+            try:
+                services.lottery_public_value_enter(
+                    actor=request.user, campaign=self.object,
+                    public_value=form.cleaned_data["public_value"])
+            except ServiceError as exc:
+                if exc.field not in form.fields:
+                    messages.error(request, exc.message)
+                    return redirect("voucher_campaigns:inspect", self.object.pk)
+                _form_error(form, exc)
+            else:
+                return self.done("公开随机数已录入，请另一位工作人员（非种子承诺人、非录入人）复核开奖")
+        return self.again(value_form=form)
+
+
 class LotteryDrawView(CampaignActionView):
     def post(self, request, *args, **kwargs):
         form = LotteryDrawForm(request.POST)
         if form.is_valid():
             try:
                 winners = services.lottery_draw(actor=request.user, campaign=self.object,
-                                                seed=form.cleaned_data["seed"])
+                                                seed=form.cleaned_data["seed"],
+                                                public_value=form.cleaned_data["public_value"])
             except ServiceError as exc:
+                if exc.field not in form.fields:  # not about what was typed: say it on top
+                    messages.error(request, exc.message)
+                    return redirect("voucher_campaigns:inspect", self.object.pk)
                 _form_error(form, exc)
             else:
                 return self.done(f"开奖完成：{len(winners)}人中签，种子和结果已公开")
@@ -228,7 +277,7 @@ class DashboardView(OperatorScreen, TemplateView):
             "-created_at")
         campaign = None
         chosen = self.request.GET.get("campaign", "")
-        if chosen.isdigit():
+        if chosen.isdecimal():
             campaign = get_object_or_404(VoucherCampaign, pk=int(chosen))
         dashboard = reports.campaign_dashboard(campaign=campaign)
         context = super().get_context_data(**kwargs)
@@ -266,6 +315,7 @@ class StatementFilterSet(WagtailFilterSet):
     merchant = django_filters.ModelChoiceFilter(
         label="商户", queryset=Merchant.objects.filter(statements__isnull=False).distinct()
         .order_by("name"))
+    funder = django_filters.ChoiceFilter(label="出资方", choices=Issuer.choices)
     period_from = django_filters.DateFilter(
         label="结算期起", field_name="period_end", lookup_expr="gte", widget=AdminDateInput)
     period_to = django_filters.DateFilter(
@@ -290,9 +340,12 @@ class StatementIndexView(OperatorRequiredMixin, generic.IndexView):
                         get_url=self.get_inspect_url),
             Column("period", label="结算期",
                    accessor=lambda s: f"{s.period_start:%Y-%m-%d} 至 {s.period_end:%Y-%m-%d}"),
+            Column("funder", label="类型", accessor="kind_label"),
             Column("voucher_count", label="核销张数"),
-            Column("subsidy_total", label="补贴金额（元）",
+            Column("subsidy_total", label="抵扣金额合计（元）",
                    accessor=lambda s: yuan(s.subsidy_total)),
+            Column("government_owes", label="财政应付（元）",
+                   accessor=lambda s: yuan(s.government_owes)),
             Column("bill_total", label="带动消费（元）", accessor=lambda s: yuan(s.bill_total)),
             DateColumn("created_at", label="生成时间"),
         ]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils import timezone
 from ninja import Router, Schema
+from pydantic import Field
 
-from rongmei.core.api import AUTH, ErrorOut, authenticate
+from rongmei.core.api import AUTH, ErrorOut, Id, JsonId, JsonInt, authenticate
 from rongmei.core.errors import NotFoundError
 from rongmei.core.http import client_ip
 
 from . import qr, selectors, services
+from .money import MAX_AMOUNT_FEN
 
 router = Router(tags=["消费券"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
@@ -27,7 +29,7 @@ class RoundOut(Schema):
     state: str
 
 
-class CampaignOut(Schema):
+class VoucherCampaignOut(Schema):
     id: int
     title: str
     rule_text: str
@@ -43,6 +45,8 @@ class CampaignOut(Schema):
     valid_from: datetime | None
     valid_until: datetime | None
     lottery_commitment: str
+    lottery_public_source: str = ""
+    lottery_public_draw_on: date | None = None
     rounds: list[RoundOut]
 
 
@@ -57,6 +61,9 @@ class VoucherOut(Schema):
     valid_until: datetime
     redeemed_at: datetime | None
     merchant_name: str | None
+    bill_amount: int | None = Field(None, description="消费金额（分），核销后才有")
+    discount: int | None = Field(None, description="本券抵扣金额（分）= min(面额, 消费金额)")
+    customer_pays: int | None = Field(None, description="顾客实付（分）= 消费金额 − 抵扣，不会为负")
 
 
 class QrOut(Schema):
@@ -67,8 +74,8 @@ class QrOut(Schema):
 
 
 class RedeemIn(Schema):
-    merchant_id: int
-    bill_amount: int  # fen
+    merchant_id: JsonId
+    bill_amount: JsonInt = Field(ge=0, le=MAX_AMOUNT_FEN, description="消费金额（分，最多100万元）")
     token: str = ""
     code: str = ""
     dynamic: str = ""
@@ -87,6 +94,8 @@ def _campaign(campaign, now) -> dict:
         "require_realname": campaign.require_realname, "distribution": campaign.distribution,
         "valid_days": campaign.valid_days, "valid_from": campaign.valid_from,
         "valid_until": campaign.valid_until, "lottery_commitment": campaign.lottery_commitment,
+        "lottery_public_source": campaign.lottery_public_source,
+        "lottery_public_draw_on": campaign.lottery_public_draw_on,
         "rounds": [{"id": r.pk, "starts_at": r.starts_at, "ends_at": r.ends_at, "stock": r.stock,
                     "remaining": r.remaining, "state": selectors.round_state(r, now)}
                    for r in campaign.rounds.all()],
@@ -100,6 +109,9 @@ def _voucher(voucher) -> dict:
         "status": voucher.status, "valid_from": voucher.valid_from,
         "valid_until": voucher.valid_until, "redeemed_at": voucher.redeemed_at,
         "merchant_name": voucher.merchant.name if voucher.merchant_id else None,
+        "bill_amount": voucher.bill_amount, "discount": voucher.discount,
+        "customer_pays": (voucher.bill_amount - voucher.discount
+                          if voucher.discount is not None else None),
     }
 
 
@@ -108,15 +120,15 @@ def server_time(request):
     return {"now": timezone.now()}
 
 
-@router.get("/campaigns", response=list[CampaignOut], summary="进行中的消费券活动")
+@router.get("/campaigns", response=list[VoucherCampaignOut], summary="进行中的消费券活动")
 def campaigns(request):
     now = timezone.now()
     return [_campaign(c, now) for c in selectors.open_campaigns()]
 
 
-@router.get("/campaigns/{campaign_id}", response={200: CampaignOut, **ERRORS},
+@router.get("/campaigns/{campaign_id}", response={200: VoucherCampaignOut, **ERRORS},
             summary="活动详情")
-def campaign(request, campaign_id: int):
+def campaign(request, campaign_id: Id):
     found = selectors.campaign_detail(pk=campaign_id)
     if found is None:
         raise NotFoundError("活动不存在或已结束")
@@ -126,19 +138,20 @@ def campaign(request, campaign_id: int):
 @router.post("/rounds/{round_id}/grab", response={200: VoucherOut, **ERRORS},
              summary="抢券（需登录：Bearer 令牌或会话）",
              openapi_extra={"security": [{"BearerTokenAuth": []}, {"ResidentSessionAuth": []}]})
-def grab(request, round_id: int):
+def grab(request, round_id: Id):
     # After a sell-out most of a crowd's presses are answered here, before the sign-in is
     # even looked up: "sold out" is public, and it is the answer whoever asks.
     services.refuse_if_known_sold_out(round_id)
     user = authenticate(request)
-    voucher = services.voucher_grab(user=user, round_id=round_id, ip=client_ip(request),
-                                    device=request.headers.get("X-Device-ID", "")[:64])
+    # No device id from the client (a header it can change at will): the API is limited
+    # per account and per address.
+    voucher = services.voucher_grab(user=user, round_id=round_id, ip=client_ip(request))
     return _voucher(voucher)
 
 
 @router.post("/campaigns/{campaign_id}/signup", response={200: dict, **ERRORS}, auth=AUTH,
              summary="报名摇号")
-def signup(request, campaign_id: int):
+def signup(request, campaign_id: Id):
     entry = services.lottery_signup(user=request.auth, campaign_id=campaign_id)
     return {"number": entry.number}
 

@@ -50,7 +50,7 @@ def dynamic_code(voucher_secret: str, window: int | None = None) -> str:
 
 def parse_token(token: str) -> tuple[int, int, str] | None:
     parts = (token or "").strip().split(".")
-    if len(parts) != 4 or parts[0] != "RMV1" or not parts[1].isdigit() or not parts[2].isdigit():
+    if len(parts) != 4 or parts[0] != "RMV1" or not parts[1].isdecimal() or not parts[2].isdecimal():
         return None
     return int(parts[1]), int(parts[2]), parts[3]
 

@@ -14,13 +14,13 @@ from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 from rongmei.merchants.models import Merchant, MerchantStatus
 
 from .models import CampaignStatus, Distribution, Issuer, VoucherCampaign, yuan
-from .money import AmountError, parse_yuan
+from .money import MAX_AMOUNT_FEN, AmountError, parse_yuan
 
 
 class YuanField(forms.CharField):
     """An amount typed in yuan ("20", "15.5", "15.50元") and cleaned to integer fen."""
 
-    def __init__(self, *, allow_zero: bool = False, max_fen: int = 100_000_000, **kwargs):
+    def __init__(self, *, allow_zero: bool = False, max_fen: int = MAX_AMOUNT_FEN, **kwargs):
         self.allow_zero = allow_zero
         self.max_fen = max_fen
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "size": 12}))
@@ -48,7 +48,7 @@ class YuanField(forms.CharField):
 RULE_FIELDS = (
     "issuer", "issuer_merchant", "category", "face_value", "threshold", "per_person_limit",
     "require_realname", "distribution", "lottery_signup_until", "valid_from", "valid_until",
-    "valid_days", "return_expired",
+    "valid_days", "return_expired", "refuse_below_face_value",
 )
 
 
@@ -61,8 +61,8 @@ class CampaignForm(WagtailAdminModelForm):
         model = VoucherCampaign
         fields = [
             "title", "description", "issuer", "issuer_merchant", "category", "face_value",
-            "threshold", "per_person_limit", "require_realname", "distribution",
-            "lottery_signup_until", "valid_from", "valid_until", "valid_days",
+            "threshold", "refuse_below_face_value", "per_person_limit", "require_realname",
+            "distribution", "lottery_signup_until", "valid_from", "valid_until", "valid_days",
             "all_merchants_in_category", "merchants", "per_merchant_daily_limit",
             "return_expired",
         ]
@@ -171,11 +171,35 @@ class LotteryCommitForm(forms.Form):
         help_text="可自行输入16–64个字符（如公证处见证时抽取的一串字符），留空则由系统随机生成",
         error_messages={"max_length": "种子最多64个字符"})
 
+    public_source = forms.CharField(
+        label="公开随机数来源", max_length=120,
+        help_text="报名截止以后才开奖、谁也控制不了的公开号码，写明日期和期号，"
+                  "如“2026年6月1日 福彩3D 第2026145期开奖号码”",
+        error_messages={"required": "请写明开奖时使用的公开随机数来源",
+                        "max_length": "最多120个字"})
+
+    public_draw_on = forms.DateField(
+        label="这一期的开奖日期", widget=AdminDateInput,
+        help_text="必须在报名截止之后；开奖日之后才能录入号码",
+        error_messages={"required": "请填写这一期公开号码的开奖日期",
+                        "invalid": "请填写正确的日期，如 2026-12-20"})
+
     def clean_seed(self):
         return self.cleaned_data["seed"] or new_lottery_seed()
 
 
+class LotteryValueForm(forms.Form):
+    public_value = forms.CharField(
+        label="公开随机数", max_length=60,
+        help_text="按公告原样录入约定那一期的开奖号码，如“5 8 1”；录入后由另一位工作人员复核开奖",
+        error_messages={"required": "请录入公开随机数", "max_length": "最多60个字符"})
+
+
 class LotteryDrawForm(forms.Form):
+    public_value = forms.CharField(
+        label="公开随机数（复核）", max_length=60,
+        help_text="对照开奖公告再输入一遍约定那一期的开奖号码，须与录入的一致",
+        error_messages={"required": "请录入公开随机数", "max_length": "最多60个字符"})
     seed = forms.CharField(label="摇号种子", max_length=64,
                            help_text="输入生成承诺时保存的种子；与承诺不一致将无法开奖",
                            error_messages={"required": "请输入种子",

@@ -21,6 +21,9 @@ def yuan(fen: int) -> str:
 
 
 class Issuer(models.TextChoices):
+    """Who pays for a campaign's vouchers: the government (settled to merchants as subsidy)
+    or a merchant for its own shop (its own discount; nobody settles it)."""
+
     GOVERNMENT = "government", "政府"
     MERCHANT = "merchant", "商户"
 
@@ -63,12 +66,40 @@ class VoucherCampaign(models.Model):
                                        verbose_name="指定商户")
     per_merchant_daily_limit = models.PositiveIntegerField(
         "单店每日核销上限", null=True, blank=True)
+    refuse_below_face_value = models.BooleanField(
+        "消费金额低于面额时不能使用", default=False,
+        help_text="不勾选时，消费金额低于面额的按消费金额抵扣（顾客实付0元），"
+                  "补贴也只按实际抵扣的金额结算")
     return_expired = models.BooleanField("过期未用退回券池", default=False)
     status = models.CharField("状态", max_length=16, choices=CampaignStatus.choices,
                               default=CampaignStatus.DRAFT, db_index=True)
-    # 报名摇号: sha256(seed) is published before sign-up closes, the seed after the draw.
+    # 报名摇号 (rongmei.core.draw): sha256(seed) and the public source are published before
+    # sign-up opens; the closed list's digest when sign-up closes; the public value and the
+    # seed at the draw.
     lottery_signup_until = models.DateTimeField("报名截止", null=True, blank=True)
     lottery_commitment = models.CharField("摇号种子承诺（SHA-256）", max_length=64, blank=True)
+    lottery_public_source = models.CharField(
+        "公开随机数来源", max_length=120, blank=True,
+        help_text="报名截止之后才产生、谁也控制不了的公开数字，如“2026年6月1日福彩3D第2026145期开奖号码”")
+    lottery_closed_at = models.DateTimeField("名单封存时间", null=True, blank=True)
+    lottery_entries_digest = models.CharField("报名名单指纹（SHA-256）", max_length=64, blank=True)
+    lottery_quota = models.PositiveIntegerField("中签名额", null=True, blank=True)
+    # The day the named public draw happens: after sign-up closes (checked at the commit),
+    # published with the source. The public value may be entered only after that day, by
+    # one staff member, and the draw runs only when a second one — not the one who committed
+    # the seed, nor the one who entered the value — confirms it (四眼原则).
+    lottery_public_draw_on = models.DateField("公开随机数开奖日期", null=True, blank=True)
+    lottery_committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name="种子承诺人")
+    lottery_value_entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name="公开随机数录入人")
+    lottery_value_entered_at = models.DateTimeField("公开随机数录入时间", null=True, blank=True)
+    lottery_drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name="复核开奖人")
+    lottery_public_value = models.CharField("公开随机数", max_length=60, blank=True)
     lottery_seed = models.CharField("摇号种子", max_length=64, blank=True)
     lottery_drawn_at = models.DateTimeField("开奖时间", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -159,6 +190,9 @@ class Voucher(models.Model):
     merchant = models.ForeignKey(Merchant, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="redeemed_vouchers", verbose_name="核销商户")
     bill_amount = models.PositiveIntegerField("消费金额（分）", null=True, blank=True)
+    # What the voucher took off the bill: min(face value, bill), fixed at redemption. The
+    # till, statements and the dashboard all read this one figure (``money.discount``).
+    discount = models.PositiveIntegerField("抵扣金额（分）", null=True, blank=True)
     statement = models.ForeignKey("SettlementStatement", null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="vouchers",
                                   verbose_name="结算单")
@@ -181,6 +215,12 @@ class Voucher(models.Model):
                 | (Q(merchant__isnull=False) & Q(bill_amount__isnull=False)
                    & Q(redeemed_at__isnull=False)),
                 name="voucher_redeemed_has_merchant_and_bill"),
+            # A voucher never takes off more than the bill: the customer never pays less
+            # than nothing, and nobody is paid a subsidy for money that was not spent.
+            models.CheckConstraint(
+                condition=~Q(status="redeemed")
+                | (Q(discount__gt=0) & Q(discount__lte=F("bill_amount"))),
+                name="voucher_discount_within_bill"),
         ]
         indexes = [models.Index(fields=["user", "status"]),
                    models.Index(fields=["campaign", "claim_ip"]),
@@ -191,11 +231,20 @@ class Voucher(models.Model):
 
 
 class LotteryEntry(models.Model):
+    """One person's sign-up. ``number`` is random (not the order of signing up), so nobody
+    can aim for a number by timing their sign-up."""
+
     campaign = models.ForeignKey(VoucherCampaign, on_delete=models.CASCADE,
                                  related_name="entries", verbose_name="活动")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="+", verbose_name="报名人")
-    number = models.PositiveIntegerField("报名序号")
+    number = models.PositiveIntegerField("报名编号")
+    # Not in the sealed list: the account was closed or disabled before sign-up closed.
+    excluded = models.BooleanField("未参加摇号", default=False)
+    # Won, but the account was closed after the list was sealed: no voucher is issued and
+    # nobody moves up (if closing accounts could promote the next in line, whoever may
+    # disable accounts could steer the result after seeing the public value).
+    forfeited = models.BooleanField("中签作废（账号已注销）", default=False)
     won = models.BooleanField("中签", default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -209,14 +258,19 @@ class LotteryEntry(models.Model):
 
 
 class SettlementStatement(models.Model):
-    """What the issuer owes one merchant for one period: every redemption in exactly one."""
+    """One merchant's redemptions of one period paid by one funder: every redemption is in
+    exactly one statement. A government statement is what the government owes the merchant
+    (``subsidy_total``); a merchant statement records the merchant's own vouchers, which
+    nobody pays for (their discount is the merchant's own)."""
 
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT,
                                  related_name="statements", verbose_name="商户")
+    funder = models.CharField("出资方", max_length=16, choices=Issuer.choices,
+                              default=Issuer.GOVERNMENT)
     period_start = models.DateField("结算开始日")
     period_end = models.DateField("结算结束日")
     voucher_count = models.PositiveIntegerField("核销张数")
-    subsidy_total = models.PositiveBigIntegerField("补贴金额（分）")
+    subsidy_total = models.PositiveBigIntegerField("抵扣金额合计（分）")
     bill_total = models.PositiveBigIntegerField("带动消费（分）")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+", verbose_name="生成人")
@@ -227,11 +281,20 @@ class SettlementStatement(models.Model):
         verbose_name_plural = "结算单"
         ordering = ["-period_end", "merchant_id"]
         constraints = [
-            models.UniqueConstraint(fields=["merchant", "period_start", "period_end"],
-                                    name="statement_one_per_merchant_period"),
+            models.UniqueConstraint(fields=["merchant", "funder", "period_start", "period_end"],
+                                    name="statement_one_per_merchant_funder_period"),
             models.CheckConstraint(condition=Q(period_end__gte=F("period_start")),
                                    name="statement_period_ordered"),
         ]
 
     def __str__(self):
         return f"{self.merchant} {self.period_start}–{self.period_end}"
+
+    @property
+    def kind_label(self) -> str:
+        return "财政补贴结算单" if self.funder == Issuer.GOVERNMENT else "商户自发券对账单"
+
+    @property
+    def government_owes(self) -> int:
+        """What the government pays the merchant for this statement (fen)."""
+        return self.subsidy_total if self.funder == Issuer.GOVERNMENT else 0

@@ -11,7 +11,14 @@ from django.utils import timezone
 
 from rongmei.merchants.models import BusinessCategory
 
-from .models import CampaignStatus, Voucher, VoucherCampaign, VoucherRound, VoucherStatus
+from .models import (
+    CampaignStatus,
+    Issuer,
+    Voucher,
+    VoucherCampaign,
+    VoucherRound,
+    VoucherStatus,
+)
 from .selectors import expired_q
 
 TOP_MERCHANTS = 20
@@ -19,14 +26,18 @@ TOP_MERCHANTS = 20
 
 @dataclass
 class Row:
-    """Claimed / redeemed / expired vouchers of one slice, the subsidy paid (fen) and the
-    spending the vouchers drove (the bills they were used on, fen)."""
+    """Claimed / redeemed / expired vouchers of one slice; what the redeemed vouchers took
+    off bills (fen) — ``subsidy`` for government-funded vouchers (what the government owes
+    the merchants, the same figure its settlement statements add up), ``merchant_discount``
+    for merchants' own vouchers (nobody pays it) — and the spending they drove (the bills
+    they were used on, fen)."""
 
     label: str
     claimed: int = 0
     redeemed: int = 0
     expired: int = 0
     subsidy: int = 0
+    merchant_discount: int = 0
     spending: int = 0
     stock: int | None = None
     remaining: int | None = None
@@ -61,15 +72,25 @@ class Dashboard:
         }
 
 
+REDEEMED = Q(status=VoucherStatus.REDEEMED)
+
+
+def _money() -> dict:
+    """The money figures of redeemed vouchers, from the discount each redemption stored."""
+    return {
+        "subsidy": Sum("discount", filter=REDEEMED & Q(campaign__issuer=Issuer.GOVERNMENT)),
+        "merchant_discount": Sum("discount",
+                                 filter=REDEEMED & Q(campaign__issuer=Issuer.MERCHANT)),
+        "spending": Sum("bill_amount", filter=REDEEMED),
+    }
+
+
 def _figures(now: datetime) -> dict:
-    redeemed = Q(status=VoucherStatus.REDEEMED)
-    expired = expired_q(now)
     return {
         "claimed": Count("pk"),
-        "redeemed": Count("pk", filter=redeemed),
-        "expired": Count("pk", filter=expired),
-        "subsidy": Sum("campaign__face_value", filter=redeemed),
-        "spending": Sum("bill_amount", filter=redeemed),
+        "redeemed": Count("pk", filter=REDEEMED),
+        "expired": Count("pk", filter=expired_q(now)),
+        **_money(),
     }
 
 
@@ -77,7 +98,9 @@ def _row(label: str, figures: dict | None, **extra) -> Row:
     figures = figures or {}
     return Row(label=label, claimed=figures.get("claimed") or 0,
                redeemed=figures.get("redeemed") or 0, expired=figures.get("expired") or 0,
-               subsidy=figures.get("subsidy") or 0, spending=figures.get("spending") or 0,
+               subsidy=figures.get("subsidy") or 0,
+               merchant_discount=figures.get("merchant_discount") or 0,
+               spending=figures.get("spending") or 0,
                **extra)
 
 
@@ -124,8 +147,7 @@ def campaign_dashboard(*, campaign: VoucherCampaign | None = None,
 
     top = (vouchers.filter(status=VoucherStatus.REDEEMED)
            .values("merchant_id", "merchant__name")
-           .annotate(redeemed=Count("pk"), subsidy=Sum("campaign__face_value"),
-                     spending=Sum("bill_amount"))
+           .annotate(redeemed=Count("pk"), **_money())
            .order_by("-redeemed", "-spending", "merchant_id")[:TOP_MERCHANTS])
     dashboard.by_merchant = [_row(row["merchant__name"], row, key=row["merchant_id"])
                              for row in top]

@@ -86,37 +86,47 @@ def wallet(*, user, status: str | None = None):
     return vouchers
 
 
+def redemptions(*, roles: dict[int, str], user, merchant_id: int | None = None):
+    """核销记录 for merchant staff: at a shop they own, every redemption and who made it; at
+    a shop where they are a clerk, the ones they made themselves. ``roles`` is
+    ``merchants.access.roles_of(user)``."""
+    from django.db.models import Q
+
+    shown = Q(pk__in=[])
+    for shop, role in roles.items():
+        if merchant_id is not None and shop != merchant_id:
+            continue
+        mine = Q(merchant_id=shop)
+        shown |= mine if role == "owner" else mine & Q(redeemed_by=user)
+    return (Voucher.objects.filter(shown, status=VoucherStatus.REDEEMED)
+            .select_related("campaign", "merchant", "redeemed_by")
+            .order_by("-redeemed_at", "-pk"))
+
+
 def holder_voucher(*, user, code: str) -> Voucher | None:
     return (Voucher.objects.select_related("campaign").filter(user=user, code=code.upper())
             .first())
 
 
-LOTTERY_ALGORITHM = (
-    "报名截止前，运营方先公布摇号种子的 SHA-256 承诺值，种子本身保密；开奖时公布种子。"
-    "任何人都可以复核：① 对种子（UTF-8 编码）计算 SHA-256，结果应与事先公布的承诺值一致；"
-    "② 对每个报名序号 n，以种子为密钥、以 n 的十进制数字串为消息计算 HMAC-SHA256，"
-    "得到十六进制字符串；③ 将全部报名序号按该字符串从小到大排序，排在最前面的 K 个序号中签"
-    "（K 为中签名额，即本活动发放的券数）。"
-)
-LOTTERY_ALGORITHM_CODE = (
-    "import hashlib, hmac\n"
-    "assert hashlib.sha256(seed.encode()).hexdigest() == commitment\n"
-    "order = sorted(numbers, key=lambda n: hmac.new(\n"
-    "    seed.encode(), str(n).encode(), hashlib.sha256).hexdigest())\n"
-    "winners = order[:K]"
-)
-
-
 def lottery_public_record(campaign: VoucherCampaign) -> dict:
-    """What anyone may see of a 报名摇号 draw, enough to reproduce it: the commitment, the
-    seed (only once drawn), every entry number with a masked phone and whether it won."""
+    """What anyone may see of a 报名摇号 draw, enough to reproduce it with
+    ``rongmei.core.draw``: the commitment and the named public source (before sign-up), the
+    sealed list's digest and quota (at the close), the public value, the seed and the result
+    (at the draw). Entries show their random number and a masked phone."""
     drawn = campaign.lottery_drawn_at is not None
+    sealed = campaign.lottery_closed_at is not None
+    # While sign-up is open only the count is public: the live list with the committed
+    # seed's holder watching would let an insider grind sign-ups. The list (and its digest)
+    # is published when it is sealed.
     entries = [
-        {"number": entry.number, "phone": entry.user.masked_phone, "won": drawn and entry.won}
+        {"number": str(entry.number), "phone": entry.user.masked_phone,
+         "excluded": entry.excluded, "forfeited": drawn and entry.forfeited,
+         "won": drawn and entry.won}
         for entry in campaign.entries.select_related("user").order_by("number")
-    ]
-    if drawn:
-        quota = sum(1 for entry in entries if entry["won"])
+    ] if sealed else []
+    entry_count = len(entries) if sealed else campaign.entries.count()
+    if sealed:
+        quota = campaign.lottery_quota or 0
     else:
         first_round = campaign.rounds.order_by("starts_at").first()
         quota = first_round.remaining if first_round else 0
@@ -125,11 +135,45 @@ def lottery_public_record(campaign: VoucherCampaign) -> dict:
         "title": campaign.title,
         "signup_until": campaign.lottery_signup_until,
         "commitment": campaign.lottery_commitment,
+        "public_source": campaign.lottery_public_source,
+        "public_draw_on": campaign.lottery_public_draw_on,
+        "sealed": sealed,
+        "closed_at": campaign.lottery_closed_at,
+        "entries_digest": campaign.lottery_entries_digest,
         "drawn": drawn,
         "drawn_at": campaign.lottery_drawn_at,
+        "public_value": campaign.lottery_public_value if drawn else "",
         "seed": campaign.lottery_seed if drawn else "",
         "quota": quota,
         "entries": entries,
-        "algorithm": LOTTERY_ALGORITHM,
-        "algorithm_code": LOTTERY_ALGORITHM_CODE,
+        "entry_count": entry_count,
+        "sealed_count": sum(1 for e in entries if not e["excluded"]),
+        "excluded_count": sum(1 for e in entries if e["excluded"]),
     }
+
+
+def lottery_verification_input(record: dict) -> dict:
+    """The published record in the shape ``rongmei_draw.py record.json`` reads."""
+    from rongmei.core import draw
+
+    sealed = [e for e in record["entries"] if not e["excluded"]]
+    data = {
+        "formula": draw.FORMULA,
+        "title": record["title"],
+        "commitment": record["commitment"],
+        "public_source": record["public_source"],
+        "public_draw_on": (record["public_draw_on"].isoformat()
+                           if record["public_draw_on"] else None),
+        "quota": record["quota"],
+    }
+    if record["sealed"]:
+        data.update({"entries": [e["number"] for e in sealed],
+                     "entries_digest": record["entries_digest"]})
+    else:
+        data["entry_count"] = record["entry_count"]  # the list is published when sealed
+    if record["drawn"]:
+        data.update({
+            "public_value": record["public_value"], "seed": record["seed"],
+            "winners": [e["number"] for e in sealed if e["won"]],
+        })
+    return data

@@ -3,35 +3,43 @@ redemption page."""
 
 from __future__ import annotations
 
+import json
 import math
 import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from rongmei.core.access import merchants_of
 from rongmei.core.errors import ServiceError
 from rongmei.core.http import client_ip
 from rongmei.core.pagecache import mark_cacheable
+from rongmei.merchants.access import merchants_of, roles_of
 
 from . import qr, selectors, services
 from .models import VoucherStatus, yuan
 from .money import AmountError, parse_yuan
 
 DEVICE_COOKIE = "rm_device"
+DEVICE_SALT = "rongmei.vouchers.device"
 
 
 def _device(request) -> str:
-    return request.COOKIES.get(DEVICE_COOKIE, "")[:64]
+    """The device id this server issued to the browser (a signed cookie), or "" when the
+    browser has none or sent one we did not sign: an id the client makes up is never used
+    to key a limit or recorded as a claim's device."""
+    return request.get_signed_cookie(DEVICE_COOKIE, default="", salt=DEVICE_SALT)[:64]
 
 
 def _remember_device(request, response):
-    if not request.COOKIES.get(DEVICE_COOKIE):
-        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=3 * 365 * 86400,
-                            samesite="Lax", httponly=True, secure=request.is_secure())
+    if not _device(request):
+        response.set_signed_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), salt=DEVICE_SALT,
+                                   max_age=3 * 365 * 86400, samesite="Lax", httponly=True,
+                                   secure=request.is_secure())
     return response
 
 
@@ -81,7 +89,7 @@ def grab(request, round_id: int):
     except ServiceError as exc:
         messages.error(request, exc.message)
         campaign_id = request.POST.get("campaign")
-        target = f"/vouchers/c/{int(campaign_id)}/" if (campaign_id or "").isdigit() else "/vouchers/"
+        target = f"/vouchers/c/{int(campaign_id)}/" if (campaign_id or "").isdecimal() else "/vouchers/"
         if exc.code == "realname_required":
             target = "/me/realname/"
         return redirect(target)
@@ -89,14 +97,40 @@ def grab(request, round_id: int):
     return redirect("vouchers:voucher", code=voucher.code)
 
 
-def lottery_record(request, pk: int):
-    """The public record of a 报名摇号 draw: anyone can check it from the revealed seed."""
+def _lottery(pk: int):
     campaign = selectors.campaign_detail(pk=pk)
     if campaign is None or campaign.distribution != "lottery":
         raise Http404
+    return campaign
+
+
+def lottery_record(request, pk: int):
+    """The public record of a 报名摇号 draw, explained in plain words for residents."""
+    campaign = _lottery(pk)
     response = render(request, "vouchers/lottery.html", {
         "record": selectors.lottery_public_record(campaign), "campaign": campaign,
         "active_tab": "mall"})
+    return mark_cacheable(response, seconds=30)
+
+
+def lottery_verify(request, pk: int):
+    """For whoever wants to check: the formula, the published inputs and the script."""
+    campaign = _lottery(pk)
+    record = selectors.lottery_public_record(campaign)
+    response = render(request, "vouchers/lottery_verify.html", {
+        "record": record, "campaign": campaign, "active_tab": "mall",
+        "inputs": json.dumps(selectors.lottery_verification_input(record), ensure_ascii=False,
+                             indent=1)})
+    return mark_cacheable(response, seconds=30)
+
+
+def lottery_record_json(request, pk: int):
+    """The published inputs (and, once drawn, the result) as the verification script reads
+    them: ``python rongmei_draw.py record.json``."""
+    campaign = _lottery(pk)
+    data = selectors.lottery_verification_input(selectors.lottery_public_record(campaign))
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="lottery-{campaign.pk}.json"'
     return mark_cacheable(response, seconds=30)
 
 
@@ -171,10 +205,22 @@ def redeem(request):
             return render(request, "vouchers/redeem.html", context, status=400)
         return render(request, "vouchers/redeemed.html", {
             "voucher": voucher, "bill": yuan(voucher.bill_amount),
-            "saved": yuan(voucher.campaign.face_value),
-            "pay": yuan(voucher.bill_amount - voucher.campaign.face_value), "active_tab": "me",
+            "saved": yuan(voucher.discount),
+            "pay": yuan(voucher.bill_amount - voucher.discount), "active_tab": "me",
         })
     return render(request, "vouchers/redeem.html", context)
+
+
+@login_required
+def redemption_records(request):
+    """核销记录: who redeemed which voucher, for how much (owners see the whole shop)."""
+    roles = roles_of(request.user)
+    if not roles:
+        return render(request, "vouchers/redeem_forbidden.html", status=403)
+    page = Paginator(selectors.redemptions(roles=roles, user=request.user), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "vouchers/redemptions.html", {
+        "page": page, "owner_of_any": "owner" in roles.values(), "active_tab": "me"})
 
 
 @login_required

@@ -39,6 +39,10 @@ class VoucherCampaignViewSet(ModelViewSet):
             path("inspect/<int:pk>/publish/", action(admin_views.PublishView), name="publish"),
             path("inspect/<int:pk>/lottery/commit/", action(admin_views.LotteryCommitView),
                  name="lottery_commit"),
+            path("inspect/<int:pk>/lottery/close/", action(admin_views.LotteryCloseView),
+                 name="lottery_close"),
+            path("inspect/<int:pk>/lottery/value/", action(admin_views.LotteryValueView),
+                 name="lottery_value"),
             path("inspect/<int:pk>/lottery/draw/", action(admin_views.LotteryDrawView),
                  name="lottery_draw"),
         ]
@@ -95,3 +99,54 @@ class VouchersGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_vouchers():
     return VouchersGroup()
+
+
+@hooks.register("rongmei_me_cells")
+def me_cells(request):
+    from django.urls import reverse
+
+    from rongmei.accounts.me import MeCell
+    from rongmei.merchants.access import works_for_a_merchant
+
+    cells = [MeCell("我的券包", reverse("vouchers:wallet"), "消费券", order=20)]
+    if works_for_a_merchant(request.user):
+        cells.append(MeCell("核销消费券", reverse("vouchers:redeem"), "商户", group="work",
+                            order=20))
+    return cells
+
+
+@hooks.register("rongmei_merchant_offers")
+def merchant_offers(merchant):
+    from django.urls import reverse
+
+    from rongmei.merchants.offers import MerchantOffer
+
+    from .selectors import campaigns_usable_at
+
+    return [MerchantOffer("voucher", campaign.pk, campaign.title, campaign.rule_text,
+                          reverse("vouchers:campaign", args=[campaign.pk]), action="去领取")
+            for campaign in campaigns_usable_at(merchant=merchant)]
+
+
+@hooks.register("rongmei_analytics_measures")
+def analytics_measures(start, end):
+    """数据: vouchers claimed and redeemed, and the spending they drove (yuan)."""
+    from django.db.models import Count, Sum
+
+    from .models import Voucher, VoucherStatus
+
+    redeemed = Voucher.objects.filter(status=VoucherStatus.REDEEMED,
+                                      redeemed_at__date__range=(start, end)).aggregate(
+        n=Count("pk"), bills=Sum("bill_amount"), discounts=Sum("discount"))
+    claimed = Voucher.objects.filter(claimed_at__date__range=(start, end)).count()
+    group = "消费券"
+    return [
+        {"code": "vouchers_claimed", "label": "领取", "value": claimed, "unit": "张",
+         "group": group},
+        {"code": "vouchers_redeemed", "label": "核销", "value": redeemed["n"], "unit": "张",
+         "group": group},
+        {"code": "vouchers_discount_yuan", "label": "抵扣金额",
+         "value": round((redeemed["discounts"] or 0) / 100, 2), "unit": "元", "group": group},
+        {"code": "vouchers_spending_yuan", "label": "带动消费",
+         "value": round((redeemed["bills"] or 0) / 100, 2), "unit": "元", "group": group},
+    ]

@@ -1,7 +1,9 @@
 """The newsroom's 问政 console screens (Chinese): triage, dispatch, returns and extensions,
-reply review, 舆情内参/转办告知单 with printable PDFs, case lookup, and the measures
-dashboard with Excel export. Every write goes through ``services``, which check the role and
-unit again; these views only decide who sees the screen."""
+review of replies and public progress notes, 舆情内参/转办告知单 with printable PDFs, case
+lookup (with redaction and withdrawal), and the measures dashboard with Excel export; the
+举报 queue and the 节假日安排 are in ``admin_moderation`` and ``admin_calendar``. Every
+write goes through ``services``, which check the role and unit again; these views only
+decide who sees the screen."""
 
 from __future__ import annotations
 
@@ -10,17 +12,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
 from django.utils import timezone
 from django.views.generic import TemplateView
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.base import ViewSet
 
-from rongmei.core.access import has_role
+from rongmei.core.console import RoleScreen, RoleScreenViewSet
 from rongmei.core.errors import ServiceError
 from rongmei.core.excel import XLSX
 from rongmei.core.roles import DIRECTOR, PROPAGANDA, WENZHENG_HANDLER
+from rongmei.units.access import has_role
 from rongmei.units.models import Unit, UnitKind
 
 from . import documents, measures, selectors, services
@@ -32,8 +32,10 @@ from .models import (
     CaseState,
     DocumentStatus,
     Priority,
+    ProgressNote,
     ReplyStatus,
     RequestStatus,
+    ReviewStatus,
     Track,
     TransferNotice,
     UnitRequest,
@@ -42,46 +44,14 @@ from .models import (
 NEWSROOM = (WENZHENG_HANDLER, DIRECTOR)
 
 
-class RoleMenuItem(MenuItem):
-    roles: tuple = NEWSROOM
+class ScreenViewSet(RoleScreenViewSet):
+    """One 问政 console screen; the newsroom's unless ``roles`` says otherwise."""
 
-    def __init__(self, *args, roles=NEWSROOM, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.roles = roles
-
-    def is_shown(self, request):
-        return has_role(request.user, *self.roles)
-
-
-class ScreenViewSet(ViewSet):
-    """One console screen for the given roles (administrators always)."""
-
-    view_class = None
     roles = NEWSROOM
 
-    def __init__(self, name, *, roles=NEWSROOM, **kwargs):
-        super().__init__(name, **kwargs)
-        self.roles = roles
 
-    def get_menu_item(self, order=None):
-        return RoleMenuItem(label=self.menu_label, url=self.menu_url, name=self.menu_name,
-                            icon_name=self.menu_icon, order=order or self.menu_order,
-                            roles=self.roles)
-
-    def get_urlpatterns(self):
-        return [path("", self.view_class.as_view(roles=self.roles), name="index")]
-
-
-class Screen(WagtailAdminTemplateMixin, TemplateView):
+class Screen(RoleScreen, WagtailAdminTemplateMixin, TemplateView):
     roles = NEWSROOM
-
-    def dispatch(self, request, *args, **kwargs):
-        if not has_role(request.user, *self.roles):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return list(self.breadcrumbs_items) + [{"url": "", "label": self.get_page_title()}]
 
     def act(self, request, run, done: str):
         try:
@@ -107,9 +77,13 @@ class TriageView(Screen):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         cases = (Case.objects.filter(state__in=[CaseState.SUBMITTED, CaseState.NEEDS_INFO])
-                 .select_related("category", "area").prefetch_related("attachments")
-                 .order_by("created_at"))
-        context.update({"page": Paginator(cases, 20).get_page(self.request.GET.get("p")),
+                 .select_related("category", "area", "user__realname")
+                 .prefetch_related("attachments").order_by("created_at"))
+        page = Paginator(cases, 20).get_page(self.request.GET.get("p"))
+        for case in page.object_list:  # what the board would show, masked
+            case.preview_title = selectors.public_text(case, case.title)
+            case.preview_description = selectors.public_text(case, case.description)
+        context.update({"page": page,
                         "tracks": Track.choices, "priorities": Priority.choices,
                         "categories": CaseCategory.objects.filter(is_active=True),
                         "units": _units()})
@@ -125,7 +99,9 @@ class TriageView(Screen):
                 priority=data.get("priority", Priority.NORMAL),
                 category_id=data.get("category") or None,
                 subject_unit_id=data.get("subject_unit") or None,
-                public=data.get("public") == "1", note=data.get("note", "")), "已受理")
+                public=data.get("public") == "1", note=data.get("note", ""),
+                public_title=data.get("public_title"),
+                public_description=data.get("public_description")), "已受理")
         if action == "reject":
             return self.act(request, lambda: services.case_reject(
                 actor=user, case_id=case_id, reason=data.get("reason", ""),
@@ -185,8 +161,10 @@ class DispatchView(Screen):
 
 
 class RepliesView(Screen):
+    """先审后发: every text a unit wants public — replies and progress notes."""
+
     template_name = "wenzheng/admin/replies.html"
-    page_title = "答复审核"
+    page_title = "答复与进展审核"
     header_icon = "doc-full"
 
     def get_context_data(self, **kwargs):
@@ -194,11 +172,22 @@ class RepliesView(Screen):
         context["replies"] = (CaseReply.objects.filter(status=ReplyStatus.PENDING)
                               .select_related("case", "assignment__unit", "author")
                               .order_by("created_at")[:100])
+        context["notes"] = (ProgressNote.objects.filter(status=ReviewStatus.PENDING)
+                            .select_related("case", "assignment__unit", "author")
+                            .order_by("created_at")[:100])
+        # What will be public once approved: the text through the one masking function.
+        for item in [*context["replies"], *context["notes"]]:
+            item.public_preview = selectors.public_text(item.case, item.text)
         return context
 
     def post(self, request, *args, **kwargs):
         data = request.POST
         approve = data.get("decision") == "approve"
+        if data.get("progress"):
+            return self.act(request, lambda: services.progress_review(
+                actor=request.user, note_id=data.get("progress"), approve=approve,
+                text=data.get("text") if approve else None, note=data.get("note", "")),
+                "进展已公开" if approve else "已决定不公开")
         return self.act(request, lambda: services.reply_review(
             actor=request.user, reply_id=data.get("reply"), approve=approve,
             text=data.get("text") if approve else None, note=data.get("note", "")),
@@ -213,7 +202,7 @@ class BriefingsView(Screen):
 
     def get(self, request, *args, **kwargs):
         kind, pk = request.GET.get("pdf"), request.GET.get("id", "")
-        if kind in ("briefing", "notice") and pk.isdigit():
+        if kind in ("briefing", "notice") and pk.isdecimal():
             return self.pdf(kind, int(pk))
         return super().get(request, *args, **kwargs)
 
@@ -298,7 +287,7 @@ class CasesView(Screen):
         context.update({"q": query, "state": state, "states": CaseState.choices,
                         "page": Paginator(cases, 30).get_page(self.request.GET.get("p"))})
         case_id = self.request.GET.get("case", "")
-        if case_id.isdigit():
+        if case_id.isdecimal():
             try:
                 case = services.common.staff_case(self.request.user, case_id)
             except ServiceError:
@@ -307,9 +296,29 @@ class CasesView(Screen):
             context["events"] = case.events.select_related("actor", "unit")
             context["deadlines"] = case.deadlines.select_related("assignment__unit")
             context["assignments"] = case.assignments.select_related("unit")
+            context["public"] = selectors.public_case_dict(case)
+            context["can_moderate"] = has_role(self.request.user, *NEWSROOM)
+            context["reports"] = case.abuse_reports.select_related("handled_by")
         return context
 
     def post(self, request, *args, **kwargs):
+        data, user = request.POST, request.user
+        action = data.get("action")
+        moderation = {
+            "redact": (lambda: services.case_redact(
+                actor=user, case_id=data.get("case"), title=data.get("public_title"),
+                description=data.get("public_description"),
+                reply=data.get("public_reply") or None, reason=data.get("reason", "")),
+                "公开内容已修改"),
+            "withdraw": (lambda: services.case_withdraw(
+                actor=user, case_id=data.get("case"), reason=data.get("reason", "")),
+                "已从问政广场撤下"),
+            "withdraw_entry": (lambda: services.entry_withdraw(
+                actor=user, event_id=data.get("event"), reason=data.get("reason", "")),
+                "该条公开记录已撤下"),
+        }
+        if action in moderation:
+            return self.act(request, *moderation[action])
         try:
             contact = services.contact_view(viewer=request.user, case_id=request.POST.get("case"),
                                             reveal=request.POST.get("reveal") == "1",

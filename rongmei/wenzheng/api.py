@@ -1,19 +1,36 @@
 """问政 API: categories, the anonymised public board and league table, similar cases,
 submitting (multipart, idempotency key required), my cases (add info, rate, reopen),
 我也遇到/关注, abuse reports, and the unit workspace (签收, contact, progress, 退单, 延期,
-reply). The newsroom's triage and review happen in the console."""
+reply). The newsroom's triage and review happen in the console; Open311 GeoReport v2 for
+other systems is ``open311.py`` at /open311/."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from ninja import Form, Router, Schema
+from pydantic import Field, StrictBool
 
-from rongmei.core.api import AUTH, ErrorOut
+from rongmei.core import ratelimit
+from rongmei.core.api import (
+    AUTH,
+    NONBLANK,
+    NONSPACE,
+    ErrorOut,
+    FormBool,
+    Id,
+    JsonInt,
+    Offset,
+    at_least,
+    documented,
+)
 from rongmei.core.errors import NotFoundError
+from rongmei.core.http import client_ip
 
 from . import measures, selectors, services
-from .models import CaseEvent
+from .models import ContactPreference, FollowKind, Satisfaction
+from .services.common import LIVE
+from .services.handling import CONTACT_METHODS, MAX_EXTENSION_DAYS
 
 router = Router(tags=["问政"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
@@ -70,40 +87,68 @@ class MyCaseOut(Schema):
     timeline: list[TimelineOut]
 
 
+def _text(max_length: int, *, min_length: int = 1, description: str = ""):
+    """Plain text the services refuse when empty (after trimming) or longer than
+    ``max_length``; ``min_length`` counts characters as the services do."""
+    pattern = NONBLANK if min_length <= 1 else at_least(min_length)
+    return documented(maxLength=max_length, pattern=pattern, description=description)
+
+
+def _optional_text(max_length: int, description: str = ""):
+    return documented("", maxLength=max_length, description=description)
+
+
 class CaseIn(Schema):
-    category_id: int
-    title: str
-    description: str
-    idempotency_key: str
-    address: str = ""
-    latitude: str = ""
-    longitude: str = ""
-    area_id: int | None = None
-    wants_public: bool = True
-    contact_preference: str = "sms"
-    contact_name: str = ""
-    contact_phone: str = ""
+    category_id: Id = Field(description="问政分类（/categories 的 id）")
+    title: str = _text(60, description="标题")
+    description: str = _text(2000, min_length=10, description="问题描述（10–2000字）")
+    idempotency_key: str = documented(maxLength=64, pattern=NONSPACE,
+                                      description="客户端生成的防重复提交标识")
+    address: str = _optional_text(120, "地址（地址、定位、所在村三者至少其一）")
+    latitude: str = documented("", pattern=r"^(-?([1-8]?[0-9](\.[0-9]{1,8})?|90(\.0{1,8})?))?$",
+                          description="纬度（与经度同时提供）")
+    longitude: str = documented("", pattern=(r"^(-?((1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]{1,8})?"
+                                        r"|180(\.0{1,8})?))?$"),
+                           description="经度（与纬度同时提供）")
+    area_id: Id = Field(None, description="所在乡镇或村（社区）（/api/v1/units 的 id）")
+    wants_public: FormBool = True
+    contact_preference: str = documented(ContactPreference.SMS.value,
+                                         enum=ContactPreference.values)
+    contact_name: str = _optional_text(20, "联系人")
+    contact_phone: str = documented("", pattern=r"^([0-9]{7,12})?$", description="联系电话（数字）")
 
 
-class TextIn(Schema):
-    text: str
+class InfoIn(Schema):
+    text: str = _text(1000, description="补充内容")
 
 
-class ReasonIn(Schema):
-    reason: str
+class ReplyIn(Schema):
+    text: str = _text(3000, min_length=10, description="答复内容（10–3000字）")
+
+
+class ReopenIn(Schema):
+    reason: str = _text(300, description="重新办理的理由")
+
+
+class AbuseIn(Schema):
+    reason: str = _text(200, description="举报理由")
+
+
+class ReturnIn(Schema):
+    reason: str = _text(300, description="退单理由")
 
 
 class RateIn(Schema):
-    satisfaction: str
-    resolved: bool
-    comment: str = ""
+    satisfaction: str = documented(enum=Satisfaction.values)
+    resolved: StrictBool
+    comment: str = _optional_text(300, "评价")
 
 
 class FollowIn(Schema):
-    kind: str  # same | follow
+    kind: str = documented(enum=FollowKind.values)
 
 
-class OkOut(Schema):
+class CaseActionOut(Schema):
     ok: bool
     created: bool = False
 
@@ -134,18 +179,18 @@ class AssignmentOut(Schema):
 
 
 class ContactIn(Schema):
-    method: str
-    note: str
+    method: str = documented(enum=list(CONTACT_METHODS))
+    note: str = _text(500, description="联系情况")
 
 
 class ProgressIn(Schema):
-    note: str
-    public: bool = False
+    note: str = _text(500, description="办理进展")
+    public: StrictBool = False
 
 
 class ExtensionIn(Schema):
-    days: int
-    reason: str
+    days: JsonInt = documented(minimum=1, maximum=MAX_EXTENSION_DAYS, description="延期的工作日数")
+    reason: str = _text(300, description="延期理由")
 
 
 class ContactOut(Schema):
@@ -155,7 +200,7 @@ class ContactOut(Schema):
 
 
 def _mine(case) -> dict:
-    events = CaseEvent.objects.filter(case=case, public=True).order_by("created_at", "pk")
+    events = selectors.public_timeline(case)
     return {"id": case.pk, "receipt_no": case.receipt_no, "title": case.title,
             "status": case.public_status, "status_label": case.get_public_status_display(),
             "info_request": case.info_request, "reply": case.reply_text,
@@ -168,9 +213,11 @@ def _mine(case) -> dict:
 
 
 def _assignment(a) -> dict:
+    live = a.status in LIVE  # the address is for the unit holding the case
     return {"id": a.pk, "case_id": a.case_id, "receipt_no": a.case.receipt_no,
             "title": a.case.title, "description": a.case.description,
-            "category": a.case.category.name, "address": a.case.address, "unit": a.unit.name,
+            "category": a.case.category.name, "address": a.case.address if live else "",
+            "unit": a.unit.name,
             "role": a.role, "status": a.status, "case_state": a.case.state,
             "created_at": a.created_at}
 
@@ -182,23 +229,31 @@ def categories(request):
 
 
 @router.get("/cases", response=list[PublicCaseOut], summary="问政广场（已匿名）")
-def board(request, category: int | None = None, unit: int | None = None,
-          status: str | None = None, offset: int = 0):
+def board(request, category: Id | None = None, unit: Id | None = None,
+          status: str | None = None, offset: Offset = 0):
     cases = selectors.public_cases(category_id=category, unit_id=unit, status=status)
     return [selectors.public_case_dict(c, with_timeline=False)
             for c in cases[max(offset, 0):max(offset, 0) + 50]]
 
 
 @router.get("/cases/{case_id}", response={200: PublicCaseOut, **ERRORS}, summary="公开问政详情")
-def board_case(request, case_id: int):
+def board_case(request, case_id: Id):
     case = selectors.public_case(case_id)
     if case is None:
         raise NotFoundError("问政不存在或未公开")
     return selectors.public_case_dict(case)
 
 
-@router.get("/similar", response=list[PublicCaseOut], summary="相似问政（输入时提示）")
+SIMILAR_PER_MINUTE = 30  # per account when signed in; four times that per address (shared NAT)
+
+
+@router.get("/similar", response={200: list[PublicCaseOut], **ERRORS},
+            summary="相似问政（输入时提示；按公开的脱敏文字匹配，限频）")
 def similar(request, q: str = ""):
+    checks = [("wz-similar-ip", client_ip(request) or "-", SIMILAR_PER_MINUTE * 4)]
+    if getattr(request.user, "is_authenticated", False):
+        checks.append(("wz-similar-user", str(request.user.pk), SIMILAR_PER_MINUTE))
+    ratelimit.hit_all(checks, window=60, message="查询过于频繁，请稍后再试")
     return [selectors.public_case_dict(c, with_timeline=False)
             for c in selectors.similar_cases(text=q[:80])]
 
@@ -233,7 +288,7 @@ def mine(request):
 
 @router.get("/mine/{case_id}", response={200: MyCaseOut, **ERRORS}, auth=AUTH,
             summary="我的问政详情与进度")
-def mine_detail(request, case_id: int):
+def mine_detail(request, case_id: Id):
     case = selectors.my_case(user=request.auth, pk=case_id)
     if case is None:
         raise NotFoundError("问政不存在")
@@ -242,14 +297,14 @@ def mine_detail(request, case_id: int):
 
 @router.post("/mine/{case_id}/info", response={200: MyCaseOut, **ERRORS}, auth=AUTH,
              summary="补充信息（可附照片）")
-def add_info(request, case_id: int, payload: Form[TextIn]):
+def add_info(request, case_id: Id, payload: Form[InfoIn]):
     return _mine(services.case_add_info(user=request.auth, case_id=case_id, text=payload.text,
                                         photos=request.FILES.getlist("photos")))
 
 
 @router.post("/mine/{case_id}/rate", response={200: MyCaseOut, **ERRORS}, auth=AUTH,
              summary="评价答复")
-def rate(request, case_id: int, payload: RateIn):
+def rate(request, case_id: Id, payload: RateIn):
     rating = services.case_rate(user=request.auth, case_id=case_id,
                                 satisfaction=payload.satisfaction, resolved=payload.resolved,
                                 comment=payload.comment)
@@ -258,21 +313,21 @@ def rate(request, case_id: int, payload: RateIn):
 
 @router.post("/mine/{case_id}/reopen", response={200: MyCaseOut, **ERRORS}, auth=AUTH,
              summary="申请重新办理（最多两次）")
-def reopen(request, case_id: int, payload: ReasonIn):
+def reopen(request, case_id: Id, payload: ReopenIn):
     return _mine(services.case_reopen(user=request.auth, case_id=case_id,
                                       reason=payload.reason))
 
 
-@router.post("/cases/{case_id}/follow", response={200: OkOut, **ERRORS}, auth=AUTH,
+@router.post("/cases/{case_id}/follow", response={200: CaseActionOut, **ERRORS}, auth=AUTH,
              summary="我也遇到 / 关注")
-def follow(request, case_id: int, payload: FollowIn):
+def follow(request, case_id: Id, payload: FollowIn):
     created = services.case_follow(user=request.auth, case_id=case_id, kind=payload.kind)
     return {"ok": True, "created": created}
 
 
-@router.post("/cases/{case_id}/report", response={200: OkOut, **ERRORS}, auth=AUTH,
+@router.post("/cases/{case_id}/report", response={200: CaseActionOut, **ERRORS}, auth=AUTH,
              summary="举报不当内容")
-def report(request, case_id: int, payload: ReasonIn):
+def report(request, case_id: Id, payload: AbuseIn):
     services.abuse_report(user=request.auth, case_id=case_id, reason=payload.reason)
     return {"ok": True, "created": True}
 
@@ -288,7 +343,7 @@ def work(request, done: bool = False):
 
 @router.get("/work/{assignment_id}/contact", response={200: ContactOut, **ERRORS}, auth=AUTH,
             summary="反映人联系方式（默认脱敏；reveal=true 显示完整号码，均记录查看日志）")
-def work_contact(request, assignment_id: int, reveal: bool = False):
+def work_contact(request, assignment_id: Id, reveal: bool = False):
     from .services.common import staff_assignment
 
     assignment = staff_assignment(request.auth, assignment_id, lock=False)
@@ -298,75 +353,45 @@ def work_contact(request, assignment_id: int, reveal: bool = False):
 
 @router.post("/work/{assignment_id}/acknowledge", response={200: AssignmentOut, **ERRORS},
              auth=AUTH, summary="签收")
-def work_acknowledge(request, assignment_id: int):
+def work_acknowledge(request, assignment_id: Id):
     return _assignment(services.assignment_acknowledge(actor=request.auth,
                                                        assignment_id=assignment_id))
 
 
-@router.post("/work/{assignment_id}/contact", response={200: OkOut, **ERRORS}, auth=AUTH,
+@router.post("/work/{assignment_id}/contact", response={200: CaseActionOut, **ERRORS}, auth=AUTH,
              summary="记录联系群众")
-def work_contact_log(request, assignment_id: int, payload: ContactIn):
+def work_contact_log(request, assignment_id: Id, payload: ContactIn):
     services.contact_log(actor=request.auth, assignment_id=assignment_id,
                          method=payload.method, note=payload.note)
     return {"ok": True, "created": True}
 
 
-@router.post("/work/{assignment_id}/progress", response={200: OkOut, **ERRORS}, auth=AUTH,
-             summary="办理进展")
-def work_progress(request, assignment_id: int, payload: ProgressIn):
+@router.post("/work/{assignment_id}/progress", response={200: CaseActionOut, **ERRORS}, auth=AUTH,
+             summary="办理进展（public=true 的经中心审核后公开）")
+def work_progress(request, assignment_id: Id, payload: ProgressIn):
     services.progress_note(actor=request.auth, assignment_id=assignment_id, note=payload.note,
                            public=payload.public)
     return {"ok": True, "created": True}
 
 
-@router.post("/work/{assignment_id}/return", response={200: OkOut, **ERRORS}, auth=AUTH,
+@router.post("/work/{assignment_id}/return", response={200: CaseActionOut, **ERRORS}, auth=AUTH,
              summary="申请退单")
-def work_return(request, assignment_id: int, payload: ReasonIn):
+def work_return(request, assignment_id: Id, payload: ReturnIn):
     services.return_request(actor=request.auth, assignment_id=assignment_id,
                             reason=payload.reason)
     return {"ok": True, "created": True}
 
 
-@router.post("/work/{assignment_id}/extension", response={200: OkOut, **ERRORS}, auth=AUTH,
+@router.post("/work/{assignment_id}/extension", response={200: CaseActionOut, **ERRORS}, auth=AUTH,
              summary="申请延期")
-def work_extension(request, assignment_id: int, payload: ExtensionIn):
+def work_extension(request, assignment_id: Id, payload: ExtensionIn):
     services.extension_request(actor=request.auth, assignment_id=assignment_id,
                                days=payload.days, reason=payload.reason)
     return {"ok": True, "created": True}
 
 
-@router.post("/work/{assignment_id}/reply", response={200: OkOut, **ERRORS}, auth=AUTH,
+@router.post("/work/{assignment_id}/reply", response={200: CaseActionOut, **ERRORS}, auth=AUTH,
              summary="提交答复（中心审核后公开）")
-def work_reply(request, assignment_id: int, payload: TextIn):
+def work_reply(request, assignment_id: Id, payload: ReplyIn):
     services.reply_draft(actor=request.auth, assignment_id=assignment_id, text=payload.text)
     return {"ok": True, "created": True}
-
-
-# --- Open311 GeoReport v2 (read-only, public cases only) ------------------------------------
-
-@router.get("/open311/services.json", summary="Open311 GeoReport v2：服务（问政分类）")
-def open311_services(request):
-    return [{"service_code": str(c.pk), "service_name": c.name, "description": c.description,
-             "metadata": False, "type": "realtime", "keywords": "", "group": "问政"}
-            for c in selectors.categories()]
-
-
-@router.get("/open311/requests.json",
-            summary="Open311 GeoReport v2：公开问政（匿名，位置约1公里精度）")
-def open311_requests(request, service_code: str | None = None, status: str | None = None):
-    cases = selectors.public_cases(
-        category_id=int(service_code) if (service_code or "").isdigit() else None)
-    if status == "open":
-        cases = cases.exclude(public_status="closed")
-    elif status == "closed":
-        cases = cases.filter(public_status="closed")
-    return [{"service_request_id": c["receipt_no"],
-             "status": "closed" if c["status"] == "closed" else "open",
-             "status_notes": c["status_label"], "service_name": c["category"],
-             "service_code": str(c["category_id"]), "description": c["description"],
-             "agency_responsible": c["reply_unit"], "service_notice": c["reply"],
-             "requested_datetime": c["created_at"].isoformat(),
-             "updated_datetime": (c["answered_at"] or c["created_at"]).isoformat(),
-             "lat": c["latitude"], "long": c["longitude"], "address": c["area"]}
-            for c in (selectors.public_case_dict(case, with_timeline=False)
-                      for case in cases[:200])]

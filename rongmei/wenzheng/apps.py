@@ -5,12 +5,12 @@ class WenzhengConfig(AppConfig):
     name = "rongmei.wenzheng"
     label = "wenzheng"
     verbose_name = "问政"
+    # The earning rules this app pays (points.selectors.payable_actions: 今日任务).
+    points_pays = ("wenzheng_helpful",)
 
     def ready(self):
-        # The SMS template for case status changes lives with this app (accounts keeps the
-        # generic ones); Tencent maps it to SMS_TENCENT["TEMPLATES"]["wenzheng_status"].
-        from rongmei.accounts import sms
+        from . import signals  # noqa: F401 - erasure on account deletion
+        from .services import notify
 
-        from .services.common import SMS_TEMPLATE, SMS_TEXT
-
-        sms.TEMPLATES.setdefault(SMS_TEMPLATE, SMS_TEXT)
+        # Notice kinds (and their SMS templates: SMS_TENCENT_TEMPLATES names them).
+        notify.register_kinds()

@@ -186,34 +186,80 @@ def seed_cases(county, count: int = 300, rng: random.Random | None = None) -> in
 
 def _spread_in_time(case, *, now, days_ago: int, rng) -> None:
     """Move the whole case back by ``days_ago`` days, stretching its handling over working
-    hours so timings differ; deadlines are moved with it and breaches recorded when late."""
-    from .models import Case, CaseAssignment, CaseDeadline, CaseEvent, CaseRating
+    hours so timings differ; deadlines are moved with it and breaches recorded when late.
 
-    shift = timedelta(days=days_ago)
+    Demo data never lies about time: every moment of the case — steps, replies, ratings,
+    requests, documents, notifications — is moved back together, and the stretch never
+    pushes one past now (a case seeded two days ago cannot have been answered next week)."""
+    from django.db.models import DateTimeField
+
+    from .models import (
+        Briefing,
+        Case,
+        CaseAssignment,
+        CaseDeadline,
+        CaseEvent,
+        CaseRating,
+        CaseReply,
+        Instruction,
+        TransferNotice,
+        UnitRequest,
+    )
+
     # Stretch each step by a random number of hours: later steps end up later.
     stretch = timedelta(hours=rng.choice([2, 6, 20, 30, 60, 120, 200]))
-    Case.objects.filter(pk=case.pk).update(
-        created_at=F("created_at") - shift,
-        accepted_at=F("accepted_at") - shift + stretch / 10,
-        dispatched_at=F("dispatched_at") - shift + stretch / 10,
-        answered_at=F("answered_at") - shift + stretch,
-        closed_at=F("closed_at") - shift + stretch * 1.2)
+    # The latest step lands at most 1.2 × stretch after the (shifted) submission; keep that
+    # an hour short of now however recent the case is.
+    shift = max(timedelta(days=days_ago), stretch * 1.2 + timedelta(hours=1))
+    early, late = stretch / 10, stretch
+
+    def move(queryset, offsets: dict | None = None, default=early):
+        """Shift every date-time column of ``queryset`` back by ``shift``, then forward by
+        its offset (``default`` unless named in ``offsets``); NULLs stay NULL."""
+        offsets = offsets or {}
+        fields = [f.name for f in queryset.model._meta.concrete_fields
+                  if isinstance(f, DateTimeField) and not f.auto_now]
+        queryset.update(**{name: F(name) - shift + offsets.get(name, default)
+                           for name in fields})
+
+    move(Case.objects.filter(pk=case.pk), {"created_at": timedelta(0), "answered_at": late,
+                                            "closed_at": late * 1.2, "purged_at": timedelta(0)})
     for event in CaseEvent.objects.filter(case=case):
-        extra = stretch if event.kind in ("answered", "rated", "closed", "reply_drafted") \
-            else stretch / 10
+        extra = late if event.kind in ("answered", "rated", "closed", "reply_drafted") else early
         CaseEvent.objects.filter(pk=event.pk).update(created_at=event.created_at - shift + extra)
-    CaseAssignment.objects.filter(case=case).update(
-        created_at=F("created_at") - shift + stretch / 10,
-        acknowledged_at=F("acknowledged_at") - shift + stretch / 8,
-        contacted_at=F("contacted_at") - shift + stretch / 6)
-    CaseRating.objects.filter(case=case).update(created_at=F("created_at") - shift + stretch)
+    move(CaseAssignment.objects.filter(case=case),
+         {"acknowledged_at": stretch / 8, "contacted_at": stretch / 6})
+    move(UnitRequest.objects.filter(assignment__case=case))
+    move(CaseReply.objects.filter(case=case), default=late)
+    move(CaseRating.objects.filter(case=case), default=late)
+    move(Briefing.objects.filter(case=case))
+    move(TransferNotice.objects.filter(case=case))
+    move(Instruction.objects.filter(case=case))
+    from rongmei.notices.models import Notice
+
+    from .services.notify import about
+
+    move(Notice.objects.filter(about=about(case)), default=late)
     for d in CaseDeadline.objects.filter(case=case):
         met = None
         if d.met_at:
-            met = d.met_at - shift + (stretch if d.step in ("reply", "close") else stretch / 10)
+            met = d.met_at - shift + (late if d.step in ("reply", "close") else early)
         due = d.due_at - shift
+        late_by_now = (met and met > due) or (met is None and d.cancelled_at is None and due < now)
         CaseDeadline.objects.filter(pk=d.pk).update(
             due_at=due, created_at=d.created_at - shift, met_at=met,
             cancelled_at=d.cancelled_at - shift if d.cancelled_at else None,
-            breached_at=(due + timedelta(minutes=10)) if (met and met > due) or
-            (met is None and d.cancelled_at is None and due < now) else None)
+            reminded_at=d.reminded_at - shift if d.reminded_at else None,
+            escalated_at=d.escalated_at - shift if d.escalated_at else None,
+            breached_at=min(due + timedelta(minutes=10), met or now) if late_by_now else None)
+
+
+ORDER = 70
+
+
+def seed(ctx) -> str:
+    """``rongmei seed_demo``: the demo county's cases (as many as residents, at most 300)."""
+    from rongmei.units.models import Unit
+
+    county = Unit.objects.get(code="LX")
+    return f"问政 {seed_cases(county, count=min(300, ctx.scale), rng=random.Random(20261126))} 件"

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from rongmei.core.access import has_role
 from rongmei.core.errors import PermissionDeniedError
 from rongmei.core.roles import PROPAGANDA
+from rongmei.units.access import has_role
 
 from .models import Briefing, TransferNotice
 from .services.common import is_newsroom

@@ -12,6 +12,13 @@ Definitions (each a share of the cases in the group that the measure applies to)
 * 退单率 — assignments returned (unit view) or cases with a return (other views);
 * 延期率 — cases with an approved extension; 重办率 — answered cases reopened at least once.
 
+Per unit, each outcome counts for the unit that held the case when it happened: a reply
+deadline met or breached goes to the lead (or grid) assignment live at that moment, an
+answer and its reopening to the unit whose reply was published, a rating to the unit whose
+reply it rated, the handling time to the unit that held the case when it closed. A unit
+that returned a case (退单) keeps its assignment's own figures (响应, 退单) and nothing of
+what happened after it let go.
+
 Rankings (the league table) list only groups with at least ``MIN_CASES_FOR_RANKING`` cases.
 Measures read only anonymised fields, so they survive the retention purge.
 """
@@ -32,8 +39,10 @@ from .models import (
     CaseAssignment,
     CaseDeadline,
     CaseRating,
+    CaseReply,
     CaseState,
     DeadlineStep,
+    ReplyStatus,
     RequestKind,
     RequestStatus,
     Satisfaction,
@@ -66,7 +75,8 @@ def _p90(values):
 
 def _case_queryset(start=None, end=None):
     qs = Case.objects.exclude(state__in=[CaseState.SUBMITTED, CaseState.NEEDS_INFO,
-                                         CaseState.REJECTED, CaseState.MERGED])
+                                         CaseState.REJECTED, CaseState.MERGED,
+                                         CaseState.INFO_TIMEOUT])
     if start:
         qs = qs.filter(created_at__gte=start)
     if end:
@@ -76,31 +86,68 @@ def _case_queryset(start=None, end=None):
                  .prefetch_related(Prefetch("requests", queryset=UnitRequest.objects.all()))),
         Prefetch("deadlines", queryset=CaseDeadline.objects.all()),
         Prefetch("ratings", queryset=CaseRating.objects.order_by("-round")),
+        Prefetch("replies", queryset=CaseReply.objects.filter(status=ReplyStatus.APPROVED)
+                 .select_related("assignment").order_by("reviewed_at", "pk"),
+                 to_attr="published_replies"),
     )
 
 
-def _assignment_responded(assignment, deadlines) -> bool:
+def _assignment_responded(assignment, deadlines, calendar) -> bool:
     ack = next((d for d in deadlines if d.assignment_id == assignment.pk
                 and d.step == DeadlineStep.ACKNOWLEDGE), None)
     if ack is None or assignment.acknowledged_at is None:
         return False
     if assignment.acknowledged_at > ack.due_at or assignment.contacted_at is None:
         return False
-    return assignment.contacted_at <= workdays.due_after(ack.due_at, 1)
+    return assignment.contacted_at <= calendar.due_after(ack.due_at, 1)
+
+
+class _Holders:
+    """Which unit held a case when: its lead/grid assignments over time."""
+
+    def __init__(self, case, assignments):
+        self.case = case
+        self.assignments = sorted(assignments, key=lambda a: (a.created_at, a.pk))
+
+    def at(self, moment):
+        if moment is None:
+            return None
+        held = [a for a in self.assignments if a.created_at <= moment
+                and (a.returned_at is None or a.returned_at > moment)]
+        return held[-1].unit_id if held else None
+
+    def answered_by(self):
+        """Units of the published replies, oldest first."""
+        return [r.assignment.unit_id for r in self.case.published_replies]
+
+    def rated_unit(self, rating):
+        before = [r for r in self.case.published_replies
+                  if r.reviewed_at and r.reviewed_at <= rating.created_at]
+        return before[-1].assignment.unit_id if before else None
 
 
 def _new_bucket():
     return defaultdict(int) | {"hours": []}
 
 
-def _add_case(bucket, case, deadlines, assignments) -> None:
+def _add_case(bucket, case, deadlines, assignments, *, unit_id=None, holders=None) -> None:
+    """Add ``case`` to ``bucket``; with ``unit_id``, only the outcomes that unit held."""
+    def mine(owner) -> bool:
+        return unit_id is None or owner == unit_id
+
     bucket["cases"] += 1
     rating = case.ratings.all()[0] if case.ratings.all() else None
-    if case.answered_at or case.state in (CaseState.ANSWERED, CaseState.CLOSED):
-        bucket["answered"] += 1
-        if case.reopen_count:
-            bucket["reopened"] += 1
-    if rating is not None:
+    if unit_id is None:
+        answered = bool(case.answered_at or case.state in (CaseState.ANSWERED,
+                                                            CaseState.CLOSED))
+        reopened = answered and bool(case.reopen_count)
+    else:
+        answerers = holders.answered_by()
+        answered = unit_id in answerers
+        reopened = unit_id in answerers[:case.reopen_count]
+    bucket["answered"] += answered
+    bucket["reopened"] += reopened
+    if rating is not None and mine(holders.rated_unit(rating) if holders else None):
         bucket["rated"] += 1
         bucket["resolved"] += rating.resolved
         bucket["satisfied"] += rating.satisfaction in (Satisfaction.SATISFIED,
@@ -109,12 +156,13 @@ def _add_case(bucket, case, deadlines, assignments) -> None:
         for d in deadlines:
             if d.step != step or d.cancelled_at is not None:
                 continue
-            if d.met_at is not None:
-                bucket[f"{key}_due"] += 1
-                bucket[f"{key}_on_time"] += d.met_at <= d.due_at
-            elif d.breached_at is not None:
-                bucket[f"{key}_due"] += 1
-    if case.closed_at and case.state == CaseState.CLOSED:
+            outcome_at = d.breached_at or d.met_at
+            if outcome_at is None or not mine(holders.at(outcome_at) if holders else None):
+                continue
+            bucket[f"{key}_due"] += 1
+            bucket[f"{key}_on_time"] += d.met_at is not None and d.met_at <= d.due_at
+    if case.closed_at and case.state == CaseState.CLOSED and mine(
+            holders.at(case.closed_at) if holders else None):
         bucket["hours"].append((case.closed_at - case.created_at).total_seconds() / 3600)
     requests = [r for a in assignments for r in a.requests.all()]
     bucket["extended"] += any(r.kind == RequestKind.EXTENSION and
@@ -144,6 +192,7 @@ def case_measures(*, group_by: str, start=None, end=None) -> list[dict]:
         raise ValueError(group_by)
     buckets: dict = {}
     labels: dict = {}
+    calendar = workdays.current()
     for case in _case_queryset(start, end).iterator(chunk_size=500):
         deadlines = list(case.deadlines.all())
         assignments = [a for a in case.assignments.all() if a.role != AssignmentRole.ASSIST]
@@ -163,13 +212,15 @@ def case_measures(*, group_by: str, start=None, end=None) -> list[dict]:
             month = timezone.localtime(case.created_at).strftime("%Y-%m")
             keys = [month]
             labels[month] = month
+        holders = _Holders(case, assignments) if group_by == "unit" else None
         for key in keys:
             bucket = buckets.setdefault(key, _new_bucket())
             mine = by_unit[key] if group_by == "unit" else assignments
-            _add_case(bucket, case, deadlines, mine)
+            _add_case(bucket, case, deadlines, mine, holders=holders,
+                      unit_id=key if group_by == "unit" else None)
             for a in mine:
                 bucket["assignments"] += 1
-                bucket["responded"] += _assignment_responded(a, deadlines)
+                bucket["responded"] += _assignment_responded(a, deadlines, calendar)
                 bucket["returned"] += a.status == AssignmentStatus.RETURNED
     rows = [_finish(k, labels.get(k, str(k)), b) for k, b in buckets.items()]
     if group_by == "month":

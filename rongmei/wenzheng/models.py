@@ -2,8 +2,10 @@
 
 A ``Case`` has an internal ``state`` (the workflow) and a ``public_status`` derived from it
 (待审核/已受理/办理中/已答复/已办结/不予受理); both move only through
-``services.workflow.transition``, which also writes the append-only ``CaseEvent``. The public
-timeline is the events with ``public=True``.
+``services.common.transition``, which also writes the append-only ``CaseEvent``. The public
+timeline is the events with ``public=True`` that the newsroom has not withdrawn; every text
+written by a unit reaches it only after the newsroom approves it (``CaseReply``,
+``ProgressNote``), and every public text passes one masking function on the way out.
 
 Tracks: ① simple — the newsroom dispatches to a responsible unit; ② hard — to the grid
 leaders (三长) of the case's area; ③ complex — a numbered 舆情内参 goes to the propaganda
@@ -16,15 +18,24 @@ the handlers, the public sees coordinates rounded to about a kilometre. The rete
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from rongmei.core.uploads import stored_name
 from rongmei.units.models import Unit
+
+from .holidays import HolidayDay, HolidaySchedule  # noqa: F401 - models of the app
+from .partners import Open311Partner, Open311Reporter  # noqa: F401 - models of the app
+from .review import (  # noqa: F401 - models of the app, and the base of CaseReply
+    AbuseReport,
+    ProgressNote,
+    ReportOutcome,
+    ReviewStatus,
+    UnitText,
+)
 
 USER = settings.AUTH_USER_MODEL
 
@@ -101,6 +112,7 @@ class CaseState(models.TextChoices):
     CLOSED = "closed", "已办结"
     REJECTED = "rejected", "不予受理"
     MERGED = "merged", "已合并"
+    INFO_TIMEOUT = "info_timeout", "补充超时"
 
 
 PUBLIC_STATUS_OF_STATE = {
@@ -109,6 +121,7 @@ PUBLIC_STATUS_OF_STATE = {
     CaseState.ACCEPTED: PublicStatus.ACCEPTED,
     CaseState.BRIEFING: PublicStatus.ACCEPTED,
     CaseState.MERGED: PublicStatus.ACCEPTED,
+    CaseState.INFO_TIMEOUT: PublicStatus.CLOSED,
     CaseState.DISPATCHED: PublicStatus.PROCESSING,
     CaseState.IN_PROGRESS: PublicStatus.PROCESSING,
     CaseState.REPLY_REVIEW: PublicStatus.PROCESSING,
@@ -185,6 +198,11 @@ class Case(models.Model):
     follow_count = models.PositiveIntegerField("关注人数", default=0)
     same_count = models.PositiveIntegerField("我也遇到", default=0)
 
+    # What the board shows, when the newsroom edited it (empty: the citizen's own text);
+    # masked on the way out either way (selectors.public_text).
+    public_title = models.CharField("公开标题", max_length=60, blank=True)
+    public_description = models.TextField("公开内容", max_length=2000, blank=True)
+    withdrawn_at = models.DateTimeField("撤下时间", null=True, blank=True)
     reply_text = models.TextField("公开答复", blank=True)
     reply_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name="答复单位")
@@ -242,6 +260,15 @@ class EventKind(models.TextChoices):
     BREACHED = "breached", "超期"
     ESCALATED = "escalated", "督办"
     PURGED = "purged", "清除个人信息"
+    PROGRESS_PUBLISHED = "progress_published", "公开办理进展"
+    PROGRESS_REFUSED = "progress_refused", "进展不予公开"
+    REDACTED = "redacted", "编辑公开内容"
+    WITHDRAWN = "withdrawn", "撤下公开问政"
+    ENTRY_WITHDRAWN = "entry_withdrawn", "撤下公开记录"
+    REPORT_HANDLED = "report_handled", "处理举报"
+    INFO_TIMEOUT = "info_timeout", "补充超时"
+    DEADLINES_RECOMPUTED = "deadlines_recomputed", "按节假日安排重算期限"
+    ACCOUNT_DELETED = "account_deleted", "反映人注销账号"
 
 
 class CaseEvent(models.Model):
@@ -261,6 +288,9 @@ class CaseEvent(models.Model):
     note = models.TextField("内部说明", blank=True)
     data = models.JSONField("数据", default=dict, blank=True)
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    # The one edit the log allows besides erasing personal data: the newsroom takes a public
+    # entry off the timeline (the withdrawal itself is a new event).
+    withdrawn_at = models.DateTimeField("撤下时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "问政事件"
@@ -277,7 +307,7 @@ class CaseEvent(models.Model):
 
 
 def attachment_path(instance, filename):
-    return f"private/wenzheng/{uuid.uuid4().hex}.{filename.rsplit('.', 1)[-1].lower()}"
+    return stored_name("private/wenzheng", filename)
 
 
 class AttachmentKind(models.TextChoices):
@@ -343,6 +373,7 @@ class DeadlineStep(models.TextChoices):
     ACKNOWLEDGE = "acknowledge", "签收"
     REPLY = "reply", "答复"
     CLOSE = "close", "办结"
+    INFO = "info", "群众补充信息"
 
 
 class DeadlineRule(models.Model):
@@ -380,7 +411,10 @@ class CaseDeadline(models.Model):
     breached_at = models.DateTimeField("超期时间", null=True, blank=True)
     escalated_at = models.DateTimeField("督办时间", null=True, blank=True)
     extended_days = models.PositiveSmallIntegerField("延期工作日", default=0)
-    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    # Counting starts here (the start day itself never counts).
+    created_at = models.DateTimeField("起算时间", default=timezone.now)
+    # A date someone set by hand (a 转办告知单's 办理期限): never recomputed.
+    fixed = models.BooleanField("指定日期", default=False)
 
     class Meta:
         verbose_name = "办理期限"
@@ -433,7 +467,7 @@ class ReplyStatus(models.TextChoices):
     SENT_BACK = "sent_back", "已退回重办"
 
 
-class CaseReply(models.Model):
+class CaseReply(UnitText):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="replies",
                              verbose_name="问政")
     assignment = models.ForeignKey(CaseAssignment, on_delete=models.CASCADE,
@@ -441,14 +475,7 @@ class CaseReply(models.Model):
     text = models.TextField("答复内容", max_length=3000)
     status = models.CharField("状态", max_length=10, choices=ReplyStatus.choices,
                               default=ReplyStatus.PENDING, db_index=True)
-    author = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+",
-                               verbose_name="撰写人")
-    reviewer = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+", verbose_name="审核人")
-    review_note = models.CharField("审核意见", max_length=300, blank=True)
     edited = models.BooleanField("审核时修改过", default=False)
-    created_at = models.DateTimeField("提交时间", default=timezone.now)
-    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "答复"
@@ -583,36 +610,3 @@ class CaseFollow(models.Model):
         verbose_name_plural = "关注"
         constraints = [models.UniqueConstraint(fields=["case", "user", "kind"],
                                                name="wenzheng_follow_once")]
-
-
-class AbuseReport(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="abuse_reports",
-                             verbose_name="问政")
-    reporter = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+",
-                                 verbose_name="举报人")
-    reason = models.CharField("举报理由", max_length=200)
-    handled = models.BooleanField("已处理", default=False)
-    created_at = models.DateTimeField("举报时间", default=timezone.now)
-
-    class Meta:
-        verbose_name = "问政举报"
-        verbose_name_plural = "问政举报"
-        constraints = [models.UniqueConstraint(fields=["case", "reporter"],
-                                               name="wenzheng_abuse_once")]
-
-
-class CaseNotification(models.Model):
-    """In-app message to the citizen about their own case."""
-
-    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="wenzheng_notices",
-                             verbose_name="居民")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifications",
-                             verbose_name="问政")
-    text = models.CharField("内容", max_length=200)
-    read_at = models.DateTimeField("已读时间", null=True, blank=True)
-    created_at = models.DateTimeField("时间", default=timezone.now)
-
-    class Meta:
-        verbose_name = "问政通知"
-        verbose_name_plural = "问政通知"
-        ordering = ["-created_at", "-pk"]

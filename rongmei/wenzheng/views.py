@@ -4,39 +4,49 @@
 
 from __future__ import annotations
 
-import mimetypes
 import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from rongmei.core.access import has_role
 from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 from rongmei.core.pagecache import mark_cacheable
 from rongmei.core.roles import GRID_LEADER, UNIT_HANDLER
+from rongmei.core.uploads import serve_user_file
+from rongmei.notices.selectors import counts as notice_counts
+from rongmei.units.access import has_role
 from rongmei.units.models import Unit, UnitKind
 
 from . import measures, selectors, services
-from .models import AssignmentRole, CaseEvent, ContactPreference, PublicStatus, Satisfaction
+from .models import AssignmentRole, ContactPreference, PublicStatus, Satisfaction
+from .services.common import LIVE, staff_assignment
 from .services.handling import CONTACT_METHODS
 
 BOARD_STATUSES = [(s, PublicStatus(s).label) for s in selectors.BOARD_STATUSES]
 
 
+BOARD_PAGE_SIZE = 20
+
+
 def board(request):
     def number(name):
         value = request.GET.get(name, "")
-        return int(value) if value.isdigit() else None
+        return int(value) if value.isdecimal() else None
 
     status = request.GET.get("status", "")
     cases = selectors.public_cases(category_id=number("category"), unit_id=number("unit"),
-                                   status=status)[:50]
+                                   status=status)
+    page = Paginator(cases, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    filters.pop("page", None)
     response = render(request, "wenzheng/board.html", {
-        "cases": [selectors.public_case_dict(c, with_timeline=False) for c in cases],
+        "cases": [selectors.public_case_dict(c, with_timeline=False) for c in page.object_list],
+        "page": page, "filters": filters.urlencode(), "counts": selectors.board_counts(),
         "categories": selectors.categories(), "statuses": BOARD_STATUSES,
         "units": Unit.objects.filter(is_active=True).exclude(kind=UnitKind.COUNTY),
         "selected": {"category": number("category"), "unit": number("unit"), "status": status},
@@ -139,12 +149,14 @@ def mine(request):
 def _mine_page(request, case, *, error=None, status=200):
     return render(request, "wenzheng/mine_case.html", {
         "case": case, "error": error, "active_tab": "me",
-        "timeline": CaseEvent.objects.filter(case=case, public=True).order_by("created_at", "pk"),
+        "timeline": selectors.public_timeline(case),
+        "promised": selectors.promised_reply(case) if case.state not in (
+            "closed", "rejected", "merged", "info_timeout") else None,
         "photos": case.attachments.filter(kind="photo"),
         "satisfactions": Satisfaction.choices,
         "can_rate": case.state == "answered",
         "can_reopen": case.state in ("answered", "closed") and case.reopen_count < 2,
-        "can_add_info": case.state not in ("closed", "rejected", "merged"),
+        "can_add_info": case.state not in ("closed", "rejected", "merged", "info_timeout"),
     }, status=status)
 
 
@@ -189,11 +201,7 @@ def attachment(request, pk: int):
         raise PermissionDenied(exc.message) from None
     except NotFoundError as exc:
         raise Http404(exc.message) from None
-    content_type, _ = mimetypes.guess_type(item.file.name)
-    response = FileResponse(handle, content_type=content_type or "application/octet-stream")
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_user_file(handle, name=item.file.name)
 
 
 # --- unit workspace -------------------------------------------------------------------------
@@ -209,7 +217,7 @@ def work(request):
     done = request.GET.get("done") == "1"
     return render(request, "wenzheng/work.html", {
         "assignments": selectors.work_queue(user=request.user, include_done=done)[:100],
-        "done": done, "active_tab": "me"})
+        "done": done, "counts": notice_counts(user=request.user), "active_tab": "me"})
 
 
 WORK_ACTIONS = {
@@ -217,8 +225,10 @@ WORK_ACTIONS = {
         actor=u, assignment_id=a)),
     "contact": ("联系记录已保存", lambda u, a, d: services.contact_log(
         actor=u, assignment_id=a, method=d.get("method", ""), note=d.get("note", ""))),
-    "progress": ("办理进展已保存", lambda u, a, d: services.progress_note(
-        actor=u, assignment_id=a, note=d.get("note", ""), public=d.get("public") == "1")),
+    "progress": ("办理进展已保存（申请公开的，经中心审核后公开）",
+                 lambda u, a, d: services.progress_note(
+                     actor=u, assignment_id=a, note=d.get("note", ""),
+                     public=d.get("public") == "1")),
     "return": ("退单申请已提交，等待中心审核", lambda u, a, d: services.return_request(
         actor=u, assignment_id=a, reason=d.get("reason", ""))),
     "extension": ("延期申请已提交，等待中心审核", lambda u, a, d: services.extension_request(
@@ -231,8 +241,6 @@ WORK_ACTIONS = {
 @login_required
 def work_item(request, pk: int):
     _check_worker(request)
-    from .services.common import staff_assignment
-
     try:
         assignment = staff_assignment(request.user, pk, lock=False)
     except NotFoundError:
@@ -261,8 +269,10 @@ def work_item(request, pk: int):
         assignment.refresh_from_db()
     case = assignment.case
     case.refresh_from_db()
+    live = assignment.status in LIVE  # contacts and photos end with the assignment
     return render(request, "wenzheng/work_item.html", {
-        "a": assignment, "case": case, "error": error, "contact": contact,
+        "a": assignment, "case": case, "error": error, "contact": contact, "live": live,
         "methods": CONTACT_METHODS.items(), "is_lead": assignment.role != AssignmentRole.ASSIST,
         "events": case.events.select_related("unit").order_by("created_at", "pk"),
-        "photos": case.attachments.filter(kind="photo"), "active_tab": "me"}, status=status)
+        "photos": case.attachments.filter(kind="photo") if live else [],
+        "active_tab": "me"}, status=status)

@@ -10,8 +10,8 @@
 
 from __future__ import annotations
 
-from rongmei.core.access import check_role, has_role
 from rongmei.core.roles import CHIEF_EDITOR, DIRECTOR, EDITOR, OPERATOR, ROLES
+from rongmei.units.access import check_role, has_role
 
 MANAGER_ROLES = (OPERATOR,)  # administrators hold every role
 VIEWER_ROLES = (EDITOR, CHIEF_EDITOR, DIRECTOR, OPERATOR)

@@ -4,7 +4,10 @@ the dictionary."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from ninja import Router, Schema
+from pydantic import ConfigDict, WithJsonSchema
 
 from rongmei.core import ratelimit
 from rongmei.core.api import AUTH, ErrorOut
@@ -19,8 +22,16 @@ MAX_CHARS = 200_000
 
 
 class CheckIn(Schema):
-    text: str | None = None
-    html: str | None = None
+    """Exactly one of ``text`` and ``html``."""
+
+    model_config = ConfigDict(json_schema_extra={"oneOf": [
+        {"required": [name], "properties": {name: {"type": "string"}}}
+        for name in ("text", "html")]})
+
+    text: Annotated[str | None, WithJsonSchema(
+        {"anyOf": [{"type": "string", "maxLength": MAX_CHARS}, {"type": "null"}]})] = None
+    html: Annotated[str | None, WithJsonSchema(
+        {"anyOf": [{"type": "string", "maxLength": MAX_CHARS}, {"type": "null"}]})] = None
 
 
 class HitOut(Schema):

@@ -19,7 +19,13 @@ from html.parser import HTMLParser
 
 import ahocorasick
 
-from .normalize import BREAK, is_ascii_word_char, normalize_text
+from .normalize import (
+    BREAK,
+    is_ascii_word_char,
+    is_ideograph,
+    normalize_ideographs,
+    normalize_text,
+)
 
 BLOCK = "block"
 REVIEW = "review"
@@ -117,41 +123,67 @@ def _encode(text: str) -> str:
     return text.translate(_ENCODER)
 
 
-class Matcher:
-    """An immutable automaton over ``{normalised word: Entry}``; safe to share across threads."""
+def _automaton(entries: dict[str, Entry]):
+    if not entries:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key, entry in entries.items():
+        automaton.add_word(_encode(key), (len(key), entry, is_ascii_word_char(key[0]),
+                                          is_ascii_word_char(key[-1])))
+    automaton.make_automaton()
+    return automaton
 
-    def __init__(self, entries: dict[str, Entry]):
+
+class Matcher:
+    """An immutable automaton over ``{normalised word: Entry}``; safe to share across threads.
+
+    Entries made only of Chinese characters are matched against ``normalize_ideographs``
+    (letters, digits, kana… inserted between the characters are filler); the others
+    (Latin letters, digits) against ``normalize_text``. ``strong=False`` is the matching
+    before traditional characters and inserted letters were seen through (kept for
+    ``rongmei bench wordgate-scan``, which compares the two)."""
+
+    def __init__(self, entries: dict[str, Entry], *, strong: bool = True):
         self.size = len(entries)
-        self._automaton = None
-        if entries:
-            automaton = ahocorasick.Automaton()
-            for key, entry in entries.items():
-                automaton.add_word(_encode(key), (len(key), entry, is_ascii_word_char(key[0]),
-                                                  is_ascii_word_char(key[-1])))
-            automaton.make_automaton()
-            self._automaton = automaton
+        self.strong = strong
+        ideographic: dict[str, Entry] = {}
+        other: dict[str, Entry] = {}
+        for key, entry in entries.items():
+            if strong:
+                key = normalize_text(key).text.replace(BREAK, "")  # also simplified
+                if not key:
+                    continue
+            target = ideographic if strong and all(map(is_ideograph, key)) else other
+            target.setdefault(key, entry)
+        self._ideographic = _automaton(ideographic)
+        self._other = _automaton(other)
 
     def find(self, text: str) -> Verdict:
-        if self._automaton is None or not text:
+        if not text or (self._ideographic is None and self._other is None):
             return CLEAN
-        normalized = normalize_text(text)
-        norm, origin = normalized.text, normalized.origin
         found: dict[tuple[int, int, str], Hit] = {}
-        for end_symbol, (length, entry, ascii_start, ascii_end) in self._automaton.iter(
-                _encode(norm)):
-            last = end_symbol // 2
-            first = last - length + 1
-            # Latin and digit entries match whole words only ("sex" is not in "Essex").
-            if ascii_start and first > 0 and is_ascii_word_char(norm[first - 1]):
-                continue
-            if ascii_end and last + 1 < len(norm) and is_ascii_word_char(norm[last + 1]):
-                continue
-            start, end = origin[first], origin[last] + 1
-            found.setdefault((start, end, entry.word), Hit(
-                entry.word, start, end, entry.level, entry.kind, entry.suggestion))
+        if self._ideographic is not None:
+            _collect(self._ideographic, normalize_ideographs(text), found)
+        if self._other is not None:
+            _collect(self._other, normalize_text(text, simplify=self.strong), found)
         if not found:
             return CLEAN
         return Verdict(hits=tuple(_drop_shadowed(found.values())))
+
+
+def _collect(automaton, normalized, found) -> None:
+    norm, origin = normalized.text, normalized.origin
+    for end_symbol, (length, entry, ascii_start, ascii_end) in automaton.iter(_encode(norm)):
+        last = end_symbol // 2
+        first = last - length + 1
+        # Latin and digit entries match whole words only ("sex" is not in "Essex").
+        if ascii_start and first > 0 and is_ascii_word_char(norm[first - 1]):
+            continue
+        if ascii_end and last + 1 < len(norm) and is_ascii_word_char(norm[last + 1]):
+            continue
+        start, end = origin[first], origin[last] + 1
+        found.setdefault((start, end, entry.word), Hit(
+            entry.word, start, end, entry.level, entry.kind, entry.suggestion))
 
 
 def _drop_shadowed(hits) -> list[Hit]:

@@ -8,12 +8,22 @@ time:
 * invisible characters (zero-width spaces and joiners, BOM, soft hyphen, other format or
   control characters) are dropped and do not count as a gap;
 * spaces, punctuation and symbols (emoji included) are dropped too, so "赌 博-网站" and
-  "赌*博*网*站" still match 赌博网站 — but more than ``MAX_GAP`` of them in a row, or a line
-  break or a full-width sentence end (。！？；…), end the run: a word never matches across
-  a paragraph or a sentence, and a filler of four or more characters separates words.
+  "赌*博*网*站" still match 赌博网站 — and so do sentence marks (。！？；…), the commonest
+  evasion ("出。售。枪。支"); but more than ``MAX_GAP`` of them in a row, or a line break,
+  end the run: a word never matches across a paragraph, and a filler of four or more
+  characters separates words.
 
 A break is written into the normalised text as ``BREAK`` (a newline, which no normalised
 word contains), so the matcher needs no special case for it.
+
+Traditional characters become simplified first (``rongmei.core.hanzi.to_simplified``, OpenCC's
+maintained table, one character for one, so offsets still index the original text).
+
+Words made only of Chinese characters are matched in a second form of the text,
+``normalize_ideographs``, where everything that is not a Chinese character — Latin letters,
+digits, kana, bopomofo, emoji, punctuation — is filler: "赌a博", "赌1博", "赌の博" all match
+赌博, up to ``MAX_GAP`` filler characters in a row. Words holding Latin letters or digits
+(bet365, vip代充) are matched in the first form, where those are kept.
 """
 
 from __future__ import annotations
@@ -21,9 +31,11 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from rongmei.core.hanzi import to_simplified
+
 MAX_GAP = 3
 BREAK = "\n"
-_HARD_BREAKS = frozenset("\n\r\u2028\u2029\x0b\x0c\x85。！？；…")
+_HARD_BREAKS = frozenset("\n\r\u2028\u2029\x0b\x0c\x85")
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064"
                        "\ufeff\u00ad\u034f\u180e")
 
@@ -66,7 +78,66 @@ class NormalizedText:
     origin: tuple[int, ...]  # origin[i]: offset in the original of normalised char i
 
 
-def normalize_text(text: str) -> NormalizedText:
+def is_ideograph(char: str) -> bool:
+    return ("\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+            or "\U00020000" <= char <= "\U0003134f")
+
+
+_ideograph_cache: dict[str, tuple[int, str]] = {}
+
+
+def _ideograph_action(char: str) -> tuple[int, str]:
+    """Like ``_action``, but only Chinese characters are kept; other letters are filler."""
+    result = _ideograph_cache.get(char)
+    if result is None:
+        action, kept = _action(char)
+        if action == _KEEP:
+            kept = "".join(c for c in kept if is_ideograph(c))
+            action = _KEEP if kept else _GAP
+        result = (action, kept)
+        if len(_ideograph_cache) < 100_000:
+            _ideograph_cache[char] = result
+    return result
+
+
+def normalize_ideographs(text: str) -> NormalizedText:
+    """The text as Chinese characters only (simplified), filler dropped up to ``MAX_GAP``."""
+    text = to_simplified(text)
+    out: list[str] = []
+    origin: list[int] = []
+    gap = 0
+    for index, char in enumerate(text):
+        if "\u4e00" <= char <= "\u9fff":  # the common case, kept as it is
+            if gap:
+                if gap > MAX_GAP and out and out[-1] != BREAK:
+                    out.append(BREAK)
+                    origin.append(index)
+                gap = 0
+            out.append(char)
+            origin.append(index)
+            continue
+        action, kept = _ideograph_action(char)
+        if action == _KEEP:
+            if gap > MAX_GAP and out and out[-1] != BREAK:
+                out.append(BREAK)
+                origin.append(index)
+            gap = 0
+            for c in kept:
+                out.append(c)
+                origin.append(index)
+        elif action == _GAP:
+            gap += 1
+        elif action == _BREAK:
+            if out and out[-1] != BREAK:
+                out.append(BREAK)
+                origin.append(index)
+            gap = 0
+    return NormalizedText("".join(out), tuple(origin))
+
+
+def normalize_text(text: str, *, simplify: bool = True) -> NormalizedText:
+    if simplify:
+        text = to_simplified(text)
     out: list[str] = []
     origin: list[int] = []
     gap = 0

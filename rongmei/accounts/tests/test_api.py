@@ -72,8 +72,8 @@ def test_delete_account_via_api(client):
     ("/api/v1/auth/otp", {}, 422, "invalid_request"),
     ("/api/v1/auth/otp", {"phone": 13812345678}, 422, "invalid_request"),
     ("/api/v1/auth/otp", {"phone": "110"}, 400, "invalid_phone"),
-    ("/api/v1/auth/otp", [], 422, "invalid_request"),
-    ("/api/v1/auth/login", {"phone": PHONE, "code": "123456"}, 400, "otp_invalid"),
+    ("/api/v1/auth/otp", [], 400, "malformed_request"),  # a body is a JSON object
+    ("/api/v1/auth/login", {"phone": PHONE, "code": "123456"}, 401, "otp_invalid"),
     ("/api/v1/auth/login", {"phone": PHONE}, 422, "invalid_request"),
     ("/api/v1/auth/login", {"phone": PHONE, "code": "12"}, 400, "invalid_code"),
 ])
@@ -141,3 +141,23 @@ def test_native_clients_post_with_a_bearer_token_and_no_csrf(make_user):
                             content_type="application/json",
                             HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 200 and response.json()["nickname"] == "原生"
+
+
+@pytest.mark.django_db
+def test_a_nickname_with_a_blocked_word_is_refused(client, make_user):
+    """The nickname is shown beside every comment: it passes the word gate like them."""
+    from rongmei.wordgate.dictionary import PROCESS_CACHE
+    from rongmei.wordgate.services import word_create
+
+    PROCESS_CACHE.reset()
+    word_create(actor=make_user("operator"), word="网络赌博", level="block", kind="sensitive")
+    token = token_login(client)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    for nickname in ("网络赌博", "网\u200b络赌博", "網絡賭博"):
+        response = client.patch("/api/v1/me", json.dumps({"nickname": nickname}),
+                                content_type="application/json", **auth)
+        assert response.status_code == 400, nickname
+        assert response.json()["code"] == "wordgate_blocked"
+        assert response.json()["field"] == "nickname"
+    assert client.get("/api/v1/me", **auth).json()["nickname"] != "网络赌博"
+    PROCESS_CACHE.reset()

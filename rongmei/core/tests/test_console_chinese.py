@@ -26,6 +26,7 @@ ALLOWED_WORDS = {
     "Wagtail", "Excel", "API", "URL", "ID", "SEO", "HTML", "RSS", "JSON", "JavaScript",
     "SMS", "KB", "MB", "GB", "Ctrl", "Alt", "Shift", "Esc", "Cmd",
     "AVIF", "GIF", "JPG", "JPEG", "PNG", "WEBP", "SVG", "PDF", "CSV", "XLSX", "TSV",
+    "Open", "GeoReport",  # the Open311 GeoReport v2 standard (问政 › Open311 合作系统)
 }
 # Not words at all: addresses, paths, file names.
 NOT_WORDS = re.compile(

@@ -107,7 +107,8 @@ def test_sanitize_html_removes_scripts_and_handlers():
 
 def _run_check_deploy(extra_env):
     env = {**os.environ, "RONGMEI_ENV": "production", "SECRET_KEY": "x" * 64 + "-prod-key-Q9",
-           "ALLOWED_HOSTS": "app.example.cn", "FIELD_ENCRYPTION_KEY":
+           "ALLOWED_HOSTS": "app.example.cn", "BASE_URL": "https://app.example.cn",
+           "FIELD_ENCRYPTION_KEY":
            "u4T3y0oqK2sHn3jX3sQ6m5yq0mXG8QyQbq2c4pQ0C1Y=", **extra_env}
     env.pop("PYTEST_XDIST_WORKER", None)
     return subprocess.run([sys.executable, "-m", "rongmei.cli", "check", "--deploy",
@@ -126,6 +127,22 @@ def test_check_deploy_warns_about_sqlite_in_production():
     result = _run_check_deploy({"DATABASE_URL": "sqlite:////tmp/x.sqlite3",
                                 "REDIS_URL": "redis://127.0.0.1:6379/0"})
     assert result.returncode != 0 and "rongmei.W001" in result.stderr + result.stdout
+
+
+def test_check_warns_when_base_url_is_unset_in_production():
+    """Feeds and Open311 hand absolute links to other systems: `rongmei check` (not only
+    --deploy) says so when BASE_URL would leave them pointing at 127.0.0.1."""
+    env = {**os.environ, "RONGMEI_ENV": "production", "SECRET_KEY": "x" * 64 + "-prod-key-Q9",
+           "ALLOWED_HOSTS": "app.example.cn", "DATABASE_URL": "postgres://u@127.0.0.1:5432/x"}
+    env.pop("BASE_URL", None)
+    env.pop("PYTEST_XDIST_WORKER", None)
+    result = subprocess.run([sys.executable, "-m", "rongmei.cli", "check"], env=env,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert "rongmei.W004" in result.stderr + result.stdout
+    env["BASE_URL"] = "https://app.example.cn"
+    result = subprocess.run([sys.executable, "-m", "rongmei.cli", "check"], env=env,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert "rongmei.W004" not in result.stderr + result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key():

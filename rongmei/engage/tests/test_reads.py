@@ -113,7 +113,9 @@ def test_a_forged_page_id_is_dropped_at_flush(client, story):
                 content_type="application/json")
     assert reads(story) == 1
     assert not PageStats.objects.filter(pk=987654321).exists()
-    assert client.post(BEACON.format(0), content_type="application/json").status_code == 404
+    assert client.post(BEACON.format(2**31), content_type="application/json").status_code == 404
+    # Ids start at 1, as the API document says: 0 is refused before any lookup.
+    assert client.post(BEACON.format(0), content_type="application/json").status_code == 422
 
 
 @needs_redis

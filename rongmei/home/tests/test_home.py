@@ -98,7 +98,7 @@ def test_pwa_manifest_service_worker_and_offline_page(client):
     manifest = client.get("/manifest.webmanifest")
     assert manifest["Content-Type"].startswith("application/manifest+json")
     data = manifest.json()
-    assert data["display"] == "standalone" and data["lang"] == "zh-CN"
+    assert data["display"] == "standalone" and data["lang"] == "zh-Hans"
     assert any(icon["sizes"] == "512x512" for icon in data["icons"])
     sw = client.get("/sw.js")
     assert sw["Content-Type"].startswith("application/javascript")

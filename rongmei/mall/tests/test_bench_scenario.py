@@ -12,7 +12,7 @@ def test_mall_redeem_scenario_round_trip(client, shop, monkeypatch):
 
     monkeypatch.setenv("BENCH_MALL_STOCK", "3")
     monkeypatch.setenv("BENCH_MALL_RESIDENTS", "5")
-    monkeypatch.setattr("rongmei.core.demo.county.operator_phone", lambda: shop.operator.phone)
+    monkeypatch.setattr("rongmei.units.demo.operator_phone", lambda: shop.operator.phone)
     scenario = SCENARIOS["mall-redeem"]
     context = scenario.setup()
     targets = scenario.targets(context)

@@ -164,3 +164,33 @@ def test_sqlite_path_small_crowd_never_oversells():
     outcome = crowd(attempts, workers=4)
     assert outcome["other"] == []
     assert assert_ledger_invariants(product, stock) == stock
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_wrong_pickup_codes_never_exceed_the_failure_allowance():
+    """Wrong codes are counted before the lookup, so a burst of parallel guesses gets no more
+    tries than the same guesses one by one (a check-then-count let 20 of 40 through)."""
+    from django.test import Client
+
+    merchant = make_merchant()
+    owner = merchant.staff.get().user
+    guesses = 3 * services.VERIFY_FAILURES_ALLOWED
+    barrier = threading.Barrier(8)
+
+    def guess(n):
+        client = Client()
+        client.force_login(owner)
+        if n < 8:
+            barrier.wait()
+        try:
+            return client.post("/mall/verify/", {"code": f"ZZZZZZ{n:02d}"}).status_code
+        finally:
+            connections.close_all()
+
+    import time_machine
+
+    with time_machine.travel("2026-12-02 10:00:00+08:00", tick=False), \
+            ThreadPoolExecutor(max_workers=8) as pool:  # one rate-limit window
+        statuses = list(pool.map(guess, range(guesses)))
+    assert statuses.count(404) == services.VERIFY_FAILURES_ALLOWED
+    assert statuses.count(429) == guesses - services.VERIFY_FAILURES_ALLOWED

@@ -153,7 +153,12 @@ def test_api_products_order_cancel_and_verify(client, shop, make_user):
     foreign = {"HTTP_AUTHORIZATION": f"Bearer {api_token_issue(user=other.staff.get().user)}"}
     refused = client.post("/api/v1/mall/verify", json.dumps({"code": second["pickup_code"]}),
                           content_type="application/json", **foreign)
-    assert refused.status_code == 403 and refused.json()["code"] == "wrong_merchant"
+    # Another shop's code reads exactly like a code that does not exist.
+    unknown = client.post("/api/v1/mall/verify", json.dumps({"code": "ZZZZZZZZ"}),
+                          content_type="application/json", **foreign)
+    assert refused.status_code == unknown.status_code == 404
+    assert refused.json() == unknown.json() == {
+        "code": "invalid_code", "message": "提货码无效，请核对后重试", "field": None}
     assert balance(resident) == 400
 
 

@@ -101,11 +101,11 @@ def test_the_merchant_page_lists_vouchers_usable_there(client):
     campaign = make_campaign(category="retail")
     other = make_campaign(category="catering")
     page = text(client.get(f"/merchants/{merchant.pk}/"))
-    assert "本店可用消费券" in page
+    assert "本店优惠" in page
     assert f'href="/vouchers/c/{campaign.pk}/"' in page and "满100减20" in page
     assert f'href="/vouchers/c/{other.pk}/"' not in page
     no_vouchers = make_merchant(category="auto")
-    assert "本店可用消费券" not in text(client.get(f"/merchants/{no_vouchers.pk}/"))
+    assert "本店优惠" not in text(client.get(f"/merchants/{no_vouchers.pk}/"))
 
 
 @pytest.mark.django_db
@@ -190,7 +190,7 @@ def test_an_owner_submits_a_post_from_my_shop_and_sees_it_pending(client):
     merchant = make_merchant(name="莲城超市")
     client.force_login(merchant.applicant)
     page = text(client.get("/merchants/mine/"))
-    assert "发布新动态" in page and "添加店员" in page
+    assert "发布新动态" in page and "邀请店员" in page
     response = client.post(f"/merchants/mine/{merchant.pk}/posts/", {
         "kind": "promotion", "title": "周末特惠", "body": "满100减20", "starts_on": "2026-06-06",
         "ends_on": "2026-06-07", "image": png_with_exif("post.png")})
@@ -217,15 +217,19 @@ def test_a_refused_post_keeps_what_was_typed_and_shows_the_error(client):
 
 
 @pytest.mark.django_db
-def test_an_owner_adds_a_clerk_who_gets_a_workspace_without_the_staff_form(client):
+def test_an_owner_invites_a_clerk_who_gets_a_workspace_without_the_staff_form(client):
+    from rongmei.tests_support import invitation_code
+
     merchant = make_merchant(name="莲城超市")
     client.force_login(merchant.applicant)
     response = client.post(f"/merchants/mine/{merchant.pk}/staff/", {"phone": "13912340011"})
     assert response.status_code == 302
+    assert "139****0011" in text(client.get("/merchants/mine/"))  # 待接受的邀请
+    client.logout()
+    client.post("/merchants/join/", {"phone": "13912340011",
+                                     "code": invitation_code("13912340011")})
     clerk = MerchantStaff.objects.get(merchant=merchant, role="clerk").user
-    assert "139****0011" in text(client.get("/merchants/mine/"))
-
-    client.force_login(clerk)
+    assert client.get("/merchants/mine/").wsgi_request.user == clerk  # accepting signed in
     page = text(client.get("/merchants/mine/"))
     assert "莲城超市" in page and "店员" in page and "发布新动态" in page
     assert f'action="/merchants/mine/{merchant.pk}/staff/"' not in page

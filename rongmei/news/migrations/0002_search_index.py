@@ -1,4 +1,5 @@
-"""The search index over FeedEntry.search_text (see rongmei/news/search.py and SEARCH.md).
+"""The search index over FeedEntry.search_text (see rongmei/news/search.py and
+docs/architecture.md, "Newsroom").
 
 PostgreSQL: an expression GIN index on to_tsvector('simple', search_text). SQLite: an FTS5
 table with external content and triggers. Other databases: nothing (search scans).

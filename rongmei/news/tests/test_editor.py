@@ -57,16 +57,17 @@ def test_publish_button_refuses_blocked_words_and_review_words_only_warn(newsroo
     operator = type(people.director).objects.filter(groups__name=roles.ROLE_BY_CODE[
         roles.OPERATOR].name).first()
     word_create(actor=operator, word="有关部门", level="review")
-    page = add_article(services.archive_for(newsroom.center), user=people.director)
+    page = add_article(services.archive_for(newsroom.center), user=people.reporter)
     client.force_login(people.director)
     url = f"/admin/pages/{page.pk}/edit/"
-    response = client.post(url, edit_data(page, "联系代开发票", "action-publish"))
+    response = client.post(url, edit_data(page, "联系代开发票", "action-publish",
+                                          urgent_reason="突发"))
     assert response.status_code == 200
     assert "稿件含有禁用词" in response.context["form"].non_field_errors()[0]
     page.refresh_from_db()
     assert not page.live
-    response = client.post(url, edit_data(page, "有关部门表示将尽快修复", "action-publish"),
-                           follow=True)
+    response = client.post(url, edit_data(page, "有关部门表示将尽快修复", "action-publish",
+                                          urgent_reason="突发"), follow=True)
     page.refresh_from_db()
     assert page.live
     assert any("请核对提示词" in str(m) and "【有关部门】" in str(m)

@@ -111,7 +111,7 @@ def test_story_goes_from_draft_to_every_outlet_and_back(newsroom, platforms, tmp
     feed = client.get("/api/v1/news/feed").json()["items"]
     assert feed[0]["title"] == "莲乡万亩荷塘迎来采莲季"
     assert "莲乡万亩荷塘迎来采莲季" in client.get("/feeds/rss.xml").content.decode()
-    ninjs = json.loads(client.get("/feeds/ninjs.json").content)["items"][0]
+    ninjs = json.loads(client.get("/feeds/ninjs.json").content)["associations"][0]
     assert ninjs["headlines"][0]["value"] == "莲乡万亩荷塘迎来采莲季"
     page_html = client.get(story.url).content.decode()
     assert "<video" in page_html and "采莲的莲农" in page_html

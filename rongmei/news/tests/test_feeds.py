@@ -75,9 +75,9 @@ def test_rss_atom_and_ninjs(stories, client):
     entries = ElementTree.fromstring(atom.content).findall("{http://www.w3.org/2005/Atom}entry")
     assert len(entries) == 13
     ninjs = json.loads(client.get("/feeds/ninjs.json").content)
-    item = ninjs["items"][0]
+    item = ninjs["associations"][0]
     assert item["headlines"][0]["value"].startswith("第24条")
-    assert item["type"] == "text" and item["language"] == "zh-CN"
+    assert item["type"] == "text" and item["language"] == "zh-Hans"
     assert "正文24" in item["bodies"][0]["value"]
     assert item["renditions"][0]["href"].startswith("http")
 

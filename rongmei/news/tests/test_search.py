@@ -38,7 +38,7 @@ def test_full_width_latin_and_digits_index_as_half_width_lower_case():
 
 
 def test_cjk_runs_index_their_characters_and_bigrams_and_punctuation_is_dropped():
-    assert search.index_terms("莲子，丰收！") == ["莲", "莲子", "子", "丰", "丰收", "收"]
+    assert search.index_terms("莲子，丰收！") == ["莲子", "丰收", "莲", "子", "丰", "收"]
     # No bigram across punctuation; stop characters are not indexed on their own.
     terms = search.index_terms("乡村的路。新")
     assert "的" not in terms and "村的" in terms and "路新" not in terms
@@ -72,7 +72,7 @@ def test_query_drops_stop_words_and_keeps_county_words_whole():
 def test_abbreviations_match_their_full_form():
     (word,) = search.parse_query("医保")
     assert ("医保",) in word.alternatives
-    assert search.gram_terms("医疗保险") in word.alternatives
+    assert "医疗保险" in [spelling.text for spelling in word.spellings]
     (word,) = search.parse_query("医疗保险")
     assert ("医保",) in word.alternatives
 
@@ -86,7 +86,7 @@ def test_very_long_queries_are_cut_to_a_bounded_number_of_words():
 # --- recall on the labelled set -------------------------------------------------------------
 
 @pytest.mark.django_db
-def test_recall_on_labelled_chinese_queries_is_at_least_95_percent(newsroom):
+def test_precision_and_recall_on_labelled_chinese_queries(newsroom):
     pages = {key: publish_story(newsroom, title, body, days_ago=days)
              for key, (title, body, days) in STORIES.items()}
     key_of = {page.pk: key for key, page in pages.items()}
@@ -113,8 +113,10 @@ def test_recall_on_labelled_chinese_queries_is_at_least_95_percent(newsroom):
           f"{relevant_total} relevant pairs")
     print("\n".join(lines))
     print(f"overall recall {recall:.1%}, precision {precision:.1%}")
-    assert len(RELEVANT) >= 25
-    assert recall >= 0.95
+    assert len(RELEVANT) >= 100 and len(STORIES) >= 100
+    # Measured 99.0 % recall, 98.7 % precision (117 queries, 307 relevant pairs).
+    assert recall >= 0.97
+    assert precision >= 0.97
 
 
 # --- ranking, lifecycle, bad input ----------------------------------------------------------
@@ -193,7 +195,7 @@ def test_search_api_and_page(newsroom, client):
     assert response.status_code == 200 and response.json() == []
     response = client.get("/search/", {"q": "5g基站"})
     assert response.status_code == 200
-    assert "全县5G基站突破600个" in response.content.decode()
+    assert "全县<mark>5G基站</mark>突破600个" in response.content.decode()
 
 
 # --- the database indexes -------------------------------------------------------------------
@@ -250,3 +252,99 @@ def test_postgresql_query_uses_the_gin_index(newsroom):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert search.PG_INDEX in plan, plan
     assert titles("莲子 丰收") == ["荷塘镇莲子丰收"]
+
+
+# --- word boundaries, traditional characters, the operators' dictionary ----------------------
+
+@pytest.mark.django_db
+def test_a_word_is_not_found_across_two_words_of_the_story(newsroom):
+    publish_story(newsroom, "莲乡县长期坚持生态优先", "森林覆盖率达六成。")
+    publish_story(newsroom, "湖南京剧团送戏下乡", "演出经典剧目。")
+    publish_story(newsroom, "农贸市场上海鲜价格回落", "水产品价格下降。")
+    publish_story(newsroom, "县长走访企业", "现场解决用工难题。")
+    publish_story(newsroom, "副县长督导森林防火", "检查林区。")
+    assert sorted(titles("县长")) == sorted(["县长走访企业", "副县长督导森林防火"])
+    assert titles("南京") == [] and titles("上海") == []
+    assert titles("京剧") == ["湖南京剧团送戏下乡"]
+    assert titles("海鲜") == ["农贸市场上海鲜价格回落"]
+
+
+@pytest.mark.django_db
+def test_compound_words_match_with_a_word_in_between_and_in_order_only(newsroom):
+    publish_story(newsroom, "县委副书记主持召开防汛调度会", "部署防汛。")
+    publish_story(newsroom, "推进乡村全面振兴", "出台十条措施。")
+    publish_story(newsroom, "书记谈县委工作", "振兴乡村。")  # the parts, reversed
+    assert titles("县委书记") == ["县委副书记主持召开防汛调度会"]
+    assert titles("乡村振兴") == ["推进乡村全面振兴"]
+
+
+@pytest.mark.django_db
+def test_traditional_queries_find_simplified_stories_and_the_other_way(newsroom):
+    publish_story(newsroom, "县医疗保障局开展专项行动", "打击欺诈骗保。")
+    publish_story(newsroom, "鄉村振興示範村建設", "繁體稿件。")
+    assert titles("醫療保障") == ["县医疗保障局开展专项行动"]
+    assert titles("乡村振兴") == ["鄉村振興示範村建設"]
+
+
+@pytest.mark.django_db
+def test_unit_names_of_the_tree_are_words_of_the_dictionary(newsroom):
+    words = search.dictionary_words()
+    assert newsroom.county.hetang.name in words
+    assert "县委书记" in words and "副县长" in words
+
+
+@pytest.mark.django_db
+def test_results_mark_the_matched_words_and_newer_stories_rank_higher(newsroom, client):
+    publish_story(newsroom, "荷塘镇莲子丰收 <b>", "莲子每斤六元。", days_ago=400)
+    publish_story(newsroom, "荷塘鎮蓮子上市", "新鲜莲子上市。", days_ago=1)
+    response = client.get("/api/v1/news/search", {"q": "莲子"})
+    items = response.json()
+    assert [item["title"] for item in items] == ["荷塘鎮蓮子上市", "荷塘镇莲子丰收 <b>"]
+    assert items[0]["title_html"] == "荷塘鎮<mark>蓮子</mark>上市"
+    assert items[1]["title_html"] == "荷塘镇<mark>莲子</mark>丰收 &lt;b&gt;"
+    page = client.get("/search/", {"q": "莲子"}).content.decode()
+    assert "<mark>蓮子</mark>" in page
+
+
+@pytest.mark.django_db
+def test_queries_that_find_nothing_are_logged_for_operators(newsroom, client):
+    from rongmei.news.models import SearchMiss
+
+    client.get("/api/v1/news/search", {"q": "火星基地"})
+    client.get("/search/", {"q": "火星基地"})
+    client.get("/search/", {"q": "！！"})  # nothing searchable: not a miss worth reading
+    miss = SearchMiss.objects.get()
+    assert (miss.query, miss.count) == ("火星基地", 2)
+
+
+@pytest.mark.django_db
+def test_operators_edit_words_and_synonyms_in_the_console(newsroom, client, make_user):
+    from rongmei.core import roles
+
+    publish_story(newsroom, "脱贫户开起莲子作坊", "收入超过十万元。")
+    publish_story(newsroom, "荷叶坪新建游客中心", "接待能力翻番。")
+    assert titles("扶贫") == ["脱贫户开起莲子作坊"]  # a built-in group
+    assert titles("返贫") == []
+
+    from rongmei.news.models import SearchSynonym
+
+    client.force_login(newsroom.people.editor)  # Wagtail sends those without the right home
+    assert client.get("/admin/news/search-dictionary/").status_code in (302, 403)
+    client.post("/admin/news/search-dictionary/", {"action": "add_synonym", "words": "返贫 脱贫"})
+    assert not SearchSynonym.objects.exists()
+
+    client.force_login(make_user(roles.OPERATOR))
+    assert client.get("/admin/news/search-dictionary/").status_code == 200
+    response = client.post("/admin/news/search-dictionary/",
+                           {"action": "add_synonym", "words": "返贫 脱贫"})
+    assert response.status_code == 302
+    assert titles("返贫") == ["脱贫户开起莲子作坊"]
+    assert client.post("/admin/news/search-dictionary/",
+                       {"action": "add_synonym", "words": "返贫"}).status_code == 400
+
+    # 坪新 is a word by chance of the general dictionary; the place name makes it whole.
+    response = client.post("/admin/news/search-dictionary/",
+                           {"action": "add_word", "word": "荷叶坪", "note": "地名"})
+    assert response.status_code == 302
+    assert titles("荷叶坪") == ["荷叶坪新建游客中心"]
+    assert "荷叶坪" in search.dictionary_words()

@@ -18,6 +18,9 @@ class Adapter:
     # Chinese notes for actions the platform cannot carry out (e.g. editing a published
     # Weibo post): such deliveries are recorded as done without a remote call.
     unsupported: ClassVar[dict[str, str]] = {}
+    # True when a repeated send cannot publish twice (the receiver dedupes); otherwise an
+    # interrupted send is never repeated automatically (delivery.SENDING).
+    idempotent: ClassVar[bool] = False
 
     def format(self, *, snapshot: dict, version: dict, action: str, outlet,
                received: list[dict]) -> dict:

@@ -104,6 +104,9 @@ def post_signed(*, outlet, payload: dict, action: str, delivery_id: int) -> Sent
 @register
 class WebhookAdapter(Adapter):
     kind = "webhook"
+    # Every request carries X-Rongmei-Delivery: the receiver drops a repeat, so a resend
+    # after an interrupted attempt cannot publish twice.
+    idempotent = True
 
     def format(self, *, snapshot, version, action, outlet, received):
         story = ninjs(snapshot, action=action, version=snapshot.get("_version"))
@@ -117,6 +120,9 @@ class WebhookAdapter(Adapter):
 @register
 class WechatChannelsAdapter(Adapter):
     kind = "wechat_channels"
+    # Every request carries X-Rongmei-Delivery: the receiver drops a repeat, so a resend
+    # after an interrupted attempt cannot publish twice.
+    idempotent = True
     unsupported: ClassVar[dict[str, str]] = {"update": "视频号作品发布后不能修改，本次更新未推送",
                    "correction": "视频号作品不能追加更正；如需更正请撤稿后重新发布"}
 

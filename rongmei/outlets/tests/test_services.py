@@ -157,7 +157,8 @@ def test_platforms_that_cannot_edit_record_the_update_without_calling_out(
         story_key="story:1", action="publish", status="success", remote_id="4900")
     publish(make_snapshot(headline="改了标题"), [weibo], django_capture_on_commit_callbacks)
     update = Delivery.objects.get(action="update")
-    assert update.status == "success" and "不能修改" in update.note
+    assert update.status == "cancelled" and update.note.startswith("渠道不支持更新：")
+    assert "不能修改" in update.note
     assert hub.requests == []
 
 

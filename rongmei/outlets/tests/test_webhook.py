@@ -20,8 +20,8 @@ SECRET = "whsec-9c1f2e"
 
 
 def verify(headers: dict, body: bytes, secret: str, *, tolerance: int = 300) -> bool:
-    """What a receiver does (README): recompute the HMAC over timestamp + "." + raw body,
-    compare in constant time, refuse stale timestamps."""
+    """What a receiver does (docs/architecture.md, "Outlets"): recompute the HMAC over
+    timestamp + "." + raw body, compare in constant time, refuse stale timestamps."""
     timestamp = headers["x-rongmei-timestamp"]
     if abs(time.time() - int(timestamp)) > tolerance:
         return False

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from rongmei.core.access import check_role
 from rongmei.core.errors import ServiceError, validation_error_from_django
 from rongmei.core.pagecache import invalidate_all
 from rongmei.core.roles import OPERATOR
+from rongmei.units.access import check_role
 
 from .. import grab
 from ..models import (

@@ -18,4 +18,5 @@ class VoucherError:
     NOT_YET_VALID = "voucher_not_yet_valid"
     WRONG_MERCHANT = "merchant_not_eligible"
     BELOW_THRESHOLD = "below_threshold"
+    BELOW_FACE_VALUE = "below_face_value"
     MERCHANT_LIMIT = "merchant_daily_limit"

@@ -9,8 +9,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from rongmei.core import ratelimit
-from rongmei.core.access import access_merchant
 from rongmei.core.errors import ServiceError
+from rongmei.merchants.access import access_merchant
 from rongmei.merchants.models import Merchant, MerchantStatus
 
 from .. import codes, grab
@@ -22,6 +22,8 @@ from ..models import (
     VoucherStatus,
     yuan,
 )
+from ..money import MAX_AMOUNT_FEN
+from ..money import discount as voucher_discount
 from .errors import VoucherError
 
 # --- redemption (核销) -------------------------------------------------------------------------
@@ -71,6 +73,9 @@ def voucher_redeem(*, actor, merchant_id: int, bill_amount: int, token: str = ""
         raise ServiceError("merchant_not_live", "商户当前不能核销", status=403)
     if not isinstance(bill_amount, int) or bill_amount <= 0:
         raise ServiceError("invalid_amount", "请输入正确的消费金额", field="bill_amount")
+    if bill_amount > MAX_AMOUNT_FEN:
+        raise ServiceError("invalid_amount", f"消费金额不能超过{yuan(MAX_AMOUNT_FEN)}元",
+                           field="bill_amount")
     voucher = voucher_for_redemption(token=token, code=code, dynamic=dynamic, now=now)
     campaign = voucher.campaign
     if voucher.status == VoucherStatus.REDEEMED:
@@ -85,6 +90,11 @@ def voucher_redeem(*, actor, merchant_id: int, bill_amount: int, token: str = ""
         raise ServiceError(VoucherError.BELOW_THRESHOLD,
                            f"消费满{yuan(campaign.threshold)}元才能使用本券",
                            field="bill_amount")
+    if campaign.refuse_below_face_value and bill_amount < campaign.face_value:
+        raise ServiceError(VoucherError.BELOW_FACE_VALUE,
+                           f"本券面额{yuan(campaign.face_value)}元，消费金额不能低于面额",
+                           field="bill_amount")
+    discount = voucher_discount(face_value=campaign.face_value, bill=bill_amount)
     with transaction.atomic():
         if campaign.per_merchant_daily_limit:
             Merchant.objects.select_for_update().get(pk=merchant.pk)  # serialise the count
@@ -97,7 +107,7 @@ def voucher_redeem(*, actor, merchant_id: int, bill_amount: int, token: str = ""
         changed = Voucher.objects.filter(
             pk=voucher.pk, status=VoucherStatus.ISSUED, valid_until__gt=now,
         ).update(status=VoucherStatus.REDEEMED, merchant=merchant, bill_amount=bill_amount,
-                 redeemed_at=now, redeemed_by=actor)
+                 discount=discount, redeemed_at=now, redeemed_by=actor)
         if changed != 1:
             raise ServiceError(VoucherError.ALREADY_USED, "该券已使用，不能重复核销", status=409)
     voucher.refresh_from_db()

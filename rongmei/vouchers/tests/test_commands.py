@@ -71,7 +71,7 @@ def test_settle_command_puts_each_redemption_in_one_statement(redeemed):
         again = run("vouchers_settle", "--start", today, "--end", today, "--actor",
                     operator.phone)
     assert "生成结算单 2 张" in output
-    assert "莲城超市：核销 1 张，补贴 20 元，带动消费 66 元" in output
+    assert "莲城超市（财政补贴结算单）：核销 1 张，抵扣 20 元，财政应付 20 元，带动消费 66 元" in output
     assert SettlementStatement.objects.count() == 2
     assert not Voucher.objects.filter(status=VoucherStatus.REDEEMED,
                                       statement__isnull=True).exists()

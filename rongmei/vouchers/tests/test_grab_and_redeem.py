@@ -213,35 +213,6 @@ def test_settlement_puts_each_redemption_in_exactly_one_statement(make_user):
 
 
 @pytest.mark.django_db
-def test_lottery_draw_is_reproducible_from_the_revealed_seed(make_user):
-    operator = make_user("operator")
-    campaign = make_campaign(stock=3, distribution="lottery", creator=operator,
-                             lottery_signup_until=timezone.now() + timedelta(hours=1))
-    seed = "莲乡2026年家电券摇号-公证处见证-7f3a"
-    services.lottery_commit(actor=operator, campaign=campaign, seed=seed)
-    people = [make_user() for _ in range(10)]
-    for person in people:
-        services.lottery_signup(user=person, campaign_id=campaign.pk)
-    with pytest.raises(ServiceError):
-        services.lottery_signup(user=people[0], campaign_id=campaign.pk)
-    with pytest.raises(ServiceError) as exc:
-        services.lottery_draw(actor=operator, campaign=campaign, seed=seed)
-    assert exc.value.code == "signup_open"
-    after = timezone.now() + timedelta(hours=2)
-    with pytest.raises(ServiceError) as exc:
-        services.lottery_draw(actor=operator, campaign=campaign, seed="another-seed-xxxxxxxx", now=after)
-    assert exc.value.code == "seed_mismatch"
-    winners = services.lottery_draw(actor=operator, campaign=campaign, seed=seed, now=after)
-    assert len(winners) == 3
-    with pytest.raises(ServiceError) as exc:  # no sign-up after the draw
-        services.lottery_signup(user=make_user(), campaign_id=campaign.pk, now=after)
-    assert exc.value.code == "signup_closed"
-    expected = services.lottery_order(seed, list(range(1, 11)))[:3]
-    assert sorted(w.number for w in winners) == sorted(expected)
-    assert Voucher.objects.filter(campaign=campaign).count() == 3
-
-
-@pytest.mark.django_db
 def test_guessing_dynamic_codes_at_the_till_is_limited(make_user):
     merchant = make_merchant()
     owner = merchant.staff.get().user

@@ -10,35 +10,37 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from rongmei.core.access import check_role, has_role
 from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 from rongmei.core.roles import ADMINISTRATOR, PROPAGANDA
+from rongmei.units.access import check_role, has_role
 
 from .. import workdays
 from ..models import (
     AssignmentRole,
     Briefing,
     Case,
-    CaseAssignment,
     CaseState,
-    DeadlineStep,
     DocumentStatus,
     EventKind,
     Instruction,
     Track,
     TransferNotice,
 )
+from . import notify
 from .common import (
     check_newsroom,
     check_state,
     clean_text,
-    deadline_open,
     is_newsroom,
     open_handling_deadlines,
     staff_case,
     transition,
 )
-from .newsroom import _unit
+from .newsroom import _unit, assign
+
+
+def _briefing_key(briefing) -> str:
+    return f"wz:briefing:{briefing.pk}"
 
 
 def _next_number(model, year: int) -> int:
@@ -99,6 +101,10 @@ def briefing_send_for_review(*, actor, briefing_id) -> Briefing:
         raise ServiceError("wrong_state", "内参不是草稿", status=409)
     briefing.status = DocumentStatus.REVIEW
     briefing.save(update_fields=["status"])
+    reviewers = [p for p in notify.newsroom_people() if p.pk != briefing.drafted_by_id]
+    notify.newsroom(case=briefing.case, kind=notify.REVIEW, title=f"{briefing.number}待审核",
+                    body=briefing.title, link=notify.console_link("wenzheng_briefings"),
+                    key=_briefing_key(briefing), people=reviewers or None)
     return briefing
 
 
@@ -116,6 +122,13 @@ def briefing_review(*, actor, briefing_id, approve: bool, note: str = "") -> Bri
     briefing.status = DocumentStatus.APPROVED if approve else DocumentStatus.DRAFT
     briefing.reviewed_by, briefing.review_note = actor, note
     briefing.save(update_fields=["status", "reviewed_by", "review_note"])
+    notify.resolve(_briefing_key(briefing))
+    if briefing.drafted_by_id and briefing.drafted_by.is_active:
+        notify.newsroom(case=briefing.case, kind=notify.UPDATE if approve else notify.REVIEW,
+                        title=f"{briefing.number}{'审核通过，可报送' if approve else '被退回修改'}",
+                        body=note, link=notify.console_link("wenzheng_briefings"),
+                        key="" if approve else _briefing_key(briefing),
+                        people=[briefing.drafted_by])
     transition(briefing.case, to=None, kind=EventKind.BRIEFING_REVIEWED, actor=actor,
                note=note, data={"approved": bool(approve)}, public=False)
     return briefing
@@ -132,6 +145,11 @@ def briefing_submit(*, actor, briefing_id) -> Briefing:
     transition(briefing.case, to=None, kind=EventKind.BRIEFING_SUBMITTED, actor=actor,
                public=True, public_text="已报送县委宣传部协调办理",
                data={"number": briefing.number})
+    notify.resolve(_briefing_key(briefing))
+    notify.newsroom(case=briefing.case,
+                    kind=notify.REVIEW, title=f"{briefing.number}已报送，请下发转办告知单",
+                    body=briefing.title, link=notify.console_link("wenzheng_briefings"),
+                    key=_briefing_key(briefing), people=notify.propaganda_people())
     return briefing
 
 
@@ -172,24 +190,18 @@ def notice_issue(*, actor, briefing_id, lead_unit_id, assisting_unit_ids=(), cop
                for name in (copied_to or ()) if str(name).strip()]
     requirements = clean_text(requirements, field="requirements", label="办理要求",
                               max_length=2000, required=False, scan=False)
-    due_at = _due(due_date) if due_date else None
-    if due_at is None:
-        from .common import working_days_for
-
-        due_at = workdays.due_after(timezone.now(), working_days_for(
-            DeadlineStep.REPLY, track=case.track, priority=case.priority))
+    set_due = _due(due_date) if due_date else None
+    case.dispatched_at = timezone.now()
+    case.save(update_fields=["dispatched_at"])
+    reply = open_handling_deadlines(case, reply_due=set_due)
     notice = _numbered_create(TransferNotice, case=case, briefing=briefing, lead_unit=lead,
-                              copied_to=leaders, requirements=requirements, due_at=due_at,
-                              issued_by=actor)
+                              copied_to=leaders, requirements=requirements,
+                              due_at=reply.due_at, issued_by=actor)
     notice.assisting_units.set(assisting)
     for unit, role in [(lead, AssignmentRole.LEAD)] + [(u, AssignmentRole.ASSIST)
                                                         for u in assisting]:
-        assignment = CaseAssignment.objects.create(case=case, unit=unit, role=role,
-                                                   assigned_by=actor)
-        deadline_open(case, DeadlineStep.ACKNOWLEDGE, assignment=assignment)
-    case.dispatched_at = timezone.now()
-    case.save(update_fields=["dispatched_at"])
-    open_handling_deadlines(case, reply_due=due_at)
+        assign(case, unit=unit, role=role, actor=actor)
+    notify.resolve(_briefing_key(briefing))
     transition(case, to=CaseState.DISPATCHED, kind=EventKind.NOTICE_ISSUED, actor=actor,
                unit=lead, public_text=f"县委宣传部已转{lead.name}牵头办理",
                data={"number": notice.number, "assisting": [u.pk for u in assisting],

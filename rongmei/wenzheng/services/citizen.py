@@ -13,7 +13,7 @@ from django.utils import timezone
 from rongmei.core import crypto, ratelimit
 from rongmei.core.codes import short_code
 from rongmei.core.errors import NotFoundError, ServiceError
-from rongmei.core.uploads import clean_image
+from rongmei.core.uploads import MAX_VIDEO_BYTES, clean_image, clean_video
 from rongmei.units.models import Unit
 
 from ..models import (
@@ -36,7 +36,9 @@ from ..models import (
     ReplyStatus,
     Satisfaction,
 )
+from . import notify
 from .common import (
+    LIVE,
     clean_text,
     deadline_meet,
     deadline_open,
@@ -46,9 +48,7 @@ from .common import (
 )
 
 MAX_PHOTOS = 6
-MAX_VIDEO_BYTES = 30 * 1024 * 1024
 MAX_REOPENS = 2
-VIDEO_SIGNATURES = ((4, b"ftyp"), (0, b"\x1a\x45\xdf\xa3"))  # MP4/MOV, WebM/Matroska
 
 
 def _rate_limit(user, scope: str, *, per_hour: int, per_day: int) -> None:
@@ -62,7 +62,10 @@ def _coordinate(value, *, field: str, low: float, high: float):
     if value in (None, ""):
         return None
     try:
-        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+        number = Decimal(str(value))
+        if not number.is_finite():  # NaN and Infinity compare with nothing (a 500 once)
+            raise InvalidOperation
+        number = number.quantize(Decimal("0.000001"))
     except (InvalidOperation, ValueError):
         raise ServiceError("invalid_location", "位置坐标格式不正确", field=field) from None
     if not (low <= number <= high):
@@ -101,14 +104,10 @@ def clean_extra(category: CaseCategory, raw: dict | None) -> dict:
     return values
 
 
-def _check_video(upload) -> None:
-    size = getattr(upload, "size", 0) or 0
-    if size > MAX_VIDEO_BYTES:
+def _check_video_size(upload) -> None:
+    """The cheap check before the rate limit; what the file is, ffprobe decides after it."""
+    if (getattr(upload, "size", 0) or 0) > MAX_VIDEO_BYTES:
         raise ServiceError("video_too_large", "视频不能超过30MB", field="video")
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head[offset:offset + len(sig)] == sig for offset, sig in VIDEO_SIGNATURES):
-        raise ServiceError("video_format", "只支持 MP4、MOV、WebM 格式的视频", field="video")
 
 
 def _prepare_photos(photos) -> list:
@@ -124,11 +123,10 @@ def _save_attachments(case, user, cleaned_photos, video=None) -> None:
                                     size=content.size)
         attachment.file.save(content.name, content, save=False)
         attachment.save()
-    if video is not None:
+    if video is not None:  # already remuxed without metadata (uploads.clean_video)
         attachment = CaseAttachment(case=case, kind=AttachmentKind.VIDEO, added_by=user,
                                     size=video.size)
-        extension = (video.name.rsplit(".", 1)[-1].lower() if "." in video.name else "mp4")
-        attachment.file.save(f"v.{extension[:5]}", video, save=False)
+        attachment.file.save(video.name, video, save=False)
         attachment.save()
 
 
@@ -148,8 +146,9 @@ def case_submit(*, user, category_id, title: str, description: str, key: str,
                 contact_phone: str = "", photos=None, video=None) -> Case:
     """Submit a case. Idempotent by (user, key): a retry returns the first case.
 
-    Photos are decoded and re-encoded without metadata (EXIF GPS included) before anything is
-    written; photo GPS is never read here — the form only offers it as a suggestion.
+    Photos are decoded and re-encoded without metadata (EXIF GPS included), and a video is
+    remuxed without its container metadata (location included), before anything is written;
+    photo GPS is never read here — the form only offers it as a suggestion.
     """
     if not user.is_authenticated:
         raise ServiceError("login_required", "请先登录", status=401)
@@ -190,12 +189,14 @@ def case_submit(*, user, category_id, title: str, description: str, key: str,
     contact_name = clean_text(contact_name, field="contact_name", label="联系人", max_length=20,
                               required=False, scan=False)
     contact_phone = str(contact_phone or "").strip()
-    if contact_phone and not (contact_phone.isdigit() and 7 <= len(contact_phone) <= 12):
+    if contact_phone and not (contact_phone.isdecimal() and 7 <= len(contact_phone) <= 12):
         raise ServiceError("invalid_phone", "联系电话格式不正确", field="contact_phone")
     cleaned = _prepare_photos(photos)
     if video is not None:
-        _check_video(video)
+        _check_video_size(video)
     _rate_limit(user, "submit", per_hour=5, per_day=10)
+    if video is not None:
+        video = clean_video(video, field="video")
 
     now = timezone.now()
     try:
@@ -226,19 +227,29 @@ def case_submit(*, user, category_id, title: str, description: str, key: str,
 @transaction.atomic
 def case_add_info(*, user, case_id, text: str, photos=None) -> Case:
     case = own_case(user, case_id, lock=True)
-    if case.state in (CaseState.CLOSED, CaseState.REJECTED, CaseState.MERGED):
+    if case.state in (CaseState.CLOSED, CaseState.REJECTED, CaseState.MERGED,
+                      CaseState.INFO_TIMEOUT):
         raise ServiceError("wrong_state", "该问政已结束，不能再补充", status=409)
     text = clean_text(text, field="text", label="补充内容", max_length=1000)
     cleaned = _prepare_photos(photos)
     _rate_limit(user, "info", per_hour=10, per_day=30)
     _save_attachments(case, user, cleaned)
-    to = CaseState.SUBMITTED if case.state == CaseState.NEEDS_INFO else None
-    transition(case, to=to, kind=EventKind.INFO_ADDED, actor=user, note=text,
-               public_text="群众已补充信息", data={"photos": len(cleaned)})
-    if to is not None:
+    asked = case.state == CaseState.NEEDS_INFO
+    transition(case, to=CaseState.SUBMITTED if asked else None, kind=EventKind.INFO_ADDED,
+               actor=user, note=text, public_text="群众已补充信息",
+               data={"photos": len(cleaned)}, tell_citizen=False)
+    title = f"问政{case.receipt_no}群众已补充信息"
+    if asked:  # back to triage, with a fresh review deadline
         case.info_request = ""
         case.save(update_fields=["info_request"])
+        deadline_meet(case, DeadlineStep.INFO)
         deadline_open(case, DeadlineStep.REVIEW)
+        notify.newsroom(case=case, kind=notify.REVIEW, title=title, body=text[:120],
+                        link=notify.console_link("wenzheng_triage"),
+                        key=notify.case_key(case.pk, "triage"))
+    else:
+        for assignment in case.assignments.select_related("unit").filter(status__in=LIVE):
+            notify.unit(assignment, kind=notify.UPDATE, title=title, body=text[:120])
     return case
 
 
@@ -288,9 +299,9 @@ def close_case(case: Case, *, actor=None, text: str = "问政办结") -> None:
     now = timezone.now()
     case.closed_at = now
     case.save(update_fields=["closed_at"])
-    case.assignments.filter(status__in=[AssignmentStatus.DISPATCHED,
-                                        AssignmentStatus.ACKNOWLEDGED]).update(
-        status=AssignmentStatus.DONE)
+    live = list(case.assignments.filter(status__in=LIVE).values_list("pk", flat=True))
+    case.assignments.filter(pk__in=live).update(status=AssignmentStatus.DONE)
+    notify.resolve(*(notify.assignment_key(pk) for pk in live))
     deadline_meet(case, DeadlineStep.CLOSE, when=now)
     transition(case, to=CaseState.CLOSED, kind=EventKind.CLOSED, actor=actor, public_text=text)
 
@@ -317,6 +328,11 @@ def case_reopen(*, user, case_id, reason: str) -> Case:
     transition(case, to=CaseState.IN_PROGRESS, kind=EventKind.REOPENED, actor=user,
                unit=lead.unit, note=reason, public_text="群众申请重新办理，已转回承办单位",
                data={"round": case.reopen_count})
+    notify.unit(lead, kind=notify.SENT_BACK, title=f"问政{case.receipt_no}群众申请重新办理",
+                body=reason[:120], key=notify.assignment_key(lead.pk),
+                sms_params={"receipt": case.receipt_no})
+    notify.newsroom(case=case, kind=notify.UPDATE, title=f"问政{case.receipt_no}群众申请重新办理",
+                    body=reason[:120], link=notify.console_link("wenzheng_cases", case))
     return case
 
 
@@ -352,4 +368,9 @@ def abuse_report(*, user, case_id, reason: str) -> AbuseReport:
                                                         defaults={"reason": reason})
     if not created:
         raise ServiceError("already_reported", "您已经举报过这条问政", status=409)
+    pending = AbuseReport.objects.filter(case=case, handled_at=None).count()
+    notify.newsroom(case=case,
+                    kind=notify.REVIEW, title=f"问政{case.receipt_no}被举报（{pending}次）",
+                    body=reason[:120], link=notify.console_link("wenzheng_reports"),
+                    key=notify.case_key(case.pk, "abuse"))
     return report

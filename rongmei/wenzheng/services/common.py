@@ -1,17 +1,15 @@
-"""What every 问政 action shares: who may see a case, the one state-transition function
-(which writes the event and notifies the citizen), deadlines, and text checks."""
+"""What every 问政 action shares: who may see a case (asked of ``rongmei.units.access``, the
+one access module), the one state-transition function (which writes the event and tells the
+citizen), deadlines, and text checks."""
 
 from __future__ import annotations
 
 import logging
 
-from django.db import transaction
 from django.utils import timezone
 
-from rongmei.core.access import has_role, unit_scope_paths
 from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 from rongmei.core.roles import (
-    ADMINISTRATOR,
     DIRECTOR,
     GRID_LEADER,
     PROPAGANDA,
@@ -19,6 +17,7 @@ from rongmei.core.roles import (
     WENZHENG_HANDLER,
 )
 from rongmei.core.text import plain_text
+from rongmei.units.access import can_act_in_unit, check_role, has_role
 
 from .. import workdays
 from ..models import (
@@ -29,19 +28,18 @@ from ..models import (
     CaseAssignment,
     CaseDeadline,
     CaseEvent,
-    CaseNotification,
-    ContactPreference,
+    CaseState,
     DeadlineRule,
     DeadlineStep,
     Priority,
     Track,
 )
+from . import notify
 
 logger = logging.getLogger("rongmei.wenzheng")
 
 NEWSROOM = (WENZHENG_HANDLER, DIRECTOR)
-SMS_TEMPLATE = "wenzheng_status"
-SMS_TEXT = "您反映的问题（受理编号{receipt}）{status}，请登录融媒APP“问政”查看详情。"
+LIVE = (AssignmentStatus.DISPATCHED, AssignmentStatus.ACKNOWLEDGED)
 
 # Working days per step; (step, track, priority) → days. Operators override with DeadlineRule.
 DEFAULT_DEADLINES = {
@@ -53,6 +51,7 @@ DEFAULT_DEADLINES = {
     (DeadlineStep.REPLY, Track.HARD, Priority.NORMAL): 10,
     (DeadlineStep.REPLY, Track.COMPLEX, None): 15,
     (DeadlineStep.CLOSE, None, None): 3,  # after the reply deadline: rating and closing
+    (DeadlineStep.INFO, None, None): 5,  # the citizen's time to add information (待补充)
 }
 
 
@@ -118,25 +117,21 @@ def own_case(user, case_id, *, lock: bool = False) -> Case:
     return case
 
 
-def unit_paths(user) -> tuple[frozenset, frozenset]:
-    """(unit-handler paths, grid-leader paths) of ``user``."""
-    return (unit_scope_paths(user, UNIT_HANDLER) if has_role(user, UNIT_HANDLER) else frozenset(),
-            unit_scope_paths(user, GRID_LEADER) if has_role(user, GRID_LEADER) else frozenset())
+def assignment_allowed(user, assignment: CaseAssignment, *, live: bool = False) -> bool:
+    """Unit handlers act on their units' lead/assist assignments, 三长 on grid ones (in the
+    unit or below it, as ``units.access`` decides); ``live`` also requires the assignment
+    not to have ended (returned or done)."""
+    if live and assignment.status not in LIVE:
+        return False
+    role = GRID_LEADER if assignment.role == AssignmentRole.GRID else UNIT_HANDLER
+    return can_act_in_unit(user, assignment.unit, role)
 
 
-def _inside(path: str, scope) -> bool:
-    return any(path.startswith(p) for p in scope)
-
-
-def assignment_allowed(user, assignment: CaseAssignment) -> bool:
-    """Unit handlers act on their unit's lead/assist assignments, grid leaders on grid ones."""
-    if has_role(user, ADMINISTRATOR):
-        return True
-    handler, grid = unit_paths(user)
-    path = assignment.unit.path
-    if assignment.role == AssignmentRole.GRID:
-        return _inside(path, grid)
-    return _inside(path, handler)
+def holds_case(user, case: Case) -> bool:
+    """Does one of ``user``'s units hold ``case`` now (a live assignment)? Contact details
+    and attachments are for the unit holding the case, and end with its assignment."""
+    return any(assignment_allowed(user, a, live=True)
+               for a in case.assignments.select_related("unit"))
 
 
 def staff_may_see(user, case: Case) -> bool:
@@ -144,11 +139,13 @@ def staff_may_see(user, case: Case) -> bool:
         return True
     if has_role(user, PROPAGANDA) and case.track == Track.COMPLEX:
         return True
-    return any(assignment_allowed(user, a)
-               for a in case.assignments.select_related("unit").all())
+    return any(assignment_allowed(user, a) for a in case.assignments.select_related("unit"))
 
 
 def staff_assignment(actor, assignment_id, *, lock: bool = True) -> CaseAssignment:
+    # Who may hold an assignment at all is asked before the lookup, so an account in no
+    # handling role learns nothing (not even whether the id exists).
+    check_role(actor, UNIT_HANDLER, GRID_LEADER, message="只有承办单位或三长可以办理问政")
     try:
         assignment_id = int(assignment_id)
     except (TypeError, ValueError):
@@ -160,7 +157,9 @@ def staff_assignment(actor, assignment_id, *, lock: bool = True) -> CaseAssignme
     if assignment is None:
         raise NotFoundError("承办记录不存在")
     if not assignment_allowed(actor, assignment):
-        raise PermissionDeniedError(f"您无权办理“{assignment.unit.name}”的问政")
+        # The same answer as for an id that does not exist: naming the unit that holds the
+        # case (or even confirming the id) would tell another unit's handler about it.
+        raise NotFoundError("承办记录不存在")
     if assignment.status == AssignmentStatus.RETURNED:
         raise ServiceError("assignment_returned", "该问政已退单，不能再办理", status=409)
     return assignment
@@ -175,12 +174,14 @@ def check_state(case: Case, *states, message: str | None = None) -> None:
 
 def transition(case: Case, *, to: str | None, kind: str, actor=None, unit=None,
                public_text: str = "", note: str = "", data: dict | None = None,
-               public: bool | None = None) -> CaseEvent:
+               public: bool | None = None, tell_citizen: bool | None = None) -> CaseEvent:
     """Move ``case`` to state ``to`` (or stay, with ``to=None``) and record the event.
 
-    The event is public when the public status changes (or ``public=True``); the citizen is
-    told in-app, and by SMS after commit when they chose SMS, of every public status change.
-    Call inside the action's transaction, holding the case row lock.
+    The event is public when the public status changes (or ``public=True``). The citizen is
+    told — in the inbox, and by SMS after commit when they chose SMS — of every change they
+    should know of: a new public status, and being asked for more information (which keeps
+    the public status 待审核); ``tell_citizen`` overrides. Call inside the action's
+    transaction, holding the case row lock.
     """
     now = timezone.now()
     state_from = case.state
@@ -196,31 +197,22 @@ def transition(case: Case, *, to: str | None, kind: str, actor=None, unit=None,
         case=case, kind=kind, actor=actor, unit=unit, state_from=state_from,
         state_to=case.state, public=status_changed if public is None else public,
         public_text=public_text[:300], note=note, data=data or {}, created_at=now)
-    if status_changed and case.user_id and case.purged_at is None:
-        notify_citizen(case, f"您的问政“{case.title[:20]}”{case.get_public_status_display()}"
-                             + (f"：{public_text[:80]}" if public_text else ""))
+    if tell_citizen is None:
+        tell_citizen = status_changed or (case.state == CaseState.NEEDS_INFO
+                                          and state_from != CaseState.NEEDS_INFO)
+    if tell_citizen:
+        notify.citizen(case, status=citizen_status(case), detail=public_text,
+                       phone=contact_phone(case))
     return event
 
 
-def notify_citizen(case: Case, text: str) -> None:
-    CaseNotification.objects.create(user_id=case.user_id, case=case, text=text[:200])
-    if case.contact_preference != ContactPreference.SMS:
-        return
-    phone = contact_phone(case) or getattr(case.user, "phone", "") or ""
-    if not phone:
-        return
-    params = {"receipt": case.receipt_no, "status": case.get_public_status_display()}
-
-    def send():
-        from rongmei.accounts.services import sms_send
-        from rongmei.accounts.sms import SmsSendError
-
-        try:
-            sms_send(phone=phone, template=SMS_TEMPLATE, params=params)
-        except SmsSendError:  # recorded as a failed SmsMessage; the in-app notice stands
-            logger.warning("wenzheng SMS for %s failed", case.receipt_no)
-
-    transaction.on_commit(send)
+def citizen_status(case: Case) -> str:
+    """How the citizen's notice names where their case stands."""
+    if case.state == CaseState.NEEDS_INFO:
+        return "需要您补充信息"
+    if case.state == CaseState.INFO_TIMEOUT:
+        return "因未按期补充信息已结束办理"
+    return case.get_public_status_display()
 
 
 def contact_phone(case: Case) -> str:
@@ -233,6 +225,18 @@ def contact_name(case: Case) -> str:
     from rongmei.core import crypto
 
     return crypto.decrypt(case.contact_name_encrypted) if case.contact_name_encrypted else ""
+
+
+def names_of(case: Case) -> list[str]:
+    """The names the citizen gave or goes by, for masking what the public sees."""
+    names = [contact_name(case)]
+    user = case.user if case.user_id else None
+    if user is not None:
+        names += [user.name, user.nickname]
+        realname = getattr(user, "realname", None)  # None when they never registered one
+        if realname is not None:
+            names.append(realname.name)
+    return [n for n in names if n]
 
 
 # --- deadlines ---------------------------------------------------------------------------
@@ -252,33 +256,45 @@ def working_days_for(step: str, *, track=None, priority=None) -> int:
 
 def deadline_open(case: Case, step: str, *, start=None, assignment=None, days: int | None = None,
                   due_at=None) -> CaseDeadline:
+    """Open a deadline of ``days`` working days (the configured rule by default) from
+    ``start``, or at ``due_at`` when a person set the date (never recomputed then)."""
     start = start or timezone.now()
     if days is None:
         days = working_days_for(step, track=case.track, priority=case.priority)
     return CaseDeadline.objects.create(
         case=case, assignment=assignment, step=step, working_days=days,
-        due_at=due_at or workdays.due_after(start, days), created_at=start)
+        due_at=due_at or workdays.due_after(start, days), created_at=start,
+        fixed=due_at is not None)
+
+
+def _close_deadlines(qs, **values) -> None:
+    ids = list(qs.values_list("pk", flat=True))
+    if ids:
+        CaseDeadline.objects.filter(pk__in=ids).update(**values)
+        notify.resolve(*(notify.deadline_key(pk) for pk in ids))
 
 
 def deadline_meet(case: Case, step: str, *, assignment=None, when=None) -> None:
     qs = CaseDeadline.objects.filter(case=case, step=step, met_at=None, cancelled_at=None)
     if assignment is not None:
         qs = qs.filter(assignment=assignment)
-    qs.update(met_at=when or timezone.now())
+    _close_deadlines(qs, met_at=when or timezone.now())
 
 
 def deadline_cancel(case: Case, *steps: str, assignment=None) -> None:
     qs = CaseDeadline.objects.filter(case=case, step__in=steps, met_at=None, cancelled_at=None)
     if assignment is not None:
         qs = qs.filter(assignment=assignment)
-    qs.update(cancelled_at=timezone.now())
+    _close_deadlines(qs, cancelled_at=timezone.now())
 
 
-def open_handling_deadlines(case: Case, *, start=None, reply_due=None) -> None:
-    """Reply and close deadlines for a freshly dispatched (or reopened) case."""
+def open_handling_deadlines(case: Case, *, start=None, reply_due=None) -> CaseDeadline:
+    """Reply and close deadlines for a freshly dispatched (or reopened) case; ``reply_due``
+    when a person set the date. Returns the reply deadline."""
     start = start or timezone.now()
     deadline_cancel(case, DeadlineStep.REPLY, DeadlineStep.CLOSE)
     reply = deadline_open(case, DeadlineStep.REPLY, start=start, due_at=reply_due)
     deadline_open(case, DeadlineStep.CLOSE, start=reply.due_at,
                   days=working_days_for(DeadlineStep.CLOSE, track=case.track,
                                         priority=case.priority))
+    return reply

@@ -1,5 +1,6 @@
 """The unit workspace (责任单位办理员 and 三长): 签收, contact log, progress notes, 退单 and
-延期 requests, and the reply draft that the newsroom reviews before it goes public."""
+延期 requests, and the reply draft. Nothing a unit writes is public until the newsroom
+approves it (先审后发): replies and progress notes meant for the public wait for review."""
 
 from __future__ import annotations
 
@@ -16,11 +17,13 @@ from ..models import (
     CaseState,
     DeadlineStep,
     EventKind,
+    ProgressNote,
     ReplyStatus,
     RequestKind,
     RequestStatus,
     UnitRequest,
 )
+from . import notify
 from .common import check_state, clean_text, deadline_meet, staff_assignment, transition
 
 CONTACT_METHODS = {"phone": "电话", "visit": "上门", "sms": "短信", "meeting": "约谈"}
@@ -48,6 +51,7 @@ def assignment_acknowledge(*, actor, assignment_id):
                                    assignment.role != AssignmentRole.ASSIST) else None
     transition(case, to=to, kind=EventKind.ACKNOWLEDGED, actor=actor, unit=assignment.unit,
                public=to is not None, public_text=f"{assignment.unit.name}已签收")
+    notify.resolve(notify.assignment_key(assignment.pk))
     return assignment
 
 
@@ -73,12 +77,23 @@ def contact_log(*, actor, assignment_id, method: str, note: str):
 
 @transaction.atomic
 def progress_note(*, actor, assignment_id, note: str, public: bool = False):
+    """Record progress. With ``public`` the note also waits for the newsroom's review
+    (``newsroom.progress_review``) before it appears on the public timeline."""
     assignment, case = _locked(actor, assignment_id)
     _require_acknowledged(assignment)
     note = clean_text(note, field="note", label="办理进展", max_length=500, scan=bool(public))
-    return transition(case, to=None, kind=EventKind.PROGRESS, actor=actor, unit=assignment.unit,
-                      note=note, public=bool(public),
-                      public_text=note[:300] if public else "")
+    event = transition(case, to=None, kind=EventKind.PROGRESS, actor=actor,
+                       unit=assignment.unit, note=note, public=False,
+                       data={"wants_public": bool(public)})
+    if public:
+        pending = ProgressNote.objects.create(case=case, assignment=assignment, text=note,
+                                              author=actor)
+        notify.newsroom(case=case, kind=notify.REVIEW,
+                        title=f"问政{case.receipt_no}有办理进展待审核公开",
+                        body=f"{assignment.unit.name}：{note[:100]}",
+                        link=notify.console_link("wenzheng_replies"),
+                        key=f"wz:progress:{pending.pk}")
+    return event
 
 
 def _open_request(assignment, kind) -> None:
@@ -99,7 +114,15 @@ def return_request(*, actor, assignment_id, reason: str) -> UnitRequest:
                                      reason=reason, requested_by=actor)
     transition(case, to=None, kind=EventKind.RETURN_REQUESTED, actor=actor,
                unit=assignment.unit, note=reason, public=False)
+    _ask_newsroom(case, assignment, req)
     return req
+
+
+def _ask_newsroom(case, assignment, req) -> None:
+    notify.newsroom(case=case, kind=notify.REVIEW,
+                    title=f"{assignment.unit.name}申请{req.get_kind_display()}：问政{case.receipt_no}",
+                    body=req.reason[:120], link=notify.console_link("wenzheng_dispatch"),
+                    key=f"wz:request:{req.pk}")
 
 
 @transaction.atomic
@@ -118,6 +141,7 @@ def extension_request(*, actor, assignment_id, days, reason: str) -> UnitRequest
                                      reason=reason, days=days, requested_by=actor)
     transition(case, to=None, kind=EventKind.EXTENSION_REQUESTED, actor=actor,
                unit=assignment.unit, note=reason, data={"days": days}, public=False)
+    _ask_newsroom(case, assignment, req)
     return req
 
 
@@ -137,4 +161,8 @@ def reply_draft(*, actor, assignment_id, text: str) -> CaseReply:
                                      status=ReplyStatus.PENDING)
     transition(case, to=CaseState.REPLY_REVIEW, kind=EventKind.REPLY_DRAFTED, actor=actor,
                unit=assignment.unit, public=False)
+    notify.resolve(notify.assignment_key(assignment.pk))
+    notify.newsroom(case=case, kind=notify.REVIEW, title=f"问政{case.receipt_no}的答复待审核",
+                    body=f"{assignment.unit.name}：{text[:100]}",
+                    link=notify.console_link("wenzheng_replies"), key=f"wz:reply:{reply.pk}")
     return reply

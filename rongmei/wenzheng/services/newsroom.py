@@ -1,5 +1,6 @@
 """The newsroom's actions (问政专员): triage (accept, reject, merge, ask for more), dispatch
-along track ① or ②, decide returns and extensions, review replies before they go public."""
+along track ① or ②, decide returns and extensions, review replies and public progress notes
+before they go public (先审后发)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from django.utils import timezone
 
 from rongmei.core.errors import NotFoundError, ServiceError
 from rongmei.core.roles import GRID_LEADER
-from rongmei.units.models import Unit, UnitMembership
+from rongmei.units.access import people_acting_in
+from rongmei.units.models import Unit
 
 from .. import workdays
 from ..models import (
@@ -23,13 +25,17 @@ from ..models import (
     DeadlineStep,
     EventKind,
     Priority,
+    ProgressNote,
     ReplyStatus,
     RequestKind,
     RequestStatus,
+    ReviewStatus,
     Track,
     UnitRequest,
 )
+from . import notify
 from .common import (
+    LIVE,
     check_newsroom,
     check_state,
     clean_text,
@@ -53,8 +59,14 @@ def _unit(unit_id, *, field: str = "unit", label: str = "单位") -> Unit:
 
 @transaction.atomic
 def case_accept(*, actor, case_id, track, priority: str = Priority.NORMAL, category_id=None,
-                subject_unit_id=None, public: bool = True, note: str = "") -> Case:
-    """Accept a case onto a track. ``public`` shows it on the board (if the citizen agreed)."""
+                subject_unit_id=None, public: bool = True, note: str = "",
+                public_title: str | None = None,
+                public_description: str | None = None) -> Case:
+    """Accept a case onto a track. ``public`` shows it on the board (if the citizen agreed);
+    ``public_title``/``public_description`` are what the board shows instead of the
+    citizen's own words, when the newsroom edits them (redaction before publication)."""
+    from .moderation import apply_redaction
+
     check_newsroom(actor)
     case = staff_case(actor, case_id, lock=True)
     check_state(case, CaseState.SUBMITTED)
@@ -73,12 +85,17 @@ def case_accept(*, actor, case_id, track, priority: str = Priority.NORMAL, categ
         case.subject_unit = _unit(subject_unit_id, field="subject_unit", label="被反映单位")
     note = clean_text(note, field="note", label="备注", max_length=300, required=False,
                       scan=False)
+    changed = apply_redaction(case, title=public_title, description=public_description)
     case.track, case.priority = track, priority
     case.is_public = bool(public) and case.wants_public
     case.accepted_at = timezone.now()
     case.save(update_fields=["track", "priority", "category", "subject_unit", "is_public",
-                             "accepted_at"])
+                             "accepted_at", "public_title", "public_description"])
+    if changed:
+        transition(case, to=None, kind=EventKind.REDACTED, actor=actor, public=False,
+                   note="受理时编辑了公开内容", data={"fields": changed})
     deadline_meet(case, DeadlineStep.REVIEW)
+    notify.resolve(notify.case_key(case.pk, "triage"))
     transition(case, to=CaseState.ACCEPTED, kind=EventKind.ACCEPTED, actor=actor, note=note,
                public_text="您的诉求已受理", data={"track": int(track), "priority": priority})
     return case
@@ -96,7 +113,8 @@ def case_reject(*, actor, case_id, reason: str, referral: str = "") -> Case:
     case.reject_reason, case.referral = reason, referral
     case.closed_at = timezone.now()
     case.save(update_fields=["reject_reason", "referral", "closed_at"])
-    deadline_cancel(case, DeadlineStep.REVIEW)
+    deadline_cancel(case, DeadlineStep.REVIEW, DeadlineStep.INFO)
+    notify.resolve(notify.case_key(case.pk, "triage"))
     text = reason + (f"。建议：{referral}" if referral else "")
     transition(case, to=CaseState.REJECTED, kind=EventKind.REJECTED, actor=actor,
                public_text=text)
@@ -105,6 +123,9 @@ def case_reject(*, actor, case_id, reason: str, referral: str = "") -> Case:
 
 @transaction.atomic
 def case_request_info(*, actor, case_id, question: str) -> Case:
+    """待补充: ask the citizen (who is told by their chosen channel) and give them the
+    configured working days (step 群众补充信息); ``wenzheng_tick`` reminds them on the last
+    day and closes the case as 补充超时 after it."""
     check_newsroom(actor)
     case = staff_case(actor, case_id, lock=True)
     check_state(case, CaseState.SUBMITTED)
@@ -113,8 +134,11 @@ def case_request_info(*, actor, case_id, question: str) -> Case:
     case.info_request = question
     case.save(update_fields=["info_request"])
     deadline_meet(case, DeadlineStep.REVIEW)
+    notify.resolve(notify.case_key(case.pk, "triage"))
+    info = deadline_open(case, DeadlineStep.INFO)
+    due = timezone.localtime(info.due_at)
     transition(case, to=CaseState.NEEDS_INFO, kind=EventKind.INFO_REQUESTED, actor=actor,
-               public=True, public_text=f"请补充：{question}")
+               public=True, public_text=f"请于{due.month}月{due.day}日前补充：{question}")
     return case
 
 
@@ -136,7 +160,8 @@ def case_merge(*, actor, case_id, into_id) -> Case:
     case.merged_into = target
     case.closed_at = timezone.now()
     case.save(update_fields=["merged_into", "closed_at"])
-    deadline_cancel(case, DeadlineStep.REVIEW)
+    deadline_cancel(case, DeadlineStep.REVIEW, DeadlineStep.INFO)
+    notify.resolve(notify.case_key(case.pk, "triage"))
     if case.user_id:
         _, created = CaseFollow.objects.get_or_create(case=target, user_id=case.user_id,
                                                       kind=FollowKind.SAME)
@@ -151,10 +176,18 @@ def case_merge(*, actor, case_id, into_id) -> Case:
 
 # --- dispatch (tracks ① and ②) --------------------------------------------------------------
 
-def _assign(case: Case, *, unit: Unit, role: str, actor) -> CaseAssignment:
+def assign(case: Case, *, unit: Unit, role: str, actor) -> CaseAssignment:
+    """Hand the case to a unit: its acknowledge deadline starts, and the people who may act
+    there get a 待办 (and an SMS) to sign for it."""
     assignment = CaseAssignment.objects.create(case=case, unit=unit, role=role,
                                                assigned_by=actor)
-    deadline_open(case, DeadlineStep.ACKNOWLEDGE, assignment=assignment)
+    deadline = deadline_open(case, DeadlineStep.ACKNOWLEDGE, assignment=assignment)
+    notify.unit(assignment, kind=notify.ASSIGNED,
+                title=f"新问政待签收：{case.title[:20]}",
+                body=f"受理编号{case.receipt_no}，{assignment.get_role_display()}，"
+                     f"签收期限{timezone.localtime(deadline.due_at):%Y-%m-%d}",
+                key=notify.assignment_key(assignment.pk),
+                sms_params={"receipt": case.receipt_no})
     return assignment
 
 
@@ -177,7 +210,7 @@ def dispatch_to_unit(*, actor, case_id, unit_id, contact_note: str = "") -> Case
     unit = _unit(unit_id)
     contact_note = clean_text(contact_note, field="contact_note", label="联系记录",
                               max_length=300, required=False, scan=False)
-    assignment = _assign(case, unit=unit, role=AssignmentRole.LEAD, actor=actor)
+    assignment = assign(case, unit=unit, role=AssignmentRole.LEAD, actor=actor)
     _start_handling(case)
     transition(case, to=CaseState.DISPATCHED, kind=EventKind.DISPATCHED, actor=actor,
                unit=unit, note=contact_note, public_text=f"已转{unit.name}办理")
@@ -195,16 +228,13 @@ def dispatch_to_grid(*, actor, case_id, area_id=None) -> CaseAssignment:
     area = _unit(area_id, field="area", label="网格所在村（社区）") if area_id else case.area
     if area is None:
         raise ServiceError("area_required", "请选择网格所在村（社区）", field="area")
-    steplen = Unit.steplen
-    ancestor_paths = [area.path[:i] for i in range(steplen, len(area.path) + 1, steplen)]
-    if not UnitMembership.objects.filter(unit__path__in=ancestor_paths, role=GRID_LEADER,
-                                         unit__is_active=True).exists():
+    if not people_acting_in(area, GRID_LEADER):
         raise ServiceError("no_grid_leader", f"“{area.name}”还没有三长，请先在单位中添加",
                            field="area")
     if case.area_id != area.pk:
         case.area = area
         case.save(update_fields=["area"])
-    assignment = _assign(case, unit=area, role=AssignmentRole.GRID, actor=actor)
+    assignment = assign(case, unit=area, role=AssignmentRole.GRID, actor=actor)
     _start_handling(case)
     transition(case, to=CaseState.DISPATCHED, kind=EventKind.DISPATCHED, actor=actor,
                unit=area, public_text=f"已转{area.name}三长办理")
@@ -221,7 +251,8 @@ def redispatch(*, actor, case_id, unit_id, role: str = AssignmentRole.LEAD) -> C
         raise ServiceError("wrong_state", "请先按办理路径转办", status=409)
     unit = _unit(unit_id)
     role = AssignmentRole.GRID if role == AssignmentRole.GRID else AssignmentRole.LEAD
-    assignment = _assign(case, unit=unit, role=role, actor=actor)
+    assignment = assign(case, unit=unit, role=role, actor=actor)
+    notify.resolve(notify.case_key(case.pk, "redispatch"))
     transition(case, to=CaseState.DISPATCHED, kind=EventKind.DISPATCHED, actor=actor,
                unit=unit, public_text=f"已转{unit.name}办理")
     return assignment
@@ -249,19 +280,32 @@ def request_decide(*, actor, request_id, approve: bool, note: str = "") -> UnitR
     req.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
     req.decided_by, req.decided_at, req.decision_note = actor, timezone.now(), note
     req.save()
+    notify.resolve(f"wz:request:{req.pk}")
+    verdict = "已同意" if approve else "未同意"
+    notify.unit(assignment, kind=notify.UPDATE,
+                title=f"{req.get_kind_display()}申请{verdict}：问政{case.receipt_no}",
+                body=note or req.reason[:120])
     if req.kind == RequestKind.RETURN:
         if approve:
+            # The unit's hold on the case ends here: no more contacts or photos for it.
             assignment.status = AssignmentStatus.RETURNED
             assignment.returned_at = timezone.now()
             assignment.save(update_fields=["status", "returned_at"])
             deadline_cancel(case, DeadlineStep.ACKNOWLEDGE, assignment=assignment)
+            notify.resolve(notify.assignment_key(assignment.pk))
             still_leading = case.assignments.filter(
-                role__in=[AssignmentRole.LEAD, AssignmentRole.GRID],
-                status__in=[AssignmentStatus.DISPATCHED, AssignmentStatus.ACKNOWLEDGED]).exists()
+                role__in=[AssignmentRole.LEAD, AssignmentRole.GRID], status__in=LIVE).exists()
             to = None if still_leading or assignment.role == AssignmentRole.ASSIST \
                 else CaseState.ACCEPTED
             transition(case, to=to, kind=EventKind.RETURN_DECIDED, actor=actor,
                        unit=assignment.unit, note=note, data={"approved": True})
+            if to == CaseState.ACCEPTED:
+                notify.newsroom(case=case,
+                                kind=notify.REVIEW,
+                                title=f"问政{case.receipt_no}已退单，请重新转办",
+                                body=req.reason[:120],
+                                link=notify.console_link("wenzheng_dispatch"),
+                                key=notify.case_key(case.pk, "redispatch"))
         else:
             transition(case, to=None, kind=EventKind.RETURN_DECIDED, actor=actor,
                        unit=assignment.unit, note=note, data={"approved": False})
@@ -300,6 +344,7 @@ def reply_review(*, actor, reply_id, approve: bool, text: str | None = None,
                       scan=False)
     now = timezone.now()
     reply.reviewer, reply.reviewed_at, reply.review_note = actor, now, note
+    notify.resolve(f"wz:reply:{reply.pk}")
     if approve:
         if text is not None and text.strip() and text.strip() != reply.text:
             reply.text = clean_text(text, field="text", label="答复内容", max_length=3000)
@@ -312,10 +357,55 @@ def reply_review(*, actor, reply_id, approve: bool, text: str | None = None,
         transition(case, to=CaseState.ANSWERED, kind=EventKind.ANSWERED, actor=actor,
                    unit=reply.assignment.unit,
                    public_text=f"{reply.assignment.unit.name}已答复，请您评价")
+        notify.unit(reply.assignment, kind=notify.UPDATE,
+                    title=f"问政{case.receipt_no}的答复已审核公开", body=note)
     else:
         reply.status = ReplyStatus.SENT_BACK
         reply.save()
         transition(case, to=CaseState.IN_PROGRESS, kind=EventKind.REPLY_SENT_BACK, actor=actor,
                    unit=reply.assignment.unit, note=note, public=False)
+        notify.unit(reply.assignment, kind=notify.SENT_BACK,
+                    title=f"问政{case.receipt_no}的答复被退回重办", body=note[:200],
+                    key=notify.assignment_key(reply.assignment_id),
+                    sms_params={"receipt": case.receipt_no})
     return reply
+
+
+@transaction.atomic
+def progress_review(*, actor, note_id, approve: bool, text: str | None = None,
+                    note: str = "") -> ProgressNote:
+    """Publish a unit's progress note on the public timeline (optionally edited), or refuse
+    it with a reason. Either way the unit is told; the citizen sees a published one."""
+    check_newsroom(actor)
+    try:
+        progress = (ProgressNote.objects.select_for_update(of=("self",))
+                    .select_related("assignment__unit").get(pk=int(note_id)))
+    except (ProgressNote.DoesNotExist, TypeError, ValueError):
+        raise NotFoundError("办理进展不存在") from None
+    if progress.status != ReviewStatus.PENDING:
+        raise ServiceError("already_reviewed", "该进展已审核", status=409)
+    case = Case.objects.select_for_update().get(pk=progress.case_id)
+    note = clean_text(note, field="note", label="审核意见", max_length=300, required=not approve,
+                      scan=False)
+    unit = progress.assignment.unit
+    progress.reviewer, progress.reviewed_at, progress.review_note = actor, timezone.now(), note
+    notify.resolve(f"wz:progress:{progress.pk}")
+    if approve:
+        if text is not None and text.strip():
+            progress.text = clean_text(text, field="text", label="进展内容", max_length=500)
+        progress.status = ReviewStatus.APPROVED
+        progress.save()
+        transition(case, to=None, kind=EventKind.PROGRESS_PUBLISHED, actor=actor, unit=unit,
+                   public=True, public_text=progress.text[:300], data={"note": progress.pk})
+        notify.citizen_message(case, title="您的问政有新的办理进展",
+                               body=f"{unit.name}：{progress.text[:100]}")
+    else:
+        progress.status = ReviewStatus.REFUSED
+        progress.save()
+        transition(case, to=None, kind=EventKind.PROGRESS_REFUSED, actor=actor, unit=unit,
+                   public=False, note=note, data={"note": progress.pk})
+    notify.unit(progress.assignment, kind=notify.UPDATE,
+                title=f"问政{case.receipt_no}的办理进展{'已公开' if approve else '未公开'}",
+                body=note)
+    return progress
 

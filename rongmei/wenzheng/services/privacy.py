@@ -1,29 +1,25 @@
-"""Personal data in 问政: who may see the citizen's contact details and photos (every look is
-written to ``accounts.PersonalDataAccess``), and the retention purge that erases personal
-data while keeping the anonymised case rows that the measures are computed from."""
+"""Personal data in 问政: who may see the citizen's contact details and attachments (the
+newsroom, and a unit only while it holds the case; every look is written to
+``accounts.PersonalDataAccess``). Erasure (account deletion, the retention purge) lives in
+``erasure``."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
-
-from rongmei.core.access import has_role
 from rongmei.core.errors import NotFoundError, PermissionDeniedError
 from rongmei.core.masking import mask_name, mask_phone
 from rongmei.core.roles import GRID_LEADER, PROPAGANDA, UNIT_HANDLER
+from rongmei.units.access import can_act_in_unit, has_role, unit_scope
+from rongmei.units.models import Unit
 
-from ..models import AssignmentStatus, Case, CaseAttachment, CaseState, EventKind
+from ..models import Case, CaseAttachment
 from .common import (
     NEWSROOM,
-    assignment_allowed,
     contact_name,
     contact_phone,
+    holds_case,
     is_newsroom,
+    own_case,
     staff_case,
-    transition,
 )
 
 
@@ -35,15 +31,21 @@ def _log(viewer, case: Case, what: str, reason: str) -> None:
 
 
 def _subject_unit_blocked(viewer, case: Case) -> bool:
-    """The complainant is never revealed to the party complained about."""
+    """The complainant is never revealed to the party complained about: anyone who may act
+    in the 被反映单位 (from above it) or in a unit inside it."""
     if case.subject_unit_id is None or is_newsroom(viewer):
         return False
-    from rongmei.core.access import unit_scope_paths
-    from rongmei.core.roles import GRID_LEADER, UNIT_HANDLER
+    subject = case.subject_unit
+    roles = (UNIT_HANDLER, GRID_LEADER)
+    return (can_act_in_unit(viewer, subject, *roles)
+            or Unit.get_tree(subject).filter(pk__in=unit_scope(viewer, *roles)).exists())
 
-    subject_path = case.subject_unit.path
-    scope = unit_scope_paths(viewer, UNIT_HANDLER, GRID_LEADER)
-    return any(p.startswith(subject_path) or subject_path.startswith(p) for p in scope)
+
+def _check_unit_holds(viewer, case: Case, message: str) -> None:
+    if not holds_case(viewer, case):
+        raise PermissionDeniedError(message)
+    if _subject_unit_blocked(viewer, case):
+        raise PermissionDeniedError("反映人信息对被反映单位保密")
 
 
 def contact_view(*, viewer, case_id, reveal: bool = False, reason: str = "") -> dict:
@@ -54,13 +56,7 @@ def contact_view(*, viewer, case_id, reveal: bool = False, reason: str = "") -> 
     if case.purged_at is not None:
         return {"name": "", "phone": "", "masked": True}
     if not is_newsroom(viewer):
-        live = [a for a in case.assignments.select_related("unit")
-                if a.status in (AssignmentStatus.DISPATCHED, AssignmentStatus.ACKNOWLEDGED)
-                and assignment_allowed(viewer, a)]
-        if not live:
-            raise PermissionDeniedError("只有正在承办的单位可以查看联系方式")
-        if _subject_unit_blocked(viewer, case):
-            raise PermissionDeniedError("反映人信息对被反映单位保密")
+        _check_unit_holds(viewer, case, "只有正在承办的单位可以查看联系方式")
     name = contact_name(case) or (getattr(case.user, "nickname", "") or "")
     phone = contact_phone(case) or (case.user.phone if case.user_id and case.user.phone else "")
     if reveal:
@@ -71,10 +67,9 @@ def contact_view(*, viewer, case_id, reveal: bool = False, reason: str = "") -> 
 
 
 def attachment_open(*, viewer, attachment_id):
-    """Open a private attachment: the citizen who filed the case, or staff who may see it
-    (a unit only while it holds a live assignment). Staff looks are logged."""
-    from .common import own_case
-
+    """Open a private attachment: the citizen who filed the case, the newsroom, 宣传部 on a
+    case it sees, or a unit while it holds the case (not after a return or once done).
+    Staff looks are logged."""
     try:
         attachment = CaseAttachment.objects.select_related("case").get(pk=int(attachment_id))
     except (CaseAttachment.DoesNotExist, TypeError, ValueError):
@@ -86,45 +81,10 @@ def attachment_open(*, viewer, attachment_id):
         raise NotFoundError("附件不存在")  # to a resident, someone else's file does not exist
     else:
         staff_case(viewer, case.pk)
-        if _subject_unit_blocked(viewer, case):
-            raise PermissionDeniedError("反映人信息对被反映单位保密")
+        if not (is_newsroom(viewer) or has_role(viewer, PROPAGANDA)):
+            _check_unit_holds(viewer, case, "只有正在承办的单位可以查看附件")
         _log(viewer, case, "问政附件", "查看群众上传的附件")
     try:
         return attachment, attachment.file.storage.open(attachment.file.name, "rb")
     except FileNotFoundError:
         raise NotFoundError("附件文件不存在") from None
-
-
-def purge_expired(*, now=None, days: int | None = None) -> int:
-    """Erase personal data of cases closed more than ``WENZHENG_RETENTION_DAYS`` ago: contact
-    details, precise location, description, attachments and the link to the account. The row
-    (category, units, track, times, ratings) stays for the statistics."""
-    now = now or timezone.now()
-    days = settings.WENZHENG_RETENTION_DAYS if days is None else days
-    cutoff = now - timedelta(days=days)
-    ids = list(Case.objects.filter(purged_at=None, closed_at__lt=cutoff,
-                                   state__in=[CaseState.CLOSED, CaseState.REJECTED,
-                                              CaseState.MERGED])
-               .values_list("pk", flat=True))
-    for case_id in ids:
-        with transaction.atomic():
-            case = Case.objects.select_for_update().get(pk=case_id)
-            for attachment in case.attachments.all():
-                attachment.file.delete(save=False)
-                attachment.delete()
-            case.contact_name_encrypted = case.contact_phone_encrypted = ""
-            case.latitude = case.longitude = None
-            case.address = ""
-            case.description = "（已按保存期限清除）"
-            case.extra = {}
-            case.user = None
-            case.purged_at = now
-            case.save()
-            case.events.filter(kind__in=[EventKind.INFO_ADDED, EventKind.CONTACTED]).update(
-                note="")  # the one sanctioned edit of the log: erasing personal data
-            case.ratings.update(comment="")
-            case.notifications.all().delete()
-            transition(case, to=None, kind=EventKind.PURGED, public=False,
-                       note=f"超过保存期限{days}天，已清除个人信息")
-    return len(ids)
-

@@ -16,8 +16,8 @@ from rongmei.wenzheng.models import Case, CaseState, Track
 from .conftest import submit
 
 pytestmark = pytest.mark.django_db
-SCREENS = ["wenzheng_triage", "wenzheng_dispatch", "wenzheng_replies", "wenzheng_briefings",
-           "wenzheng_cases", "wenzheng_dashboard"]
+SCREENS = ["wenzheng_triage", "wenzheng_dispatch", "wenzheng_replies", "wenzheng_reports",
+           "wenzheng_briefings", "wenzheng_cases", "wenzheng_dashboard"]
 
 
 def url(name):
@@ -155,7 +155,8 @@ def test_console_screens_have_no_untranslated_english(client, wz, make_user):
               "choice"}
     allowed = ALLOWED_WORDS | data_words() | set(re.findall(r"[A-Za-z]+", case.receipt_no)) | schema
     problems = {}
-    for name in SCREENS + ["wenzheng_categories", "wenzheng_deadlines"]:
+    for name in SCREENS + ["wenzheng_categories", "wenzheng_deadlines", "wenzheng_holidays",
+                           "notices_inbox", "notices_sms"]:
         for suffix in ("", "new/") if name in ("wenzheng_categories",
                                                 "wenzheng_deadlines") else ("",):
             response = client.get(url(name) + suffix)

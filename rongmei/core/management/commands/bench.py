@@ -15,6 +15,16 @@ from bench import BenchError
 from bench.runner import Options, default_workers, run
 from bench.scenarios import SCENARIOS
 
+# In-process benchmarks with no server: run as they are, each printing its own JSON line.
+STANDALONE = {"live-comments": ("bench.live_comments",
+                                "直播评论：2000名观众×每秒100条（SSE，1个与2个进程共享Redis）"),
+              "wordgate-scan": ("bench.wordgate_scan",
+                                "敏感词检查：5万词库扫描3000字稿件，加强归一化前后的吞吐"),
+              "news-search": ("bench.news_search",
+                              "新闻搜索：10万篇稿件，带标注的117个查询的延迟（进程内，SQLite 或 PostgreSQL）"),
+              "feed-scale": ("bench.feed_scale",
+                             "稿件流：千条与十万条（带封面）两个站点各用一个数据库，游标翻页 p50 之比")}
+
 
 class Command(BaseCommand):
     help = "Benchmark a scenario against the /_hello floor on a production-profile gunicorn."
@@ -44,12 +54,26 @@ class Command(BaseCommand):
                             help="drop and recreate the PostgreSQL bench database first")
         parser.add_argument("--keep", action="store_true",
                             help="keep the temporary directory (server log, SQLite file)")
+        parser.add_argument("--via-nginx", action="store_true",
+                            help="through deploy/nginx.conf (micro-cache, loopback, no TLS), "
+                                 "against nginx serving a static file of the same size")
 
     def handle(self, *args, scenarios, **options):
         if not scenarios:
             self.stdout.write("可用场景（rongmei bench SCENARIO）：")
             for name, scenario in SCENARIOS.items():
                 self.stdout.write(f"  {name:<16}{scenario.summary}")
+            for name, (_module, summary) in STANDALONE.items():
+                self.stdout.write(f"  {name:<16}{summary}")
+            return
+        for name in [s for s in scenarios if s in STANDALONE]:
+            from importlib import import_module
+            try:
+                import_module(STANDALONE[name][0]).main([])
+            except BenchError as exc:
+                raise CommandError(str(exc)) from exc
+        scenarios = [s for s in scenarios if s not in STANDALONE]
+        if not scenarios:
             return
         if min(options["duration"], options["rounds"], options["concurrency"],
                options["workers"], options["load_processes"], options["max_requests"]) <= 0:
@@ -60,7 +84,7 @@ class Command(BaseCommand):
             duration=options["duration"], rounds=options["rounds"], warmup=options["warmup"],
             concurrency=options["concurrency"], workers=options["workers"],
             load_processes=options["load_processes"], max_requests=options["max_requests"],
-            fresh=options["fresh"], keep=options["keep"],
+            fresh=options["fresh"], keep=options["keep"], via_nginx=options["via_nginx"],
         )
         failed = oversold = 0
         try:

@@ -4,8 +4,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from rongmei.core.demo import county
-from rongmei.core.roles import ROLE_BY_CODE
+from rongmei.core.modules import app_submodules
 
 
 class Command(BaseCommand):
@@ -19,12 +18,14 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo")
         self.stdout.write("")
-        self.stdout.write(self.style.MIGRATE_HEADING("演示账号（工作人员密码均为 %s）："
-                                                     % county.STAFF_PASSWORD))
-        for role_code, phone, name, _ in county.STAFF:
-            role = ROLE_BY_CODE[role_code]
-            where = "管理后台 /admin/" if role.console else "居民端（短信验证码登录）"
-            self.stdout.write(f"  {role.name:<10}{name:<6}{phone}  {where}")
+        demos = [module for module in app_submodules("demo") if hasattr(module, "logins")]
+        passwords = {module.STAFF_PASSWORD for module in demos if hasattr(module, "STAFF_PASSWORD")}
+        self.stdout.write(self.style.MIGRATE_HEADING(
+            "演示账号（工作人员密码均为 %s）：" % "、".join(sorted(passwords))))
+        for module in demos:
+            for role_name, name, phone, console in module.logins():
+                where = "管理后台 /admin/" if console else "居民端（短信验证码登录）"
+                self.stdout.write(f"  {role_name:<10}{name:<6}{phone}  {where}")
         self.stdout.write("  居民：任意手机号（如 15200000001）在 /login/ 获取验证码；"
                           "演示环境不真正发短信，验证码直接显示在登录页。")
         self.stdout.write("")

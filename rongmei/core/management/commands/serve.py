@@ -39,9 +39,10 @@ def gunicorn_options(*, bind: str, workers: int, access_log: bool = False) -> di
 
 
 def run_gunicorn(options: dict) -> None:
+    from django.core.wsgi import get_wsgi_application
     from gunicorn.app.base import BaseApplication
 
-    from rongmei.config.wsgi import application
+    application = get_wsgi_application()
 
     class Server(BaseApplication):
         def load_config(self):

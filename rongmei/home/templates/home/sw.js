@@ -6,25 +6,42 @@ const PRECACHE = {{ precache|safe }};
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
 });
+// Pages kept for offline reading, and for whom they were made (X-Rongmei-Viewer, set by
+// rongmei.core.freshness: "anon-std", "anon-elder" or "person").
+const PAGES = VERSION + "-pages";
+const VIEWER_KEY = "/__rongmei_viewer__";
 self.addEventListener("activate", (event) => {
-  event.waitUntil(caches.keys().then((keys) => Promise.all(keys.filter((k) => k !== VERSION).map((k) => caches.delete(k)))).then(() => self.clients.claim()));
+  event.waitUntil(caches.keys().then((keys) => Promise.all(keys.filter((k) => k !== VERSION && k !== PAGES).map((k) => caches.delete(k)))).then(() => self.clients.claim()));
 });
+// Only pages that are the same for everyone (marked public by the page cache) are kept, and
+// only for the viewer they were made for: the first page made for someone else (after
+// logging in or out, or switching 长辈模式) empties the offline copies, so a signed-in
+// phone is never shown a visitor's copy and an elder-mode phone never a normal one.
+async function keepForOffline(request, response) {
+  const viewer = response.headers.get("X-Rongmei-Viewer") || "";
+  let pages = await caches.open(PAGES);
+  const last = await pages.match(VIEWER_KEY);
+  if (!last || (await last.text()) !== viewer) {
+    await caches.delete(PAGES);
+    pages = await caches.open(PAGES);
+    await pages.put(VIEWER_KEY, new Response(viewer));
+  }
+  if (response.ok && /\bpublic\b/.test(response.headers.get("Cache-Control") || "")) {
+    await pages.put(request, response);
+  }
+}
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith("/admin/") || url.pathname.startsWith("/api/")) return;
   if (request.mode === "navigate") {
+    // Network first, always: the server decides what this person sees. The kept copy is
+    // only for when there is no network at all.
     event.respondWith(fetch(request).then((response) => {
-      // Only pages that are the same for everyone (marked public by the page cache) are
-      // kept for offline use: a signed-in resident's pages must not outlive their session
-      // on a shared phone.
-      if (response.ok && /\bpublic\b/.test(response.headers.get("Cache-Control") || "")) {
-        const copy = response.clone();
-        caches.open(VERSION).then((cache) => cache.put(request, copy));
-      }
+      event.waitUntil(keepForOffline(request, response.clone()));
       return response;
-    }).catch(() => caches.match(request).then((hit) => hit || caches.match("/offline/"))));
+    }).catch(() => caches.open(PAGES).then((pages) => pages.match(request)).then((hit) => hit || caches.match("/offline/"))));
     return;
   }
   if (url.pathname.startsWith("/static/")) {

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Revision
 
-from rongmei.news.gate import ContentBlocked
+from rongmei.news.gate import ContentBlocked, MediaNotReady
 
 
 class Command(BaseCommand):
@@ -22,15 +22,18 @@ class Command(BaseCommand):
         for page in list(Page.objects.filter(live=True, expire_at__lt=now)):
             page.specific.unpublish(set_expired=True, log_action="wagtail.unpublish.scheduled")
             expired += 1
-        published = blocked = 0
+        published = blocked = waiting = 0
         due = Revision.objects.filter(approved_go_live_at__lt=now).order_by("approved_go_live_at")
         for revision in list(due):
             try:
                 with transaction.atomic():
                     revision.publish(log_action="wagtail.publish.scheduled")
                 published += 1
+            except MediaNotReady:
+                waiting += 1  # stays scheduled: it goes out the minute its media is ready
             except ContentBlocked as blocked_error:
                 Revision.objects.filter(pk=revision.pk).update(approved_go_live_at=None)
                 self.stderr.write(f"定时发布被拦截：{revision.object_str}：{blocked_error}")
                 blocked += 1
-        self.stdout.write(f"定时发布 {published} 篇，拦截 {blocked} 篇，到期下线 {expired} 篇")
+        self.stdout.write(f"定时发布 {published} 篇，拦截 {blocked} 篇，等待转码 {waiting} 篇，"
+                          f"到期下线 {expired} 篇")

@@ -51,7 +51,9 @@ class Command(BaseCommand):
         except ServiceError as exc:
             raise CommandError(exc.message) from None
         for statement in made:
-            self.stdout.write(f"{statement.merchant.name}：核销 {statement.voucher_count} 张，"
-                              f"补贴 {yuan(statement.subsidy_total)} 元，"
+            self.stdout.write(f"{statement.merchant.name}（{statement.kind_label}）："
+                              f"核销 {statement.voucher_count} 张，"
+                              f"抵扣 {yuan(statement.subsidy_total)} 元，"
+                              f"财政应付 {yuan(statement.government_owes)} 元，"
                               f"带动消费 {yuan(statement.bill_total)} 元")
         self.stdout.write(f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}：生成结算单 {len(made)} 张")

@@ -1,0 +1,163 @@
+"""nginx in front of the bench's gunicorn, configured from the project's deploy/nginx.conf.
+
+``rongmei bench --via-nginx SCENARIO`` measures the scenario through nginx (its micro-cache
+on, a loopback port, no TLS) against nginx serving a static file of the same size — the
+physical floor of the machine — in the same run. The site's ``location /`` block (micro-cache
+directives), its ``proxy_cache_path`` and the proxy lines of ``rongmei_proxy.conf`` (quoted
+at the end of deploy/nginx.conf) are taken from that file, so the bench measures what is
+deployed; only paths, the listen address and the upstream port are the bench's own.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import BenchError
+
+DEPLOY_CONF = Path(__file__).resolve().parent.parent / "deploy" / "nginx.conf"
+STATIC_PATH = "/__bench_static_floor"
+START_TIMEOUT = 15
+
+
+def deploy_parts(text: str) -> dict:
+    """The pieces of deploy/nginx.conf the bench reuses."""
+    cache_path = re.search(r"^proxy_cache_path\s+\S+\s+(.*?);", text, re.MULTILINE)
+    start = text.find("location / {")
+    if cache_path is None or start < 0:
+        raise BenchError("deploy/nginx.conf 中没有 proxy_cache_path 或 location / 块")
+    depth, end = 0, start
+    for end in range(start, len(text)):
+        if text[end] == "{":
+            depth += 1
+        elif text[end] == "}":
+            depth -= 1
+            if depth == 0:
+                break
+    block = text[start:end + 1]
+    proxy = [line.lstrip("#").strip() for line in text.splitlines()
+             if re.match(r"#\s+proxy_", line)]
+    if not proxy:
+        raise BenchError("deploy/nginx.conf 末尾没有 rongmei_proxy.conf 的内容")
+    block = re.sub(r"include\s+/etc/nginx/rongmei_proxy\.conf;",
+                   "\n        ".join(proxy), block)
+    return {"cache_path_options": cache_path.group(1), "location": block}
+
+
+def config(*, workdir: Path, port: int, upstream_port: int, static_file: Path) -> str:
+    parts = deploy_parts(DEPLOY_CONF.read_text())
+    tmp = workdir / "nginx"
+    return f"""
+worker_processes auto;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    proxy_cache_path {tmp}/cache {parts["cache_path_options"]};
+    upstream rongmei_app {{
+        server 127.0.0.1:{upstream_port};
+        keepalive 32;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        add_header X-Micro-Cache $upstream_cache_status always;
+        location = {STATIC_PATH} {{
+            alias {static_file};
+            default_type text/html;
+        }}
+        {parts["location"]}
+    }}
+}}
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+@contextmanager
+def running(*, workdir: Path, upstream_port: int, static_size: int):
+    """nginx on a free loopback port until the block ends (then stopped, killed if need be).
+    Yields the port; ``STATIC_PATH`` there is a file of ``static_size`` bytes."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(binary).exists():
+        raise BenchError("找不到 nginx（--via-nginx 需要本机安装 nginx）")
+    tmp = workdir / "nginx"
+    tmp.mkdir(parents=True, exist_ok=True)
+    static_file = tmp / "static.html"
+    static_file.write_bytes(b"x" * static_size)
+    port = _free_port()
+    conf = tmp / "nginx.conf"
+    conf.write_text(config(workdir=workdir, port=port, upstream_port=upstream_port,
+                           static_file=static_file))
+    process = subprocess.Popen([binary, "-p", str(tmp), "-c", str(conf), "-g", "daemon off;"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                raise BenchError(f"nginx 启动失败：{process.stderr.read().decode()[-2000:]}")
+            try:
+                if fetch(port, STATIC_PATH)[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise BenchError("nginx 未能在限定时间内就绪")
+            time.sleep(0.1)
+        yield port
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGQUIT)  # graceful: workers finish, then exit
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def variants_check(port: int, path: str) -> dict:
+    """No visitor gets another's variant from the micro-cache: standard and elder-mode
+    visitors alternate on the same URL, and a request with a session cookie or a bearer
+    token bypasses the micro-cache."""
+    wrong = 0
+    for _ in range(3):
+        for elder in (False, True, False, True):
+            headers = {"Cookie": "rm_elder=1"} if elder else {}
+            status, _, body = fetch(port, path, headers)
+            if status == 200 and (b"rm-elder" in body) != elder:
+                wrong += 1
+    bypass = 0
+    for headers in ({"Cookie": "sessionid=bench-not-a-session"},
+                    {"Authorization": "Bearer bench-not-a-token"}):
+        _, response_headers, _ = fetch(port, path, headers)
+        status = {k.lower(): v for k, v in response_headers.items()}.get("x-micro-cache", "")
+        if status in ("HIT", "STALE", "UPDATING"):
+            bypass += 1
+    return {"wrong_variant_served": wrong, "personal_served_from_micro_cache": bypass}

@@ -1,0 +1,28 @@
+"""Staff sign in as staff: the console needs the staff password.
+
+A resident's SMS-code login (or a clerk's invitation code) proves a phone number, not a staff
+member: such a session has ``SMS_CODE_BACKEND`` as its backend, and on the console's paths
+it is treated as signed out, so Wagtail asks for the password (with its lockout,
+``accounts.forms.StaffLoginForm``). Signing in there turns the same session into a password
+session. Every role that may enter the console is covered, superusers included.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.auth.models import AnonymousUser
+
+from .backends import PASSWORD_BACKEND
+
+CONSOLE_PREFIXES = ("/admin/",)
+
+
+class StaffConsoleMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (request.path.startswith(CONSOLE_PREFIXES)
+                and request.session.get(BACKEND_SESSION_KEY) != PASSWORD_BACKEND):
+            request.user = AnonymousUser()
+        return self.get_response(request)

@@ -1,0 +1,244 @@
+"""活动 in the staff console: contests (create, review entries, judges' scores, flagged
+votes and invalidation), question banks (Excel import) and quizzes, public draws (entrant
+list import, sealing, the public value). Every screen asks ``rongmei.units.access`` first;
+the services ask again."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+
+from rongmei.core.errors import ServiceError
+from rongmei.core.roles import OPERATOR
+from rongmei.units.access import has_role
+
+from . import selectors, services
+from .models import (
+    REGISTRATION_FIELDS,
+    Contest,
+    Entry,
+    EntryStatus,
+    PublicDraw,
+    QuestionBank,
+    Quiz,
+    Vote,
+    VoteScope,
+)
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _denied(request):
+    if has_role(request.user, OPERATOR):
+        return None
+    messages.error(request, "只有运营人员可以管理活动")
+    return redirect("wagtailadmin_home")
+
+
+def _page(request, template, title, **context):
+    return TemplateResponse(request, f"activities/console/{template}", {
+        "page_title": title, "header_title": title, **context})
+
+
+class ContestForm(forms.Form):
+    title = forms.CharField(label="评选名称", max_length=60)
+    organiser = forms.CharField(label="主办单位", max_length=60, required=False)
+    rules = forms.CharField(label="评选规则", widget=forms.Textarea, required=False)
+    registration_opens = forms.DateTimeField(label="报名开始", widget=DATETIME)
+    submission_closes = forms.DateTimeField(label="作品征集截止", widget=DATETIME)
+    voting_opens = forms.DateTimeField(label="投票开始", widget=DATETIME)
+    voting_closes = forms.DateTimeField(label="投票截止", widget=DATETIME)
+    results_at = forms.DateTimeField(label="结果公布", widget=DATETIME)
+    form_fields = forms.MultipleChoiceField(
+        label="报名表字段", widget=forms.CheckboxSelectMultiple, required=False,
+        choices=[(k, v[0]) for k, v in REGISTRATION_FIELDS.items()], initial=["name", "phone"])
+    allow_photo = forms.BooleanField(label="接受图片作品", required=False, initial=True)
+    allow_text = forms.BooleanField(label="接受文字作品", required=False, initial=True)
+    votes_per_day = forms.IntegerField(label="每天可投票数", min_value=1, max_value=50, initial=1)
+    vote_scope = forms.ChoiceField(label="投票限制", choices=VoteScope.choices)
+    require_realname = forms.BooleanField(label="须实名登记才能投票", required=False)
+    judge_weight = forms.IntegerField(label="评委评分权重（%）", min_value=0, max_value=100,
+                                      initial=0)
+    live_url = forms.CharField(label="决赛直播链接", max_length=200, required=False)
+
+
+def contests_view(request):
+    if (denied := _denied(request)) is not None:
+        return denied
+    form = ContestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contest = services.contest_create(actor=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"已创建评选“{contest.title}”")
+            return redirect("activities_contest", pk=contest.pk)
+    contests = Contest.objects.annotate(
+        pending=Count("entries", filter=Q(entries__status=EntryStatus.PENDING)))[:100]
+    return _page(request, "contests.html", "征集评选", form=form, contests=contests)
+
+
+def contest_view(request, pk):
+    """Review entries, enter judges' scores, look at flagged votes and invalidate them."""
+    if (denied := _denied(request)) is not None:
+        return denied
+    contest = get_object_or_404(Contest, pk=pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            entry_id = int(request.POST.get("entry", 0))
+            if action in ("approve", "reject"):
+                services.entry_review(actor=request.user, entry_id=entry_id,
+                                      approve=action == "approve",
+                                      note=request.POST.get("note", ""))
+                messages.success(request, "已通过，作品已公开" if action == "approve" else "已退回")
+            elif action == "score":
+                services.entry_score(actor=request.user, entry_id=entry_id,
+                                     score=request.POST.get("score", ""))
+                messages.success(request, "评分已保存")
+            elif action == "invalidate":
+                found = services.votes_invalidate(actor=request.user, entry_id=entry_id,
+                                                  reason=request.POST.get("reason", ""))
+                messages.success(request, f"已作废{found.count}票，并在评选页公示")
+        except (ServiceError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", "参数错误"))
+        return redirect("activities_contest", pk=contest.pk)
+    flagged = {row["entry"]: row["n"] for row in Vote.objects.filter(
+        contest=contest, invalid=False).exclude(flags="").values("entry")
+        .annotate(n=Count("pk"))}
+    approved = list(Entry.objects.filter(contest=contest, status=EntryStatus.APPROVED)
+                    .order_by("number"))
+    for entry in approved:
+        entry.flagged = flagged.get(entry.pk, 0)
+    return _page(request, "contest.html", contest.title, contest=contest,
+                 pending=Entry.objects.filter(contest=contest, status=EntryStatus.PENDING),
+                 approved=approved,
+                 recent_flags=Vote.objects.filter(contest=contest).exclude(flags="")
+                 .select_related("entry").order_by("-created_at")[:50],
+                 results=selectors.results(contest))
+
+
+class BankImportForm(forms.Form):
+    name = forms.CharField(label="题库名称", max_length=40)
+    file = forms.FileField(label="Excel 文件（.xlsx）")
+
+
+class QuizForm(forms.Form):
+    title = forms.CharField(label="答题活动名称", max_length=60)
+    intro = forms.CharField(label="活动说明", widget=forms.Textarea, required=False)
+    bank_id = forms.ModelChoiceField(label="题库", queryset=QuestionBank.objects.all())
+    category = forms.CharField(label="只抽此分类（可不填）", max_length=20, required=False)
+    question_count = forms.IntegerField(label="每次题数", min_value=1, max_value=100, initial=10)
+    time_limit_seconds = forms.IntegerField(label="答题时限（秒）", min_value=10,
+                                            max_value=3600, initial=300)
+    attempts_per_day = forms.IntegerField(label="每人每天次数", min_value=1, max_value=20,
+                                          initial=1)
+    pass_score = forms.IntegerField(label="得积分的最低分", min_value=0, max_value=100,
+                                    initial=60)
+    opens_at = forms.DateTimeField(label="开始时间", widget=DATETIME)
+    closes_at = forms.DateTimeField(label="结束时间", widget=DATETIME)
+
+
+def quizzes_view(request):
+    if (denied := _denied(request)) is not None:
+        return denied
+    bank_form = BankImportForm(None, None)
+    quiz_form = QuizForm(None)
+    report = None
+    if request.method == "POST" and request.POST.get("action") == "import":
+        bank_form = BankImportForm(request.POST, request.FILES)
+        if bank_form.is_valid():
+            try:
+                report = services.import_bank(actor=request.user,
+                                              name=bank_form.cleaned_data["name"],
+                                              data=bank_form.cleaned_data["file"].read())
+            except ServiceError as exc:
+                bank_form.add_error("name" if exc.field == "name" else "file", exc.message)
+            else:
+                if report.ok:
+                    messages.success(request, f"导入完成：{report.created}道题")
+                    return redirect("activities_quizzes")
+    elif request.method == "POST":
+        quiz_form = QuizForm(request.POST)
+        if quiz_form.is_valid():
+            data = dict(quiz_form.cleaned_data)
+            data["bank_id"] = data["bank_id"].pk
+            try:
+                quiz = services.quiz_create(actor=request.user, **data)
+            except ServiceError as exc:
+                quiz_form.add_error(exc.field if exc.field in quiz_form.fields else None,
+                                    exc.message)
+            else:
+                messages.success(request, f"已创建答题活动“{quiz.title}”")
+                return redirect("activities_quizzes")
+    return _page(request, "quizzes.html", "有奖答题", bank_form=bank_form, quiz_form=quiz_form,
+                 report=report, columns=services.BANK_COLUMNS,
+                 banks=QuestionBank.objects.annotate(n=Count("questions")),
+                 quizzes=Quiz.objects.select_related("bank")[:50])
+
+
+class DrawForm(forms.Form):
+    title = forms.CharField(label="摇号名称", max_length=60)
+    description = forms.CharField(label="说明", widget=forms.Textarea, required=False)
+    quota = forms.IntegerField(label="名额", min_value=1, max_value=100_000)
+    public_value_source = forms.CharField(
+        label="公开随机数来源（事先公布，如某期福彩3D开奖号码）", max_length=100, required=False)
+    live_url = forms.CharField(label="直播链接", max_length=200, required=False)
+    quiz_id = forms.ModelChoiceField(
+        label="答题抽奖：名单取自该答题活动的达标者（封存时生成；不选则导入名单）",
+        queryset=Quiz.objects.all(), required=False)
+
+
+def draws_view(request):
+    if (denied := _denied(request)) is not None:
+        return denied
+    form = DrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["quiz_id"] = data["quiz_id"].pk if data["quiz_id"] else None
+        try:
+            found = services.draw_create(actor=request.user, **data)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "已创建；种子承诺值已公布")
+            return redirect("activities_draw", pk=found.pk)
+    return _page(request, "draws.html", "公开摇号", form=form,
+                 draws=PublicDraw.objects.annotate(n=Count("entrants"))[:100])
+
+
+def draw_view(request, pk):
+    if (denied := _denied(request)) is not None:
+        return denied
+    found = get_object_or_404(PublicDraw, pk=pk)
+    report = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "import" and request.FILES.get("file"):
+                report = services.entrants_import(actor=request.user, draw_id=found.pk,
+                                                  data=request.FILES["file"].read())
+                if report.ok:
+                    messages.success(request, f"已导入{report.created}人")
+                    return redirect("activities_draw", pk=found.pk)
+            elif action == "close":
+                services.draw_close(actor=request.user, draw_id=found.pk)
+                messages.success(request, "名单已封存，名单指纹已公布")
+                return redirect("activities_draw", pk=found.pk)
+            elif action == "run":
+                services.draw_run(actor=request.user, draw_id=found.pk,
+                                  public_value=request.POST.get("public_value", ""))
+                messages.success(request, "摇号完成，结果已公布")
+                return redirect("activities_draw", pk=found.pk)
+            else:
+                messages.error(request, "请选择要上传的名单文件")
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+    found.refresh_from_db()
+    return _page(request, "draw.html", found.title, draw=found, report=report,
+                 columns=services.DRAW_COLUMNS, entrant_count=found.entrants.count(),
+                 winners=selectors.draw_results(found))

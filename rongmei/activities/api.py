@@ -1,0 +1,352 @@
+"""活动 API, mounted at /api/v1/activities/: contests (register, submit, gallery, vote,
+results), prize quizzes (start, hand in, leaderboard) and public draws (record, results).
+
+Errors are ``{code, message, field}`` with a Chinese message (core.api handlers). The quiz
+paper never carries which option is right, before or after handing in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from ninja import Form, Router, Schema
+from pydantic import Field
+
+from rongmei.core.api import AUTH, ErrorOut, Id
+from rongmei.core.errors import NotFoundError
+from rongmei.core.http import client_ip
+
+from . import selectors, services
+from .models import REGISTRATION_FIELDS, Quiz
+
+router = Router(tags=["活动"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
+          422: ErrorOut}
+DEVICE_HEADER = "HTTP_X_DEVICE_ID"
+DEVICE_COOKIE = "rm_device"
+
+
+def device_of(request) -> str:
+    return (request.META.get(DEVICE_HEADER) or request.COOKIES.get(DEVICE_COOKIE, ""))[:64]
+
+
+class ContestOut(Schema):
+    id: int
+    title: str
+    organiser: str
+    rules: str
+    stage: str
+    stage_label: str
+    registration_opens: datetime
+    submission_closes: datetime
+    voting_opens: datetime
+    voting_closes: datetime
+    results_at: datetime
+    form_fields: list[dict]
+    votes_per_day: int
+    vote_scope: str
+    vote_scope_label: str
+    live_url: str
+
+
+def _contest(c, now=None) -> dict:
+    from django.utils import timezone
+
+    stage, label = c.stage(now or timezone.now())
+    return {"id": c.pk, "title": c.title, "organiser": c.organiser, "rules": c.rules,
+            "stage": stage, "stage_label": label,
+            "registration_opens": c.registration_opens, "submission_closes": c.submission_closes,
+            "voting_opens": c.voting_opens, "voting_closes": c.voting_closes,
+            "results_at": c.results_at,
+            "form_fields": [{"code": f, "label": REGISTRATION_FIELDS[f][0]}
+                            for f in c.form_fields if f in REGISTRATION_FIELDS],
+            "votes_per_day": c.votes_per_day, "vote_scope": c.vote_scope,
+            "vote_scope_label": c.get_vote_scope_display(), "live_url": c.live_url}
+
+
+class EntryOut(Schema):
+    id: int
+    contest_id: int
+    number: int | None
+    title: str
+    author: str
+    text: str
+    photo_url: str | None
+    votes: int
+    status: str
+    status_label: str
+
+
+def _entry(e, *, own: bool = False) -> dict:
+    return {"id": e.pk, "contest_id": e.contest_id, "number": e.number, "title": e.title,
+            "author": e.author_name, "text": e.text,
+            "photo_url": e.photo.url if e.photo else None,
+            "votes": selectors.shown_votes(e.contest, e.votes),
+            "status": e.status if own else "approved",
+            "status_label": e.get_status_display()}
+
+
+class RegistrationIn(Schema):
+    answers: dict[str, str] = Field(default_factory=dict,
+                                    description="报名表：字段代码 → 填写内容")
+
+
+class EntryIn(Schema):
+    title: str = Field(max_length=40)
+    text: str = Field("", max_length=5000)
+    author_name: str = Field("", max_length=20)
+
+
+class VoteOut(Schema):
+    entry_id: int
+    votes: int
+    used_today: int
+    votes_per_day: int
+
+
+class ResultOut(Schema):
+    rank: int
+    entry: EntryOut
+    votes: int
+    judge_score: Decimal | None
+    total: Decimal
+
+
+class InvalidationOut(Schema):
+    entry_number: int | None
+    count: int
+    reason: str
+    created_at: datetime
+
+
+# --- contests ---------------------------------------------------------------------------------
+
+@router.get("/contests", response=list[ContestOut], summary="征集评选")
+def contest_list(request):
+    return [_contest(c) for c in selectors.contests()[:100]]
+
+
+@router.get("/contests/{contest_id}", response={200: ContestOut, 404: ErrorOut},
+            summary="评选详情（阶段、规则）")
+def contest_detail(request, contest_id: Id):
+    found = selectors.contest(contest_id)
+    if found is None:
+        raise NotFoundError("评选活动不存在")
+    return _contest(found)
+
+
+@router.post("/contests/{contest_id}/register", response={200: dict, **ERRORS}, auth=AUTH,
+             summary="报名（按主办方选定的报名表字段）")
+def register(request, contest_id: Id, payload: RegistrationIn):
+    registration = services.registration_create(user=request.auth, contest_id=contest_id,
+                                                answers=payload.answers)
+    return {"id": registration.pk, "contest_id": contest_id}
+
+
+@router.post("/contests/{contest_id}/entries", response={200: EntryOut, **ERRORS}, auth=AUTH,
+             summary="提交作品（multipart；photo 图片一张，或 text 文字；审核通过后公开）")
+def entry_submit(request, contest_id: Id, payload: Form[EntryIn]):
+    entry = services.entry_submit(user=request.auth, contest_id=contest_id,
+                                  title=payload.title, text=payload.text,
+                                  author_name=payload.author_name,
+                                  photo=request.FILES.get("photo"))
+    return _entry(entry, own=True)
+
+
+@router.get("/contests/{contest_id}/entries", response={200: list[EntryOut], 404: ErrorOut},
+            summary="作品展示（按编号或票数排序，可搜索编号、名称、作者）")
+def gallery(request, contest_id: Id, q: str = "", sort: str = "number"):
+    found = selectors.contest(contest_id)
+    if found is None:
+        raise NotFoundError("评选活动不存在")
+    return [_entry(e) for e in selectors.gallery(found, q=q, sort=sort)
+            .select_related("contest")[:200]]
+
+
+@router.get("/entries/{entry_id}", response={200: EntryOut, 404: ErrorOut},
+            summary="作品详情")
+def entry_detail(request, entry_id: Id):
+    entry = selectors.public_entry(entry_id)
+    if entry is None:
+        raise NotFoundError("作品不存在或尚未通过审核")
+    return _entry(entry)
+
+
+@router.post("/entries/{entry_id}/vote", response={200: VoteOut, **ERRORS}, auth=AUTH,
+             summary="投票（每人每天票数按评选规则；设备标识放在 X-Device-Id）")
+def vote(request, entry_id: Id):
+    cast = services.vote_cast(user=request.auth, entry_id=entry_id, ip=client_ip(request),
+                              device_id=device_of(request))
+    entry = selectors.public_entry(entry_id)
+    return {"entry_id": entry_id, "votes": selectors.shown_votes(entry.contest, entry.votes),
+            "used_today": cast.slot, "votes_per_day": entry.contest.votes_per_day}
+
+
+@router.get("/contests/{contest_id}/results", response={200: list[ResultOut], **ERRORS},
+            summary="评选结果（结果公布后）")
+def contest_results(request, contest_id: Id):
+    from rongmei.core.errors import ServiceError
+
+    found = selectors.contest(contest_id)
+    if found is None:
+        raise NotFoundError("评选活动不存在")
+    if not selectors.results_public(found):
+        raise ServiceError("results_not_public", "结果尚未公布", status=409)
+    return [{**row, "entry": _entry(row["entry"])} for row in selectors.results(found)]
+
+
+@router.get("/contests/{contest_id}/invalidations", response={200: list[InvalidationOut],
+                                                              404: ErrorOut},
+            summary="作废票公示")
+def invalidations(request, contest_id: Id):
+    found = selectors.contest(contest_id)
+    if found is None:
+        raise NotFoundError("评选活动不存在")
+    return [{"entry_number": i.entry.number, "count": i.count, "reason": i.reason,
+             "created_at": i.created_at}
+            for i in found.invalidations.select_related("entry")[:200]]
+
+
+# --- quizzes ----------------------------------------------------------------------------------
+
+class QuizOut(Schema):
+    id: int
+    title: str
+    intro: str
+    question_count: int
+    time_limit_seconds: int
+    attempts_per_day: int
+    opens_at: datetime
+    closes_at: datetime
+
+
+def _quiz(q: Quiz) -> dict:
+    return {"id": q.pk, "title": q.title, "intro": q.intro, "question_count": q.question_count,
+            "time_limit_seconds": q.time_limit_seconds, "attempts_per_day": q.attempts_per_day,
+            "opens_at": q.opens_at, "closes_at": q.closes_at}
+
+
+class PaperQuestionOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    text: str
+    options: list[str]
+
+
+class AttemptOut(Schema):
+    id: int
+    quiz_id: int
+    started_at: datetime
+    deadline: datetime
+    server_time: datetime
+    questions: list[PaperQuestionOut]
+    submitted: bool
+    score: int | None
+    correct: int | None
+    points_paid: int
+
+
+def _attempt(a) -> dict:
+    from django.utils import timezone
+
+    done = a.submitted_at is not None
+    return {"id": a.pk, "quiz_id": a.quiz_id, "started_at": a.started_at,
+            "deadline": a.deadline, "server_time": timezone.now(),
+            "questions": services.attempt_paper(a), "submitted": done,
+            "score": a.score if done else None, "correct": a.correct if done else None,
+            "points_paid": a.points_paid}
+
+
+class AnswersIn(Schema):
+    answers: dict[str, list[int]] = Field(
+        description="题目 id → 所选选项的位置（按本次试卷显示的顺序，从0开始）")
+
+
+class RankOut(Schema):
+    rank: int
+    name: str
+    score: int
+    seconds: float
+
+
+@router.get("/quizzes", response=list[QuizOut], summary="有奖答题")
+def quiz_list(request):
+    return [_quiz(q) for q in selectors.quizzes()[:100]]
+
+
+@router.post("/quizzes/{quiz_id}/attempts", response={200: AttemptOut, **ERRORS}, auth=AUTH,
+             summary="开始答题（抽题、计时由服务器掌握）")
+def attempt_start(request, quiz_id: Id):
+    return _attempt(services.attempt_start(user=request.auth, quiz_id=quiz_id))
+
+
+@router.post("/attempts/{attempt_id}/submit", response={200: AttemptOut, **ERRORS}, auth=AUTH,
+             summary="交卷（超时不计分）")
+def attempt_submit(request, attempt_id: Id, payload: AnswersIn):
+    return _attempt(services.attempt_submit(user=request.auth, attempt_id=attempt_id,
+                                            answers=payload.answers))
+
+
+@router.get("/quizzes/{quiz_id}/leaderboard", response={200: list[RankOut], 404: ErrorOut},
+            summary="排行榜（得分高者在前，同分用时短者在前）")
+def leaderboard(request, quiz_id: Id):
+    quiz = selectors.quizzes().filter(pk=quiz_id).first()
+    if quiz is None:
+        raise NotFoundError("答题活动不存在")
+    return [{k: row[k] for k in ("rank", "name", "score", "seconds")}
+            for row in selectors.leaderboard(quiz)]
+
+
+# --- public draws -----------------------------------------------------------------------------
+
+class DrawOut(Schema):
+    id: int
+    title: str
+    description: str
+    quota: int
+    status: str
+    status_label: str
+    commitment: str
+    entries_digest: str
+    public_value_source: str
+    public_value: str
+    live_url: str
+
+
+def _draw(d) -> dict:
+    return {"id": d.pk, "title": d.title, "description": d.description, "quota": d.quota,
+            "status": d.status, "status_label": d.get_status_display(),
+            "commitment": d.commitment, "entries_digest": d.entries_digest,
+            "public_value_source": d.public_value_source, "public_value": d.public_value,
+            "live_url": d.live_url}
+
+
+class WinnerOut(Schema):
+    order: int
+    code: str
+    name: str
+
+
+@router.get("/draws", response=list[DrawOut], summary="公开摇号")
+def draw_list(request):
+    return [_draw(d) for d in selectors.draws()[:100]]
+
+
+@router.get("/draws/{draw_id}/record", response={200: dict, 404: ErrorOut},
+            summary="摇号记录（可用 /draw/rongmei_draw.py 核验）")
+def draw_record(request, draw_id: Id):
+    found = selectors.draws().filter(pk=draw_id).first()
+    if found is None:
+        raise NotFoundError("摇号不存在")
+    return selectors.draw_record(found)
+
+
+@router.get("/draws/{draw_id}/winners", response={200: list[WinnerOut], 404: ErrorOut},
+            summary="中签名单（姓名脱敏）")
+def draw_winners(request, draw_id: Id):
+    found = selectors.draws().filter(pk=draw_id).first()
+    if found is None:
+        raise NotFoundError("摇号不存在")
+    return selectors.draw_results(found)

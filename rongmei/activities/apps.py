@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class ActivitiesConfig(AppConfig):
+    name = "rongmei.activities"
+    label = "activities"
+    verbose_name = "活动"
+    # Earning rules this app pays (points.selectors.payable_actions shows them as 今日任务).
+    points_pays = ("quiz",)
+
+    def ready(self):
+        from . import signals  # noqa: F401 - erasure on account deletion

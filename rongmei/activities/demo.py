@@ -1,0 +1,105 @@
+"""The demo county's 活动: a contest in its voting stage ("莲乡红色故事我来讲": entries
+approved and voted on), a prize quiz open today (a small bank through the Excel import), and
+a public draw already drawn and verifiable. Goes through the services, so the limits, the
+gate and the points ledger agree with what a real county would have."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+ORDER = 80  # after the residents, units and points rules
+
+QUESTIONS = [
+    ("单选", "莲乡县融媒体中心客户端的名称是？", ["融媒莲乡", "莲乡日报", "莲乡广播", "莲乡之声"], "A", "党史"),
+    ("单选", "垃圾分类中，废旧电池属于哪一类？", ["可回收物", "有害垃圾", "厨余垃圾", "其他垃圾"], "B", "生活"),
+    ("多选", "下列哪些属于新时代文明实践的内容？", ["理论宣讲", "志愿服务", "移风易俗", "打牌娱乐"], "ABC", "文明"),
+    ("判断", "遇到火灾时应乘坐电梯逃生。", [], "错误", "安全"),
+    ("判断", "拨打12345可以反映民生诉求。", [], "正确", "生活"),
+    ("单选", "防范电信诈骗，接到自称“公检法”要求转账的电话应当？", ["立即转账", "挂断并报警", "提供验证码", "下载对方软件"], "B", "安全"),
+]
+
+
+def _bank_workbook() -> bytes:
+    from rongmei.core.excel import workbook_bytes
+
+    from .services import BANK_COLUMNS
+
+    rows = []
+    for kind, text, options, answer, category in QUESTIONS:
+        padded = (options + [""] * 6)[:6]
+        rows.append((kind, text, *padded, answer, "", category, "1"))
+    return workbook_bytes("题库", BANK_COLUMNS, rows)
+
+
+def _entrant_workbook(count: int) -> bytes:
+    from rongmei.core.excel import workbook_bytes
+
+    surnames = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨"
+    return workbook_bytes("名单", ("编号", "姓名"),
+                          [(f"{i + 1:04d}", surnames[i % 16] + "小" + "明红华军丽强"[i % 6])
+                           for i in range(count)])
+
+
+def seed(ctx) -> str:
+    from django.utils import timezone
+
+    from rongmei.accounts.models import User
+    from rongmei.units.demo import operator_phone
+
+    from . import services
+    from .models import Contest
+
+    if Contest.objects.exists():
+        return f"征集评选 {Contest.objects.count()} 个"
+    operator = User.objects.filter(phone=operator_phone()).first()
+    residents = list(User.objects.filter(phone__startswith="152").order_by("phone")[:12])
+    if operator is None or len(residents) < 2:
+        return ""
+    now = timezone.now()
+    start = now - timedelta(days=20)
+    contest = services.contest_create(
+        actor=operator, title="莲乡红色故事我来讲", organiser="莲乡县委宣传部、莲乡县融媒体中心",
+        rules="讲述发生在莲乡的红色故事，图片配文字或纯文字均可。每人限交一件作品，审核通过后公开展示。"
+              "投票期间每人每天可为每件作品投1票；评委评分占60%，网络投票占40%。"
+              "刷票等异常投票经核实后作废并公示。",
+        registration_opens=start, submission_closes=start + timedelta(days=10),
+        voting_opens=start + timedelta(days=12), voting_closes=now + timedelta(days=5),
+        results_at=now + timedelta(days=7), form_fields=["name", "phone", "school"],
+        votes_per_day=1, vote_scope="entry", judge_weight=60)
+    stories = ["红军桥的故事", "老区的第一所学校", "祖辈的扁担", "山路上的红旗", "一封家书"]
+    entries = []
+    authors = residents[:max(1, min(5, len(residents) - 1))]
+    for index, (user, story) in enumerate(zip(authors, stories, strict=False)):
+        name = (user.nickname or f"参赛者{index + 1}")[:20]
+        services.registration_create(user=user, contest_id=contest.pk, answers={
+            "name": name, "phone": user.phone, "school": "莲乡县第一中学"},
+            now=start + timedelta(days=1))
+        entries.append(services.entry_submit(
+            user=user, contest_id=contest.pk, title=story, author_name=name,
+            text=f"{story}：这是一段发生在莲乡的红色记忆，由{name}讲述。",
+            now=start + timedelta(days=2)))
+    for entry in entries[:4]:
+        services.entry_review(actor=operator, entry_id=entry.pk, approve=True)
+    voting_day = start + timedelta(days=13)
+    for index, voter in enumerate(residents):
+        for entry in entries[:1 + index % 4]:
+            services.vote_cast(user=voter, entry_id=entry.pk, ip=f"10.0.0.{index + 1}",
+                               device_id=f"demo-device-{index}", now=voting_day)
+
+    report = services.import_bank(actor=operator, name="莲乡知识题库", data=_bank_workbook())
+    from .models import QuestionBank
+
+    bank = QuestionBank.objects.get(name="莲乡知识题库")
+    services.quiz_create(actor=operator, title="学党史 知县情 有奖答题", bank_id=bank.pk,
+                         question_count=5, time_limit_seconds=180, attempts_per_day=2,
+                         pass_score=60, opens_at=now - timedelta(days=1),
+                         closes_at=now + timedelta(days=30),
+                         intro="每次随机抽取5道题，限时3分钟；60分及以上获得答题积分。")
+
+    draw = services.draw_create(actor=operator, title="莲乡县城区小学一年级学位公开摇号（演示）",
+                                quota=5, description="20名报名儿童摇出5个学位，全程公证。",
+                                public_value_source="摇号当日福彩3D开奖号码")
+    services.entrants_import(actor=operator, draw_id=draw.pk, data=_entrant_workbook(20))
+    services.draw_close(actor=operator, draw_id=draw.pk)
+    services.draw_run(actor=operator, draw_id=draw.pk, public_value="386")
+    return f"征集评选 1 个（作品 {len(entries)} 件），题库 {report.created} 题，公开摇号 1 个"

@@ -1,0 +1,341 @@
+"""活动: contests with public voting (征集评选), prize quizzes (有奖答题) and public draws
+(公开摇号) anyone can verify.
+
+The limits that matter under a crowd are database constraints, not checks in Python:
+
+* a vote takes a numbered slot — ``(contest, voter, day, scope, slot)`` is unique and
+  ``slot`` is at most the rule's N (the service refuses a slot past N), so N votes per person
+  per day (per entry when ``scope`` is the entry, per contest when it is 0) hold exactly
+  however many requests race;
+* a quiz attempt takes a numbered slot per person per day the same way.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+# --- contests -----------------------------------------------------------------------------------
+
+
+class VoteScope(models.TextChoices):
+    ENTRY = "entry", "每人每天每件作品"
+    CONTEST = "contest", "每人每天本次评选"
+
+
+class CountDisplay(models.TextChoices):
+    EXACT = "exact", "实时精确"
+    ROUNDED = "rounded", "取整到十位"
+
+
+REGISTRATION_FIELDS = {
+    # code: (label, max length)
+    "name": ("姓名", 20),
+    "phone": ("手机号", 11),
+    "school": ("学校或单位", 40),
+    "id_number": ("身份证号", 18),
+    "note": ("补充说明", 200),
+}
+
+
+class Contest(models.Model):
+    title = models.CharField("评选名称", max_length=60)
+    rules = models.TextField("评选规则", blank=True)
+    organiser = models.CharField("主办单位", max_length=60, blank=True)
+    registration_opens = models.DateTimeField("报名开始")
+    submission_closes = models.DateTimeField("作品征集截止")
+    voting_opens = models.DateTimeField("投票开始")
+    voting_closes = models.DateTimeField("投票截止")
+    results_at = models.DateTimeField("结果公布")
+    form_fields = models.JSONField("报名表字段", default=list, blank=True)
+    allow_photo = models.BooleanField("接受图片作品", default=True)
+    allow_text = models.BooleanField("接受文字作品", default=True)
+    votes_per_day = models.PositiveSmallIntegerField("每天可投票数", default=1)
+    vote_scope = models.CharField("投票限制", max_length=8, choices=VoteScope.choices,
+                                  default=VoteScope.CONTEST)
+    require_realname = models.BooleanField("须实名登记才能投票", default=False)
+    judge_weight = models.PositiveSmallIntegerField("评委评分权重（%）", default=0)
+    count_display = models.CharField("公开票数", max_length=8, choices=CountDisplay.choices,
+                                     default=CountDisplay.EXACT)
+    live_url = models.CharField("决赛直播链接", max_length=200, blank=True)
+    is_published = models.BooleanField("已发布", default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "征集评选"
+        verbose_name_plural = "征集评选"
+        ordering = ["-registration_opens", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(votes_per_day__gte=1, votes_per_day__lte=50),
+                                   name="activities_contest_votes_per_day"),
+            models.CheckConstraint(condition=Q(judge_weight__lte=100),
+                                   name="activities_contest_judge_weight"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def stage(self, now) -> tuple[str, str]:
+        """(code, label) of the stage at ``now``."""
+        if now < self.registration_opens:
+            return "upcoming", "未开始"
+        if now < self.submission_closes:
+            return "submission", "报名及作品征集"
+        if now < self.voting_opens:
+            return "review", "审核"
+        if now < self.voting_closes:
+            return "voting", "投票"
+        if now < self.results_at:
+            return "counting", "评审"
+        return "results", "结果公布"
+
+
+class Registration(models.Model):
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="registrations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    answers = models.JSONField("报名信息", default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "报名"
+        verbose_name_plural = "报名"
+        constraints = [models.UniqueConstraint(fields=["contest", "user"],
+                                               name="activities_registration_unique")]
+
+
+class EntryStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    APPROVED = "approved", "已展示"
+    REJECTED = "rejected", "未通过"
+
+
+class Entry(models.Model):
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="entries")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               related_name="+")
+    author_name = models.CharField("作者署名", max_length=20)
+    title = models.CharField("作品名称", max_length=40)
+    text = models.TextField("作品内容", blank=True)
+    photo = models.ImageField("作品图片", upload_to="activities/entries/", blank=True)
+    number = models.PositiveIntegerField("作品编号", null=True, blank=True)
+    status = models.CharField("状态", max_length=8, choices=EntryStatus.choices,
+                              default=EntryStatus.PENDING)
+    review_note = models.CharField("审核意见", max_length=100, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    votes = models.PositiveIntegerField("有效票数", default=0)
+    judge_score = models.DecimalField("评委评分", max_digits=5, decimal_places=2, null=True,
+                                      blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "参赛作品"
+        verbose_name_plural = "参赛作品"
+        ordering = ["number", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "number"],
+                                    name="activities_entry_number_unique"),
+            models.UniqueConstraint(fields=["contest", "author"],
+                                    name="activities_entry_one_per_author"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Vote(models.Model):
+    """One vote, with the signals it came with. A vote is never deleted: an invalid one is
+    marked (``invalid``) and logged in an :class:`Invalidation` residents can read."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="votes_cast")
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="vote_rows")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              related_name="+")
+    day = models.DateField("投票日期")
+    scope = models.BigIntegerField("限制范围")  # the entry id (per entry) or 0 (per contest)
+    slot = models.PositiveSmallIntegerField("当日第几票")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    device_id = models.CharField("设备标识", max_length=64, blank=True, db_index=True)
+    account_age_days = models.PositiveIntegerField("账号注册天数", default=0)
+    flags = models.CharField("异常标记", max_length=120, blank=True)
+    invalid = models.BooleanField("已作废", default=False)
+
+    class Meta:
+        verbose_name = "投票"
+        verbose_name_plural = "投票"
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "voter", "day", "scope", "slot"],
+                                    name="activities_vote_slot_unique"),
+            models.CheckConstraint(condition=Q(slot__gte=1, slot__lte=50),
+                                   name="activities_vote_slot_range"),
+        ]
+        indexes = [models.Index(fields=["contest", "ip", "created_at"],
+                                name="activities_vote_ip_idx")]
+
+
+class Invalidation(models.Model):
+    """作废公示: which votes were invalidated after review, why and by whom (public)."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="invalidations")
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="+")
+    count = models.PositiveIntegerField("作废票数")
+    reason = models.CharField("作废原因", max_length=100)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "作废公示"
+        verbose_name_plural = "作废公示"
+        ordering = ["-created_at"]
+
+
+# --- quizzes ------------------------------------------------------------------------------------
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", "单选题"
+    MULTIPLE = "multiple", "多选题"
+    JUDGE = "judge", "判断题"
+
+
+class QuestionBank(models.Model):
+    name = models.CharField("题库名称", max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "题库"
+        verbose_name_plural = "题库"
+
+    def __str__(self):
+        return self.name
+
+
+class Question(models.Model):
+    bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField("题型", max_length=8, choices=QuestionKind.choices)
+    text = models.CharField("题目", max_length=300)
+    options = models.JSONField("选项", default=list)
+    answer = models.JSONField("正确答案（选项序号）", default=list)  # never sent to a client
+    explanation = models.CharField("解析", max_length=300, blank=True)
+    category = models.CharField("分类", max_length=20, blank=True)
+    difficulty = models.PositiveSmallIntegerField("难度", default=1)
+
+    class Meta:
+        verbose_name = "题目"
+        verbose_name_plural = "题目"
+        ordering = ["pk"]
+
+
+class Quiz(models.Model):
+    title = models.CharField("答题活动名称", max_length=60)
+    intro = models.TextField("活动说明", blank=True)
+    bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="quizzes")
+    question_count = models.PositiveSmallIntegerField("每次题数", default=10)
+    category = models.CharField("只抽此分类", max_length=20, blank=True)
+    time_limit_seconds = models.PositiveIntegerField("答题时限（秒）", default=300)
+    attempts_per_day = models.PositiveSmallIntegerField("每人每天次数", default=1)
+    pass_score = models.PositiveSmallIntegerField("得积分的最低分", default=60)
+    opens_at = models.DateTimeField("开始时间")
+    closes_at = models.DateTimeField("结束时间")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "有奖答题"
+        verbose_name_plural = "有奖答题"
+        ordering = ["-opens_at", "-pk"]
+        constraints = [models.CheckConstraint(
+            condition=Q(attempts_per_day__gte=1, attempts_per_day__lte=20),
+            name="activities_quiz_attempts_per_day")]
+
+    def __str__(self):
+        return self.title
+
+
+class Attempt(models.Model):
+    """One sitting: the drawn questions, each one's option order, and the server's clock."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    day = models.DateField()
+    slot = models.PositiveSmallIntegerField()
+    questions = models.JSONField(default=list)  # [question id, ...] in the order shown
+    orders = models.JSONField(default=dict)  # {question id: [original option index, ...]}
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    answers = models.JSONField(default=dict)
+    correct = models.PositiveSmallIntegerField(default=0)
+    score = models.PositiveSmallIntegerField(default=0)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    points_paid = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "答题记录"
+        verbose_name_plural = "答题记录"
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "user", "day", "slot"],
+                                    name="activities_attempt_slot_unique"),
+            models.CheckConstraint(condition=Q(slot__gte=1, slot__lte=20),
+                                   name="activities_attempt_slot_range"),
+        ]
+
+
+# --- public draws -------------------------------------------------------------------------------
+
+
+class DrawStatus(models.TextChoices):
+    OPEN = "open", "名单征集中"
+    CLOSED = "closed", "名单已封存"
+    DRAWN = "drawn", "已摇号"
+
+
+class PublicDraw(models.Model):
+    title = models.CharField("摇号名称", max_length=60)
+    description = models.TextField("说明", blank=True)
+    quota = models.PositiveIntegerField("名额")
+    seed = models.CharField(max_length=64)  # revealed only once drawn
+    commitment = models.CharField("种子承诺值", max_length=64)
+    status = models.CharField("状态", max_length=8, choices=DrawStatus.choices,
+                              default=DrawStatus.OPEN)
+    entries_digest = models.CharField("名单指纹", max_length=64, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    public_value_source = models.CharField("公开随机数来源", max_length=100, blank=True)
+    public_value = models.CharField("公开随机数", max_length=100, blank=True)
+    winners = models.JSONField(default=list, blank=True)
+    drawn_at = models.DateTimeField(null=True, blank=True)
+    live_url = models.CharField("直播链接", max_length=200, blank=True)
+    # A prize draw among a quiz's qualifying players: sealing fills the list from the quiz.
+    quiz = models.ForeignKey(Quiz, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="prize_draws", verbose_name="答题抽奖")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "公开摇号"
+        verbose_name_plural = "公开摇号"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+
+class DrawEntrant(models.Model):
+    draw = models.ForeignKey(PublicDraw, on_delete=models.CASCADE, related_name="entrants")
+    code = models.CharField("编号", max_length=20)
+    name = models.CharField("姓名", max_length=20)
+
+    class Meta:
+        verbose_name = "摇号名单"
+        verbose_name_plural = "摇号名单"
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["draw", "code"],
+                                               name="activities_entrant_unique")]

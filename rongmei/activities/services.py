@@ -1,0 +1,725 @@
+"""活动's rules: contests (registration → entry → review → vote → results), prize quizzes
+(the server keeps the clock and the key) and public draws (rongmei.core.draw).
+
+Every staff action asks ``rongmei.units.access``; every text residents can read passes the
+word gate (``core.public_text.gate_texts``); photos go through ``core.uploads``; points go
+through the ledger (the 答题 rule). Errors are :class:`ServiceError` with Chinese messages.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from rongmei.core import draw as draw_engine
+from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceError
+from rongmei.core.roles import OPERATOR
+from rongmei.units.access import check_role
+
+from .models import (
+    REGISTRATION_FIELDS,
+    Attempt,
+    Contest,
+    DrawEntrant,
+    DrawStatus,
+    Entry,
+    EntryStatus,
+    Invalidation,
+    PublicDraw,
+    Question,
+    QuestionBank,
+    QuestionKind,
+    Quiz,
+    Registration,
+    Vote,
+    VoteScope,
+)
+
+QUIZ = "quiz"  # the 答题 earning rule (points migration 0002)
+LATE_GRACE = timedelta(seconds=2)  # the network's share of the clock, never more
+NEW_ACCOUNT_DAYS = 1
+SHARED_DEVICE_VOTERS = 3  # a device that voted for this many other accounts is flagged
+IP_BURST = (timedelta(minutes=10), 30)  # votes from one IP in a contest within the window
+
+
+def gate_texts(**texts: str) -> None:
+    """Public text passes the word gate (rongmei.wordgate); the first blocked field is named."""
+    from rongmei.wordgate.services import scan
+
+    for name, text in texts.items():
+        verdict = scan(text or "")
+        if verdict.blocked:
+            words = "、".join(hit.word for hit in verdict.block_hits)[:40]
+            raise ServiceError("wordgate_blocked", f"内容含有不允许发布的词语：{words}",
+                               field=name)
+
+
+def _local(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%m月%d日 %H:%M}"
+
+
+def check_operator(actor, message: str = "只有运营人员可以管理活动") -> None:
+    check_role(actor, OPERATOR, message=message)
+
+
+# --- contests: set up -----------------------------------------------------------------------------
+
+def contest_create(*, actor, title: str, registration_opens: datetime,
+                   submission_closes: datetime, voting_opens: datetime, voting_closes: datetime,
+                   results_at: datetime, rules: str = "", organiser: str = "",
+                   form_fields=("name", "phone"), votes_per_day: int = 1,
+                   vote_scope: str = VoteScope.CONTEST, require_realname: bool = False,
+                   judge_weight: int = 0, allow_photo: bool = True, allow_text: bool = True,
+                   live_url: str = "") -> Contest:
+    check_operator(actor)
+    title = (title or "").strip()
+    if not 2 <= len(title) <= 60:
+        raise ServiceError("title_required", "请填写2至60个字的评选名称", field="title")
+    if not (registration_opens < submission_closes <= voting_opens < voting_closes
+            <= results_at):
+        raise ServiceError("stage_order", "各阶段时间须依次为：报名开始、征集截止、投票开始、"
+                           "投票截止、结果公布", field="submission_closes")
+    if not 1 <= int(votes_per_day) <= 50:
+        raise ServiceError("invalid_votes_per_day", "每天可投票数须在1至50之间",
+                           field="votes_per_day")
+    if vote_scope not in VoteScope.values:
+        raise ServiceError("invalid_vote_scope", "请选择投票限制方式", field="vote_scope")
+    if not 0 <= int(judge_weight) <= 100:
+        raise ServiceError("invalid_weight", "评委评分权重须在0至100之间", field="judge_weight")
+    unknown = [f for f in form_fields if f not in REGISTRATION_FIELDS]
+    if unknown:
+        raise ServiceError("invalid_form_field", "报名表字段不在可选范围内", field="form_fields")
+    if not (allow_photo or allow_text):
+        raise ServiceError("entry_type_required", "请至少选择一种作品类型", field="allow_photo")
+    gate_texts(title=title, rules=rules, organiser=organiser)
+    return Contest.objects.create(
+        title=title, rules=rules.strip(), organiser=organiser.strip(),
+        registration_opens=registration_opens, submission_closes=submission_closes,
+        voting_opens=voting_opens, voting_closes=voting_closes, results_at=results_at,
+        form_fields=list(form_fields), votes_per_day=int(votes_per_day), vote_scope=vote_scope,
+        require_realname=require_realname, judge_weight=int(judge_weight),
+        allow_photo=allow_photo, allow_text=allow_text, live_url=live_url.strip(),
+        created_by=actor)
+
+
+def _contest(contest_id) -> Contest:
+    contest = Contest.objects.filter(pk=contest_id, is_published=True).first()
+    if contest is None:
+        raise NotFoundError("评选活动不存在")
+    return contest
+
+
+# --- contests: residents ------------------------------------------------------------------------
+
+def registration_create(*, user, contest_id: int, answers: dict,
+                        now: datetime | None = None) -> Registration:
+    """报名 with the fields the operator picked (each required)."""
+    from rongmei.accounts.validators import normalize_phone
+
+    now = now or timezone.now()
+    contest = _contest(contest_id)
+    if not contest.registration_opens <= now < contest.submission_closes:
+        raise ServiceError("registration_closed",
+                           f"报名时间为{_local(contest.registration_opens)}至"
+                           f"{_local(contest.submission_closes)}", status=409)
+    clean = {}
+    for code in contest.form_fields:
+        label, limit = REGISTRATION_FIELDS[code]
+        value = str((answers or {}).get(code, "")).strip()
+        if not value and code != "note":
+            raise ServiceError("field_required", f"请填写{label}", field=code)
+        if len(value) > limit:
+            raise ServiceError("field_too_long", f"{label}不能超过{limit}个字", field=code)
+        if code == "phone":
+            try:
+                value = normalize_phone(value)
+            except Exception:  # noqa: BLE001 - ValidationError with a Chinese message
+                raise ServiceError("invalid_phone", "手机号格式不正确", field=code) from None
+        if code == "id_number" and not (len(value) == 18 and value[:17].isdigit()):
+            raise ServiceError("invalid_id_number", "身份证号须为18位", field=code)
+        clean[code] = value
+    try:
+        with transaction.atomic():
+            return Registration.objects.create(contest=contest, user=user, answers=clean)
+    except IntegrityError:
+        raise ServiceError("already_registered", "您已报名本次评选", status=409) from None
+
+
+def entry_submit(*, user, contest_id: int, title: str, text: str = "", photo=None,
+                 author_name: str = "", now: datetime | None = None) -> Entry:
+    """A registered resident submits one work (photo and/or text); it waits for review."""
+    from rongmei.core.uploads import clean_image
+
+    now = now or timezone.now()
+    contest = _contest(contest_id)
+    if not contest.registration_opens <= now < contest.submission_closes:
+        raise ServiceError("submission_closed",
+                           f"作品征集截止于{_local(contest.submission_closes)}", status=409)
+    registration = Registration.objects.filter(contest=contest, user=user).first()
+    if registration is None:
+        raise ServiceError("not_registered", "请先报名再提交作品", status=409)
+    title, text = (title or "").strip(), (text or "").strip()
+    author_name = (author_name or registration.answers.get("name") or
+                   getattr(user, "nickname", "") or "参赛者").strip()[:20]
+    if not 2 <= len(title) <= 40:
+        raise ServiceError("title_required", "请填写2至40个字的作品名称", field="title")
+    if photo is None and not text:
+        raise ServiceError("content_required", "请上传作品图片或填写作品内容", field="text")
+    if photo is not None and not contest.allow_photo:
+        raise ServiceError("photo_not_allowed", "本次评选不接受图片作品", field="photo")
+    if text and not contest.allow_text and photo is None:
+        raise ServiceError("text_not_allowed", "本次评选不接受文字作品", field="text")
+    if len(text) > 5000:
+        raise ServiceError("text_too_long", "作品内容不能超过5000字", field="text")
+    gate_texts(title=title, text=text, author_name=author_name)
+    image = clean_image(photo, field="photo") if photo is not None else None
+    try:
+        with transaction.atomic():
+            entry = Entry(contest=contest, author=user, author_name=author_name, title=title,
+                          text=text)
+            if image is not None:
+                entry.photo.save(image.name, image, save=False)
+            entry.save()
+            return entry
+    except IntegrityError:
+        raise ServiceError("already_submitted", "每人限交一件作品", status=409) from None
+
+
+def _signals(*, contest: Contest, user, ip: str | None, device_id: str, now: datetime,
+             ) -> tuple[int, str]:
+    """(account age in days, anomaly flags) of a vote about to be cast."""
+    joined = getattr(user, "date_joined", None) or now
+    age = max((now - joined).days, 0)
+    flags = []
+    if age < NEW_ACCOUNT_DAYS:
+        flags.append("新注册账号")
+    if device_id:
+        others = (Vote.objects.filter(contest=contest, device_id=device_id)
+                  .exclude(voter=user).values("voter").distinct()[:SHARED_DEVICE_VOTERS].count())
+        if others >= SHARED_DEVICE_VOTERS - 1:
+            flags.append("多账号共用设备")
+    if ip:
+        window, limit = IP_BURST
+        recent = Vote.objects.filter(contest=contest, ip=ip,
+                                     created_at__gte=now - window)[:limit].count()
+        if recent >= limit - 1:
+            flags.append("同一IP集中投票")
+    return age, "、".join(flags)
+
+
+def vote_cast(*, user, entry_id: int, ip: str | None = None, device_id: str = "",
+              now: datetime | None = None) -> Vote:
+    """One vote, within the rule's N per person per day (per entry or per contest).
+
+    The limit is the database's: each vote takes slot ``used + 1`` of its (voter, day,
+    scope), slots are unique and never past N. Two racing votes that take the same slot
+    → one of them fails the constraint, counts again and takes the next slot or is told
+    the day's votes are used.
+    """
+    now = now or timezone.now()
+    entry = (Entry.objects.select_related("contest").filter(pk=entry_id).first()
+             if isinstance(entry_id, int) and 0 < entry_id < 2**63 else None)
+    if entry is None or entry.status != EntryStatus.APPROVED or not entry.contest.is_published:
+        raise NotFoundError("作品不存在或尚未通过审核")
+    contest = entry.contest
+    if now < contest.voting_opens:
+        raise ServiceError("voting_not_open", f"投票将于{_local(contest.voting_opens)}开始",
+                           status=409)
+    if now >= contest.voting_closes:
+        raise ServiceError("voting_closed", f"投票已于{_local(contest.voting_closes)}截止",
+                           status=409)
+    if contest.require_realname and not _has_realname(user):
+        raise PermissionDeniedError("本次评选须实名登记后才能投票", code="realname_required")
+    day = timezone.localdate(now)
+    scope = entry.pk if contest.vote_scope == VoteScope.ENTRY else 0
+    age, flags = _signals(contest=contest, user=user, ip=ip, device_id=device_id[:64], now=now)
+    limit = contest.votes_per_day
+    over = ServiceError("over_limit", f"今天的票已投完（每人每天{limit}票"
+                        f"{'，每件作品' if scope else ''}），明天再来吧", status=409)
+    for _ in range(limit + 1):
+        used = Vote.objects.filter(contest=contest, voter=user, day=day, scope=scope).count()
+        if used >= limit:
+            raise over
+        try:
+            with transaction.atomic():
+                vote = Vote.objects.create(
+                    contest=contest, entry=entry, voter=user, day=day, scope=scope,
+                    slot=used + 1, ip=ip or None, device_id=device_id[:64],
+                    account_age_days=age, flags=flags)
+                Entry.objects.filter(pk=entry.pk).update(votes=F("votes") + 1)
+        except IntegrityError:
+            continue  # somebody (the same person, elsewhere) took that slot first
+        return vote
+    raise over
+
+
+def _has_realname(user) -> bool:
+    from rongmei.accounts.models import RealNameRecord
+
+    return RealNameRecord.objects.filter(user=user).exists()
+
+
+# --- contests: the console ----------------------------------------------------------------------
+
+def entry_review(*, actor, entry_id: int, approve: bool, note: str = "",
+                 now: datetime | None = None) -> Entry:
+    """Approve (the entry gets the next public number) or turn down with a reason."""
+    check_operator(actor, "只有运营人员可以审核参赛作品")
+    now = now or timezone.now()
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().filter(pk=entry_id).first()
+        if entry is None:
+            raise NotFoundError("作品不存在")
+        if entry.status != EntryStatus.PENDING:
+            raise ServiceError("already_reviewed", "该作品已审核", status=409)
+        note = (note or "").strip()[:100]
+        if not approve and not note:
+            raise ServiceError("note_required", "不通过时请填写原因", field="note")
+        if approve:
+            Contest.objects.select_for_update().filter(pk=entry.contest_id).first()
+            last = (Entry.objects.filter(contest_id=entry.contest_id, number__isnull=False)
+                    .order_by("-number").values_list("number", flat=True).first()) or 0
+            entry.number = last + 1
+        entry.status = EntryStatus.APPROVED if approve else EntryStatus.REJECTED
+        entry.review_note, entry.reviewed_by, entry.reviewed_at = note, actor, now
+        entry.save(update_fields=["number", "status", "review_note", "reviewed_by",
+                                  "reviewed_at"])
+        return entry
+
+
+def entry_score(*, actor, entry_id: int, score) -> Entry:
+    """评委评分 (0–100), weighted with the public votes as the contest's rules say."""
+    check_operator(actor, "只有运营人员可以录入评委评分")
+    try:
+        value = Decimal(str(score)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise ServiceError("invalid_score", "评分须为0至100的数字", field="score") from None
+    if not Decimal(0) <= value <= Decimal(100):
+        raise ServiceError("invalid_score", "评分须为0至100的数字", field="score")
+    entry = Entry.objects.filter(pk=entry_id, status=EntryStatus.APPROVED).first()
+    if entry is None:
+        raise NotFoundError("作品不存在或未通过审核")
+    entry.judge_score = value
+    entry.save(update_fields=["judge_score"])
+    return entry
+
+
+def votes_invalidate(*, actor, entry_id: int, reason: str, flagged_only: bool = True,
+                     vote_ids=None) -> Invalidation:
+    """After review, invalidate an entry's flagged votes (or the listed ones): they are
+    marked, never deleted; the count drops and a public notice records it."""
+    check_operator(actor, "只有运营人员可以作废投票")
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ServiceError("reason_required", "请用至少4个字说明作废原因", field="reason")
+    gate_texts(reason=reason)
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().filter(pk=entry_id).first()
+        if entry is None:
+            raise NotFoundError("作品不存在")
+        votes = Vote.objects.filter(entry=entry, invalid=False)
+        if vote_ids is not None:
+            votes = votes.filter(pk__in=list(vote_ids))
+        elif flagged_only:
+            votes = votes.exclude(flags="")
+        count = votes.update(invalid=True)
+        if not count:
+            raise ServiceError("nothing_to_invalidate", "没有可作废的投票", status=409)
+        Entry.objects.filter(pk=entry.pk).update(votes=F("votes") - count)
+        return Invalidation.objects.create(contest_id=entry.contest_id, entry=entry,
+                                           count=count, reason=reason[:100], decided_by=actor)
+
+
+# --- quizzes ------------------------------------------------------------------------------------
+
+BANK_COLUMNS = ("题型", "题目", "选项A", "选项B", "选项C", "选项D", "选项E", "选项F", "答案",
+                "解析", "分类", "难度")
+BANK_REQUIRED = ("题型", "题目", "答案")
+KIND_NAMES = {"单选": QuestionKind.SINGLE, "单选题": QuestionKind.SINGLE,
+              "多选": QuestionKind.MULTIPLE, "多选题": QuestionKind.MULTIPLE,
+              "判断": QuestionKind.JUDGE, "判断题": QuestionKind.JUDGE}
+JUDGE_OPTIONS = ["正确", "错误"]
+JUDGE_ANSWERS = {"正确": 0, "对": 0, "√": 0, "是": 0, "A": 0,
+                 "错误": 1, "错": 1, "×": 1, "否": 1, "B": 1}
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def import_bank(*, actor, name: str, data: bytes) -> ImportReport:
+    """Questions from an .xlsx (one row per question) into the bank ``name``.
+
+    All or nothing: every row is checked first; any bad row → a Chinese report naming the
+    row and what is wrong, and nothing is written."""
+    from rongmei.core.excel import read_sheet
+
+    check_operator(actor, "只有运营人员可以导入题库")
+    name = (name or "").strip()
+    if not 2 <= len(name) <= 40:
+        raise ServiceError("name_required", "请填写2至40个字的题库名称", field="name")
+    workbook, header, rows, value = read_sheet(data, BANK_COLUMNS, field="file")
+    report = ImportReport()
+    parsed = []
+    try:
+        missing = [c for c in BANK_REQUIRED if c not in header]
+        if missing:
+            raise ServiceError("invalid_excel", "表头缺少列：" + "、".join(missing), field="file")
+        for number, row in enumerate(rows, start=2):
+            if not any(c not in (None, "") for c in row):
+                continue
+            problems = []
+            kind = KIND_NAMES.get(value(row, "题型"))
+            text = value(row, "题目")
+            raw_answer = value(row, "答案").upper().replace(" ", "").replace(",", "") \
+                .replace("，", "").replace("、", "")
+            options = [value(row, f"选项{letter}") for letter in "ABCDEF"]
+            while options and not options[-1]:
+                options.pop()
+            answer: list[int] = []
+            if kind is None:
+                problems.append(f"题型“{value(row, '题型')}”应为单选、多选或判断")
+            if not 4 <= len(text) <= 300:
+                problems.append("题目须为4至300个字")
+            if kind == QuestionKind.JUDGE:
+                options = JUDGE_OPTIONS
+                choice = JUDGE_ANSWERS.get(value(row, "答案"), JUDGE_ANSWERS.get(raw_answer))
+                if choice is None:
+                    problems.append("判断题答案应为“正确”或“错误”")
+                else:
+                    answer = [choice]
+            elif kind is not None:
+                if len(options) < 2 or any(not o for o in options):
+                    problems.append("选项至少两个，且中间不能有空选项")
+                letters = sorted(set(raw_answer))
+                if not letters or any(ch not in "ABCDEF"[:len(options)] for ch in letters):
+                    problems.append(f"答案“{value(row, '答案')}”不是已填写的选项字母")
+                else:
+                    answer = ["ABCDEF".index(ch) for ch in letters]
+                    if kind == QuestionKind.SINGLE and len(answer) != 1:
+                        problems.append("单选题只能有一个答案")
+                    if kind == QuestionKind.MULTIPLE and len(answer) < 2:
+                        problems.append("多选题至少两个答案")
+            difficulty = value(row, "难度") or "1"
+            if difficulty not in ("1", "2", "3", "4", "5"):
+                problems.append("难度应为1至5")
+            if len(value(row, "分类")) > 20:
+                problems.append("分类不能超过20个字")
+            blocked = _blocked(text, *options, value(row, "解析"))
+            if blocked:
+                problems.append(blocked)
+            if problems:
+                report.errors.append(f"第{number}行：" + "；".join(problems))
+                continue
+            parsed.append(Question(kind=kind, text=text, options=options, answer=answer,
+                                   explanation=value(row, "解析")[:300],
+                                   category=value(row, "分类"), difficulty=int(difficulty)))
+    finally:
+        workbook.close()
+    if report.errors:
+        return report
+    if not parsed:
+        report.errors.append("表格中没有数据行")
+        return report
+    with transaction.atomic():
+        bank, _ = QuestionBank.objects.get_or_create(name=name)
+        for question in parsed:
+            question.bank = bank
+        Question.objects.bulk_create(parsed)
+    report.created = len(parsed)
+    return report
+
+
+def _blocked(*texts: str) -> str:
+    try:
+        gate_texts(**{f"t{i}": t for i, t in enumerate(texts)})
+    except ServiceError as exc:
+        return exc.message
+    return ""
+
+
+def quiz_create(*, actor, title: str, bank_id: int, opens_at: datetime, closes_at: datetime,
+                question_count: int = 10, time_limit_seconds: int = 300,
+                attempts_per_day: int = 1, pass_score: int = 60, intro: str = "",
+                category: str = "") -> Quiz:
+    check_operator(actor)
+    title = (title or "").strip()
+    if not 2 <= len(title) <= 60:
+        raise ServiceError("title_required", "请填写2至60个字的活动名称", field="title")
+    bank = QuestionBank.objects.filter(pk=bank_id).first()
+    if bank is None:
+        raise ServiceError("bank_not_found", "所选题库不存在", field="bank_id")
+    if closes_at <= opens_at:
+        raise ServiceError("ends_before_start", "结束时间须晚于开始时间", field="closes_at")
+    available = bank.questions.filter(**({"category": category} if category else {})).count()
+    if not 1 <= question_count <= available:
+        raise ServiceError("not_enough_questions", f"题库中可抽的题目只有{available}道",
+                           field="question_count")
+    if not 10 <= time_limit_seconds <= 3600:
+        raise ServiceError("invalid_time_limit", "答题时限须在10秒至1小时之间",
+                           field="time_limit_seconds")
+    if not 1 <= attempts_per_day <= 20:
+        raise ServiceError("invalid_attempts", "每人每天次数须在1至20之间",
+                           field="attempts_per_day")
+    gate_texts(title=title, intro=intro)
+    return Quiz.objects.create(title=title, intro=intro, bank=bank, category=category,
+                               question_count=question_count,
+                               time_limit_seconds=time_limit_seconds,
+                               attempts_per_day=attempts_per_day,
+                               pass_score=min(max(pass_score, 0), 100),
+                               opens_at=opens_at, closes_at=closes_at)
+
+
+def attempt_start(*, user, quiz_id: int, now: datetime | None = None) -> Attempt:
+    """Draw the paper (and each question's option order) and start the server's clock."""
+    now = now or timezone.now()
+    quiz = Quiz.objects.filter(pk=quiz_id).first()
+    if quiz is None:
+        raise NotFoundError("答题活动不存在")
+    if not quiz.opens_at <= now < quiz.closes_at:
+        raise ServiceError("quiz_closed", f"答题时间为{_local(quiz.opens_at)}至"
+                           f"{_local(quiz.closes_at)}", status=409)
+    pool = list(quiz.bank.questions.filter(**({"category": quiz.category} if quiz.category
+                                              else {})).values_list("pk", "options"))
+    rng = secrets.SystemRandom()
+    paper = rng.sample(pool, min(quiz.question_count, len(pool)))
+    orders = {}
+    for pk, options in paper:
+        order = list(range(len(options)))
+        if len(options) > 2:
+            rng.shuffle(order)
+        orders[str(pk)] = order
+    day = timezone.localdate(now)
+    limit = quiz.attempts_per_day
+    over = ServiceError("over_limit", f"今天的答题次数已用完（每人每天{limit}次）", status=409)
+    for _ in range(limit + 1):
+        used = Attempt.objects.filter(quiz=quiz, user=user, day=day).count()
+        if used >= limit:
+            raise over
+        try:
+            with transaction.atomic():
+                return Attempt.objects.create(
+                    quiz=quiz, user=user, day=day, slot=used + 1,
+                    questions=[pk for pk, _ in paper], orders=orders, started_at=now,
+                    deadline=now + timedelta(seconds=quiz.time_limit_seconds))
+        except IntegrityError:
+            continue
+    raise over
+
+
+def attempt_paper(attempt: Attempt) -> list[dict]:
+    """The questions as the client sees them: text and options in the attempt's order — and
+    nothing about which option is right."""
+    questions = Question.objects.in_bulk(attempt.questions)
+    paper = []
+    for pk in attempt.questions:
+        question = questions.get(pk)
+        if question is None:
+            continue
+        order = attempt.orders.get(str(pk), list(range(len(question.options))))
+        paper.append({"id": pk, "kind": question.kind, "kind_label": question.get_kind_display(),
+                      "text": question.text,
+                      "options": [question.options[i] for i in order]})
+    return paper
+
+
+def attempt_submit(*, user, attempt_id: int, answers: dict,
+                   now: datetime | None = None) -> Attempt:
+    """Hand in the paper: ``answers`` maps question id → the chosen option positions as
+    shown. Refused after the deadline (the server's clock) and for a question not in the
+    attempt; nothing is recorded then."""
+    from rongmei.points.services import points_earn
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = (Attempt.objects.select_for_update().select_related("quiz")
+                   .filter(pk=attempt_id, user=user).first())
+        if attempt is None:
+            raise NotFoundError("答题记录不存在")
+        if attempt.submitted_at is not None:
+            raise ServiceError("already_submitted", "本次答题已交卷", status=409)
+        if now > attempt.deadline + LATE_GRACE:
+            raise ServiceError("attempt_expired",
+                               f"答题时间已于{_local(attempt.deadline)}结束，本次作答不计分",
+                               status=409)
+        chosen: dict[int, list[int]] = {}
+        for key, picked in (answers or {}).items():
+            try:
+                pk = int(key)
+            except (TypeError, ValueError):
+                pk = None
+            if pk not in attempt.questions:
+                raise ServiceError("question_not_in_attempt", "提交的题目不在本次试卷中",
+                                   field="answers")
+            if not isinstance(picked, list | tuple) or any(
+                    not isinstance(i, int) or isinstance(i, bool) for i in picked):
+                raise ServiceError("invalid_answer", "答案格式不正确", field="answers")
+            order = attempt.orders.get(str(pk), [])
+            if any(not 0 <= i < len(order) for i in picked):
+                raise ServiceError("invalid_answer", "所选选项不存在", field="answers")
+            chosen[pk] = sorted({order[i] for i in picked})
+        questions = Question.objects.in_bulk(attempt.questions)
+        correct = sum(1 for pk, picked in chosen.items()
+                      if pk in questions and picked == sorted(questions[pk].answer))
+        total = len(attempt.questions) or 1
+        attempt.answers = {str(k): v for k, v in chosen.items()}
+        attempt.correct = correct
+        attempt.score = round(100 * correct / total)
+        attempt.submitted_at = now
+        attempt.duration_ms = max(int((now - attempt.started_at).total_seconds() * 1000), 0)
+        if attempt.score >= attempt.quiz.pass_score and attempt.score > 0:
+            entry = points_earn(user=user, action=QUIZ, source=f"quiz:{attempt.quiz_id}",
+                                key=f"{QUIZ}:attempt:{attempt.pk}", now=now)
+            attempt.points_paid = entry.amount if entry is not None else 0
+        attempt.save(update_fields=["answers", "correct", "score", "submitted_at",
+                                    "duration_ms", "points_paid"])
+        return attempt
+
+
+# --- public draws -------------------------------------------------------------------------------
+
+DRAW_COLUMNS = ("编号", "姓名")
+
+
+def draw_create(*, actor, title: str, quota: int, description: str = "",
+                public_value_source: str = "", live_url: str = "",
+                quiz_id: int | None = None) -> PublicDraw:
+    """A draw whose seed is chosen now; only its SHA-256 (the commitment) is public."""
+    check_operator(actor, "只有运营人员可以发起公开摇号")
+    title = (title or "").strip()
+    if not 2 <= len(title) <= 60:
+        raise ServiceError("title_required", "请填写2至60个字的摇号名称", field="title")
+    if not 1 <= int(quota) <= 100_000:
+        raise ServiceError("invalid_quota", "名额须在1至100000之间", field="quota")
+    gate_texts(title=title, description=description, public_value_source=public_value_source)
+    quiz = None
+    if quiz_id is not None:
+        quiz = Quiz.objects.filter(pk=quiz_id).first()
+        if quiz is None:
+            raise ServiceError("quiz_not_found", "所选答题活动不存在", field="quiz_id")
+    seed = secrets.token_hex(16)
+    return PublicDraw.objects.create(
+        title=title, quota=int(quota), description=description.strip(), seed=seed,
+        commitment=draw_engine.commitment(seed), public_value_source=public_value_source.strip(),
+        live_url=live_url.strip(), quiz=quiz, created_by=actor)
+
+
+def quiz_qualifiers(quiz: Quiz) -> list[tuple[str, str]]:
+    """(code, name) of each person with an attempt at or above the pass mark: the list of a
+    prize draw among a quiz's players (one place per person, however many attempts)."""
+    users = (Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False,
+                                    score__gte=max(quiz.pass_score, 1))
+             .values_list("user_id", "user__nickname").distinct().order_by("user_id"))
+    return [(f"Q{user_id:07d}", (nickname or "居民")[:20]) for user_id, nickname in users]
+
+
+def _locked_draw(draw_id) -> PublicDraw:
+    found = PublicDraw.objects.select_for_update().filter(pk=draw_id).first()
+    if found is None:
+        raise NotFoundError("摇号不存在")
+    return found
+
+
+def entrants_import(*, actor, draw_id: int, data: bytes) -> ImportReport:
+    """The entrant list from .xlsx (编号, 姓名), while the list is open. All or nothing."""
+    from rongmei.core.excel import read_sheet
+
+    check_operator(actor, "只有运营人员可以导入摇号名单")
+    workbook, header, rows, value = read_sheet(data, DRAW_COLUMNS, field="file")
+    report = ImportReport()
+    parsed = []
+    try:
+        missing = [c for c in DRAW_COLUMNS if c not in header]
+        if missing:
+            raise ServiceError("invalid_excel", "表头缺少列：" + "、".join(missing), field="file")
+        existing = set(DrawEntrant.objects.filter(draw_id=draw_id).values_list("code", flat=True))
+        seen: set[str] = set()
+        for number, row in enumerate(rows, start=2):
+            if not any(c not in (None, "") for c in row):
+                continue
+            problems = []
+            code, name = value(row, "编号"), value(row, "姓名")
+            if not code or len(code) > 20 or not code.isprintable() or code != code.strip():
+                problems.append("编号不能为空，且不超过20个字符")
+            elif code in seen or code in existing:
+                problems.append(f"编号“{code}”重复")
+            if not 1 <= len(name) <= 20:
+                problems.append("姓名须为1至20个字")
+            if problems:
+                report.errors.append(f"第{number}行：" + "；".join(problems))
+                continue
+            seen.add(code)
+            parsed.append((code, name))
+    finally:
+        workbook.close()
+    if report.errors:
+        return report
+    if not parsed:
+        report.errors.append("表格中没有数据行")
+        return report
+    with transaction.atomic():
+        draw = _locked_draw(draw_id)
+        if draw.status != DrawStatus.OPEN:
+            raise ServiceError("list_closed", "名单已封存，不能再导入", status=409)
+        DrawEntrant.objects.bulk_create([DrawEntrant(draw=draw, code=c, name=n)
+                                         for c, n in parsed])
+    report.created = len(parsed)
+    return report
+
+
+def draw_close(*, actor, draw_id: int, now: datetime | None = None) -> PublicDraw:
+    """封存: the list is final; its digest is published."""
+    check_operator(actor, "只有运营人员可以封存摇号名单")
+    with transaction.atomic():
+        draw = _locked_draw(draw_id)
+        if draw.status != DrawStatus.OPEN:
+            raise ServiceError("list_closed", "名单已封存", status=409)
+        if draw.quiz_id is not None:  # the players who qualified by now, fixed at sealing
+            DrawEntrant.objects.bulk_create(
+                [DrawEntrant(draw=draw, code=c, name=n) for c, n in quiz_qualifiers(draw.quiz)],
+                ignore_conflicts=True)
+        codes = list(draw.entrants.values_list("code", flat=True))
+        if not codes:
+            raise ServiceError("no_entrants", "名单为空，不能封存", status=409)
+        draw.entries_digest = draw_engine.entries_digest(codes)
+        draw.status, draw.closed_at = DrawStatus.CLOSED, now or timezone.now()
+        draw.save(update_fields=["entries_digest", "status", "closed_at"])
+        return draw
+
+
+def draw_run(*, actor, draw_id: int, public_value: str,
+             now: datetime | None = None) -> PublicDraw:
+    """摇号: the public value fixed after the close (e.g. a lottery number entered by the
+    notary) completes the key; the engine orders the sealed list; the seed is revealed."""
+    check_operator(actor, "只有运营人员可以执行摇号")
+    public_value = (public_value or "").strip()
+    if not public_value or len(public_value) > 100:
+        raise ServiceError("public_value_required", "请填写封存后产生的公开随机数（不超过100字）",
+                           field="public_value")
+    with transaction.atomic():
+        draw = _locked_draw(draw_id)
+        if draw.status == DrawStatus.OPEN:
+            raise ServiceError("list_open", "请先封存名单，再录入公开随机数", status=409)
+        if draw.status == DrawStatus.DRAWN:
+            raise ServiceError("already_drawn", "已经摇过号，结果不能重摇", status=409)
+        codes = list(draw.entrants.values_list("code", flat=True))
+        if draw_engine.entries_digest(codes) != draw.entries_digest:
+            raise ServiceError("list_changed", "名单与封存时的指纹不一致，不能摇号", status=409)
+        order = draw_engine.draw_order(seed=draw.seed, entries=codes, public_value=public_value)
+        draw.winners = draw_engine.winners(order, draw.quota)
+        draw.public_value, draw.status = public_value, DrawStatus.DRAWN
+        draw.drawn_at = now or timezone.now()
+        draw.save(update_fields=["winners", "public_value", "status", "drawn_at"])
+        return draw

@@ -1,0 +1,106 @@
+"""In a real browser: a resident registers and submits a photo entry, an operator approves
+it in the console, another resident votes; a resident takes a quiz to the end and sees
+their rank."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from PIL import Image
+
+from rongmei.browser_testing import assert_no_page_problems, login_by_sms, open_page
+from rongmei.tests_support import PASSWORD, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
+
+
+def _jpeg() -> bytes:
+    data = io.BytesIO()
+    Image.new("RGB", (120, 80), (200, 40, 40)).save(data, "JPEG")
+    return data.getvalue()
+
+
+def test_contest_and_quiz_in_a_browser(live_site, browser, browser_page, browser_context_args):
+    from django.utils import timezone
+
+    from rongmei.accounts.models import User
+    from rongmei.activities import services
+    from rongmei.activities.models import Contest, Entry, Question, QuestionBank, Vote
+    from rongmei.points.models import EarningRule
+
+    operator = make_user("operator")
+    now = timezone.now()
+    contest = services.contest_create(
+        actor=operator, title="浏览器测试评选", registration_opens=now - timedelta(hours=1),
+        submission_closes=now + timedelta(days=1), voting_opens=now + timedelta(days=2),
+        voting_closes=now + timedelta(days=3), results_at=now + timedelta(days=4),
+        form_fields=["name", "phone"])
+    author = User.objects.create_user("15299990011")
+    page = browser_page
+    login_by_sms(page, live_site, author.phone, next_path=f"/activities/contests/{contest.pk}/")
+    page.get_by_label("姓名").fill("陈晓")
+    page.get_by_label("手机号").fill(author.phone)
+    with page.expect_navigation():
+        page.get_by_test_id("ax-register").click()
+    page.get_by_label("作品名称").fill("红军桥的故事")
+    page.set_input_files("#ax-photo", files=[
+        {"name": "bridge.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}])
+    with page.expect_navigation():
+        page.get_by_test_id("ax-submit").click()
+    assert "待审核" in page.inner_text("[data-testid=ax-mine]")
+    entry = Entry.objects.get()
+    assert entry.photo
+    page.context.close()
+
+    console = open_page(browser, DESKTOP)
+    console.goto(live_site.url("/admin/login/"))
+    console.locator("input[name=username]").fill(operator.phone)
+    console.locator("input[name=password]").fill(PASSWORD)
+    with console.expect_navigation():
+        console.locator("form button[type=submit]").click()
+    console.goto(live_site.url(f"/admin/activities/contests/{contest.pk}/"))
+    with console.expect_navigation():
+        console.get_by_role("button", name="通过并公开").click()
+    entry.refresh_from_db()
+    assert entry.status == "approved" and entry.number == 1
+    console.context.close()
+
+    # Voting opens (the stage dates move, as the days would).
+    Contest.objects.filter(pk=contest.pk).update(
+        submission_closes=timezone.now() - timedelta(minutes=2),
+        voting_opens=timezone.now() - timedelta(minutes=1))
+    voter = User.objects.create_user("15299990012")
+    page = open_page(browser, browser_context_args)
+    login_by_sms(page, live_site, voter.phone, next_path=f"/activities/entries/{entry.pk}/")
+    with page.expect_navigation():
+        page.get_by_test_id("ax-vote").click()
+    assert "投票成功" in page.inner_text(".rm-messages")
+    assert "1" in page.inner_text("[data-testid=ax-votes]")
+    assert Vote.objects.filter(voter=voter).count() == 1
+
+    # The same resident takes a quiz to the end and sees the rank.
+    EarningRule.objects.get_or_create(action="quiz", defaults={
+        "label": "答题", "points": 5, "daily_cap": 20})
+    bank = QuestionBank.objects.create(name="浏览器题库")
+    question = Question.objects.create(bank=bank, kind="judge", text="拨打12345可以反映诉求。",
+                                       options=["正确", "错误"], answer=[0])
+    quiz = services.quiz_create(actor=operator, title="浏览器答题", bank_id=bank.pk,
+                                question_count=1, time_limit_seconds=120,
+                                opens_at=timezone.now() - timedelta(minutes=1),
+                                closes_at=timezone.now() + timedelta(days=1))
+    page.goto(live_site.url(f"/activities/quizzes/{quiz.pk}/"))
+    with page.expect_navigation():
+        page.get_by_test_id("ax-quiz-start").click()
+    assert "data-correct" not in page.content()
+    page.get_by_label("正确").check()
+    with page.expect_navigation():
+        page.get_by_test_id("ax-quiz-submit").click()
+    assert "100" in page.inner_text("[data-testid=ax-score]")
+    assert "第1名" in page.inner_text("[data-testid=ax-rank]")
+    assert question.pk
+    assert_no_page_problems(page)
+    page.context.close()

@@ -1,0 +1,68 @@
+"""活动's console screens and menu, its cell in 我的 and its figures in 数据."""
+
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from . import admin_views
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [
+        path("activities/contests/", admin_views.contests_view, name="activities_contests"),
+        path("activities/contests/<int:pk>/", admin_views.contest_view,
+             name="activities_contest"),
+        path("activities/quizzes/", admin_views.quizzes_view, name="activities_quizzes"),
+        path("activities/draws/", admin_views.draws_view, name="activities_draws"),
+        path("activities/draws/<int:pk>/", admin_views.draw_view, name="activities_draw"),
+    ]
+
+
+class _OperatorMenuItem(MenuItem):
+    def is_shown(self, request):
+        from rongmei.core.roles import OPERATOR
+        from rongmei.units.access import has_role
+
+        return has_role(request.user, OPERATOR)
+
+
+@hooks.register("register_admin_menu_item")
+def register_contests_menu_item():
+    return _OperatorMenuItem("征集评选", reverse("activities_contests"), icon_name="pick",
+                             order=740)
+
+
+@hooks.register("register_admin_menu_item")
+def register_quizzes_menu_item():
+    return _OperatorMenuItem("有奖答题", reverse("activities_quizzes"), icon_name="help",
+                             order=741)
+
+
+@hooks.register("register_admin_menu_item")
+def register_draws_menu_item():
+    return _OperatorMenuItem("公开摇号", reverse("activities_draws"), icon_name="list-ol",
+                             order=742)
+
+
+@hooks.register("rongmei_analytics_measures")
+def analytics_measures(start, end):
+    """数据: votes cast, entries submitted and quiz attempts in the period."""
+    from .models import Attempt, Entry, Vote
+
+    return [
+        {"code": "contest_votes", "label": "评选有效投票", "unit": "票", "group": "活动",
+         "value": Vote.objects.filter(invalid=False, day__range=(start, end)).count()},
+        {"code": "contest_entries", "label": "参赛作品", "unit": "件", "group": "活动",
+         "value": Entry.objects.filter(created_at__date__range=(start, end)).count()},
+        {"code": "quiz_attempts", "label": "答题人次", "unit": "次", "group": "活动",
+         "value": Attempt.objects.filter(day__range=(start, end)).count()},
+    ]
+
+
+@hooks.register("rongmei_me_cells")
+def me_cells(request):
+    from rongmei.accounts.me import MeCell
+
+    return [MeCell("活动", reverse("activities:home"), "评选、答题、摇号", order=45,
+                   testid="me-activities")]

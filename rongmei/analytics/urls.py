@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "analytics"
+
+urlpatterns = [
+    path("collect", views.collect, name="collect"),
+    path("c/<str:code>", views.channel_landing, name="channel"),
+]

@@ -1,0 +1,54 @@
+"""The page cache forgets only what changed: a comment approved on one story leaves the
+home page, the lists and every other story cached; a publish refreshes the lists."""
+
+import pytest
+from django.test import Client
+
+from rongmei.engage import services as engage
+
+from .conftest import add_article
+
+pytestmark = pytest.mark.django_db
+
+
+def cache_state(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response["X-Page-Cache"]
+
+
+def test_approving_a_comment_refreshes_that_story_only(newsroom, client, make_user,
+                                                       django_capture_on_commit_callbacks):
+    from rongmei.news import services
+
+    folder = services.archive_for(newsroom.center)
+    storm = add_article(folder, title="直播现场", channel=newsroom.channel, publish=True)
+    quiet = add_article(folder, title="荷塘镇莲子丰收", channel=newsroom.channel, publish=True)
+    other = add_article(folder, title="白水镇羊肚菌", publish=True)  # no channel
+    urls = [storm.url, quiet.url, other.url, newsroom.index.url, "/feeds/rss.xml",
+            f"/engage/pages/{storm.pk}/comments/", f"/engage/pages/{quiet.pk}/comments/"]
+    for url in urls:
+        cache_state(client, url)
+    assert {url: cache_state(client, url) for url in urls} == dict.fromkeys(urls, "hit")
+
+    comment = engage.comment_post(user=make_user(), page_id=storm.pk, body="主持人好")
+    console = Client()
+    console.force_login(make_user("editor"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = console.post("/admin/engage_comments/",
+                                   {"action": "approve", "comments": [comment.pk]})
+    assert response.status_code in (200, 302)
+    states = {url: cache_state(client, url) for url in urls}
+    assert states.pop(storm.url) == "miss"
+    assert states.pop(f"/engage/pages/{storm.pk}/comments/") == "miss"
+    assert set(states.values()) == {"hit"}, states
+    assert "主持人好" in client.get(f"/engage/pages/{storm.pk}/comments/").content.decode()
+
+    # A new story in the channel: the lists and the channel's stories (相关) refresh; a
+    # story outside the channel stays cached.
+    add_article(folder, title="莲乡新闻联播", channel=newsroom.channel, publish=True)
+    assert cache_state(client, newsroom.index.url) == "miss"
+    assert cache_state(client, "/feeds/rss.xml") == "miss"
+    assert cache_state(client, quiet.url) == "miss"
+    assert cache_state(client, other.url) == "miss"  # 相关 of a story without a channel: lists
+    assert cache_state(client, f"/engage/pages/{quiet.pk}/comments/") == "hit"

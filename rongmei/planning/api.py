@@ -1,0 +1,360 @@
+"""策划指挥 API: 爆料 and 我的爆料 for residents; the tip desk, 问政转线索, 报题 and 选题会,
+派单 and the assignee's accept/decline/progress/hand-in; the dispatch board's JSON."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from rongmei.core.api import AUTH, ErrorOut, Id
+from rongmei.core.errors import NotFoundError, ServiceError
+from rongmei.units.access import check_role
+
+from . import selectors, services
+from .models import Assignment, Duty, Outlet, Tip, Topic
+
+router = Router(tags=["策划指挥"])
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
+
+
+class TipIn(Schema):
+    title: str = Field(max_length=200)
+    body: str = Field(max_length=5000)
+    place: str = Field("", max_length=200)
+    latitude: Decimal | None = Field(None, ge=-90, le=90)
+    longitude: Decimal | None = Field(None, ge=-180, le=180)
+    contact_name: str = Field("", max_length=100)
+    contact_phone: str = Field("", max_length=30)
+
+
+class MyTipOut(Schema):
+    id: int
+    title: str
+    status: str
+    outcome: str = Field(description="处理结果（不采用时附原因）")
+    created_at: datetime
+
+
+class UnitTipIn(Schema):
+    title: str = Field(max_length=200)
+    body: str = Field(max_length=5000)
+    place: str = Field("", max_length=200)
+    unit_id: int | None = Field(None, ge=1, description="报送单位（分端管理员须选本单位）")
+
+
+class DeskTipOut(Schema):
+    id: int
+    source: str
+    title: str
+    body: str
+    place: str
+    status: str
+    contact: str = Field(description="脱敏后的联系方式；完整号码用 contact 接口查看（留痕）")
+    unit: str | None
+    wenzheng_receipt: str
+    topic_id: int | None
+    created_at: datetime
+
+
+class TriageIn(Schema):
+    decision: Literal["adopt", "merge", "reject"]
+    note: str = Field("", max_length=500)
+    merge_into_id: int | None = Field(None, ge=1)
+    topic_id: int | None = Field(None, ge=1)
+    planned_date: date | None = None
+
+
+class TipContactIn(Schema):
+    reason: str = Field("", max_length=120)
+
+
+class TipContactOut(Schema):
+    name: str
+    phone: str
+
+
+class DeskQuery(Schema):
+    status: str = Field("new", pattern="^(new|adopted|merged|rejected|)$")
+    limit: int = Field(50, ge=1, le=100)
+
+
+class TopicIn(Schema):
+    title: str = Field(max_length=200)
+    angle: str = Field(max_length=5000)
+    sources: str = Field("", max_length=5000)
+    outlets: list[Outlet] = Field(default_factory=lambda: [Outlet.APP], max_length=7,
+                                  description="计划发布渠道（至少一个，默认客户端）")
+    planned_date: date
+    unit_id: int | None = Field(None, ge=1)
+
+
+class TopicReviewIn(Schema):
+    decision: Literal["approve", "return", "merge"]
+    note: str = Field("", max_length=500)
+    merge_into_id: int | None = Field(None, ge=1)
+
+
+class PlanningAssignmentBrief(Schema):
+    id: int
+    duty: str
+    who: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+class TopicOut(Schema):
+    id: int
+    title: str
+    angle: str
+    sources: str
+    outlets: list[str]
+    planned_date: date
+    status: str
+    review_note: str
+    assignments: list[PlanningAssignmentBrief]
+
+
+class TopicQuery(Schema):
+    # A string, not a date: pydantic would read a bare number as a day of 1970.
+    day: str = Field("", pattern=r"^(\d{4}-\d{2}-\d{2})?$", description="日期，如 2026-07-15")
+    span: str = Field("day", pattern="^(day|week)$")
+
+
+class AssignmentIn(Schema):
+    duty: Duty
+    assignee_id: int | None = Field(None, ge=1)
+    resource_id: int | None = Field(None, ge=1)
+    starts_at: datetime
+    ends_at: datetime
+    place: str = Field("", max_length=200)
+    note: str = Field("", max_length=500)
+
+
+class PlanningAssignmentOut(PlanningAssignmentBrief):
+    topic_id: int
+    topic: str
+    place: str
+    note: str
+    story_id: int | None
+    progress: list[str]
+
+
+class DeclineIn(Schema):
+    reason: str = Field(max_length=500)
+
+
+class AssignmentProgressIn(Schema):
+    text: str = Field(max_length=500)
+
+
+class HandInIn(Schema):
+    story_id: int = Field(ge=1, le=2**63 - 1)
+
+
+class HandInResultOut(PlanningAssignmentOut):
+    credits: str = Field(description="稿件署名（来自派单）")
+
+
+class BoardOut(Schema):
+    at: str
+    topics: list[dict]
+    assignments: list[dict]
+    on_job: list[dict]
+    tips_new: int
+    in_review: list[dict]
+    published_today: list[dict]
+    live_rooms: list[dict]
+
+
+def _tip(tip_id) -> Tip:
+    tip = Tip.objects.select_related("unit").filter(pk=tip_id).first()
+    if tip is None:
+        raise NotFoundError("线索不存在")
+    return tip
+
+
+def _topic(topic_id) -> Topic:
+    topic = Topic.objects.filter(pk=topic_id).first()
+    if topic is None:
+        raise NotFoundError("选题不存在")
+    return topic
+
+
+def _assignment(assignment_id) -> Assignment:
+    row = Assignment.objects.select_related("topic", "assignee", "resource").filter(
+        pk=assignment_id).first()
+    if row is None:
+        raise NotFoundError("派单不存在")
+    return row
+
+
+def _my_tip(tip: Tip) -> dict:
+    return {"id": tip.pk, "title": tip.title, "status": tip.status, "outcome": tip.outcome,
+            "created_at": tip.created_at}
+
+
+def _desk_tip(tip: Tip) -> dict:
+    contact = " ".join(x for x in (tip.masked_name, tip.masked_phone) if x)
+    return {"id": tip.pk, "source": tip.source, "title": tip.title, "body": tip.body,
+            "place": tip.place, "status": tip.status, "contact": contact,
+            "unit": tip.unit.name if tip.unit else None,
+            "wenzheng_receipt": tip.wenzheng_receipt, "topic_id": tip.topic_id,
+            "created_at": tip.created_at}
+
+
+def _brief(a: Assignment) -> dict:
+    return {"id": a.pk, "duty": a.duty, "who": a.who, "status": a.status,
+            "starts_at": a.starts_at, "ends_at": a.ends_at}
+
+
+def _assignment_out(a: Assignment) -> dict:
+    return {**_brief(a), "topic_id": a.topic_id, "topic": a.topic.title, "place": a.place,
+            "note": a.note, "story_id": a.story_id,
+            "progress": [u.text for u in a.updates.all()]}
+
+
+def _topic_out(t: Topic) -> dict:
+    return {"id": t.pk, "title": t.title, "angle": t.angle, "sources": t.sources,
+            "outlets": t.outlets, "planned_date": t.planned_date, "status": t.status,
+            "review_note": t.review_note, "assignments": [_brief(a) for a in t.assignments.all()]}
+
+
+# --- residents -----------------------------------------------------------------------------
+
+@router.post("/tips", response={201: MyTipOut, **ERRORS}, auth=AUTH,
+             summary="爆料（图片请用网页表单上传；联系方式不公开）")
+def send_tip(request, data: TipIn):
+    tip = services.tip_submit(sender=request.auth, **data.dict())
+    return Status(201, _my_tip(tip))
+
+
+@router.get("/tips/mine", response=list[MyTipOut], auth=AUTH, summary="我的爆料及处理结果")
+def my_tips(request):
+    return [_my_tip(t) for t in selectors.my_tips(request.auth)[:50]]
+
+
+# --- the desk ------------------------------------------------------------------------------
+
+@router.get("/desk/tips", response={200: list[DeskTipOut], 403: ErrorOut}, auth=AUTH,
+            summary="线索台（联系方式脱敏）")
+def desk_tips(request, filters: Query[DeskQuery]):
+    check_role(request.auth, *services.NEWSDESK)
+    return [_desk_tip(t) for t in selectors.tip_desk(status=filters.status)[:filters.limit]]
+
+
+@router.post("/desk/tips", response={201: DeskTipOut, **ERRORS}, auth=AUTH,
+             summary="报送线索（单位或编辑部）")
+def report_tip(request, data: UnitTipIn):
+    tip = services.tip_report(actor=request.auth, **data.dict())
+    return Status(201, _desk_tip(tip))
+
+
+@router.post("/desk/tips/from-wenzheng/{int:case_id}", response={201: DeskTipOut, **ERRORS},
+             auth=AUTH, summary="问政转线索")
+def tip_from_case(request, case_id: Id):
+    return Status(201, _desk_tip(services.tip_from_wenzheng(actor=request.auth,
+                                                            case_id=case_id)))
+
+
+@router.post("/desk/tips/{int:tip_id}/triage", response={200: DeskTipOut, **ERRORS},
+             auth=AUTH, summary="线索处理：采用、合并、不采用")
+def triage_tip(request, tip_id: Id, data: TriageIn):
+    check_role(request.auth, *services.NEWSDESK)  # before telling whether the tip exists
+    tip = services.tip_triage(actor=request.auth, tip=_tip(tip_id), **data.dict())
+    return _desk_tip(tip)
+
+
+@router.post("/desk/tips/{int:tip_id}/contact", response={200: TipContactOut, **ERRORS},
+             auth=AUTH, summary="查看爆料人联系方式（策划调度，留痕）")
+def tip_contact(request, tip_id: Id, data: TipContactIn):
+    check_role(request.auth, *services.CONTACT_ROLES,
+               message="只有策划调度可以查看爆料人联系方式")
+    return services.tip_contact(viewer=request.auth, tip=_tip(tip_id), reason=data.reason)
+
+
+@router.get("/topics", response={200: list[TopicOut], 400: ErrorOut, 403: ErrorOut}, auth=AUTH,
+            summary="选题列表（按日或按周）")
+def topics(request, filters: Query[TopicQuery]):
+    check_role(request.auth, *services.PROPOSERS)
+    from django.utils import timezone
+
+    try:
+        day = date.fromisoformat(filters.day) if filters.day else timezone.localdate()
+    except ValueError:
+        raise ServiceError("invalid_date", "日期格式不正确", field="day") from None
+    start, end = (day, day) if filters.span == "day" else selectors.week_of(day)
+    return [_topic_out(t) for t in selectors.topics_for(request.auth, start, end)[:200]]
+
+
+@router.post("/topics", response={201: TopicOut, **ERRORS}, auth=AUTH, summary="报题")
+def propose(request, data: TopicIn):
+    topic = services.topic_propose(actor=request.auth, **data.dict())
+    return Status(201, _topic_out(topic))
+
+
+@router.post("/topics/{int:topic_id}/review", response={200: TopicOut, **ERRORS}, auth=AUTH,
+             summary="选题审核：通过、退回、合并")
+def review(request, topic_id: Id, data: TopicReviewIn):
+    check_role(request.auth, *services.NEWSDESK)
+    return _topic_out(services.topic_review(actor=request.auth, topic=_topic(topic_id),
+                                            **data.dict()))
+
+
+@router.post("/topics/{int:topic_id}/assignments", response={201: PlanningAssignmentOut, **ERRORS},
+             auth=AUTH, summary="派单（人员或车辆器材，不可重复占用）")
+def assign(request, topic_id: Id, data: AssignmentIn):
+    check_role(request.auth, *services.NEWSDESK)
+    row = services.assignment_create(actor=request.auth, topic=_topic(topic_id),
+                                     **data.dict())
+    return Status(201, _assignment_out(row))
+
+
+@router.get("/board", response={200: BoardOut, 403: ErrorOut}, auth=AUTH,
+            summary="指挥调度看板数据（轮询）")
+def board(request):
+    check_role(request.auth, *services.NEWSDESK)
+    return selectors.board()
+
+
+# --- the assignee --------------------------------------------------------------------------
+
+@router.get("/assignments/mine", response=list[PlanningAssignmentOut], auth=AUTH, summary="我的派单")
+def my_assignments(request):
+    return [_assignment_out(a) for a in selectors.my_assignments(request.auth)[:100]]
+
+
+@router.post("/assignments/{int:assignment_id}/accept", response={200: PlanningAssignmentOut, **ERRORS},
+             auth=AUTH, summary="接单")
+def accept(request, assignment_id: Id):
+    row = services.assignment_respond(actor=request.auth,
+                                      assignment=_assignment(assignment_id), accept=True)
+    return _assignment_out(row)
+
+
+@router.post("/assignments/{int:assignment_id}/decline",
+             response={200: PlanningAssignmentOut, **ERRORS}, auth=AUTH, summary="拒绝派单")
+def decline(request, assignment_id: Id, data: DeclineIn):
+    row = services.assignment_respond(actor=request.auth, assignment=_assignment(assignment_id),
+                                      accept=False, reason=data.reason)
+    return _assignment_out(row)
+
+
+@router.post("/assignments/{int:assignment_id}/progress",
+             response={200: PlanningAssignmentOut, **ERRORS}, auth=AUTH, summary="反馈进展")
+def progress(request, assignment_id: Id, data: AssignmentProgressIn):
+    row = _assignment(assignment_id)
+    services.assignment_progress(actor=request.auth, assignment=row, text=data.text)
+    return _assignment_out(row)
+
+
+@router.post("/assignments/{int:assignment_id}/hand-in", response={200: HandInResultOut, **ERRORS},
+             auth=AUTH, summary="交稿（关联稿件，署名来自派单）")
+def hand_in(request, assignment_id: Id, data: HandInIn):
+    row = services.assignment_hand_in(actor=request.auth, assignment=_assignment(assignment_id),
+                                      story_id=data.story_id)
+    return {**_assignment_out(row), "credits": services.credits_for(row.topic)}

@@ -1,0 +1,259 @@
+"""策划指挥: tips (爆料/线索), topics (选题), resources and assignments (派单).
+
+Learned from Superdesk's planning module (planning items, coverages, assignments), cut to
+what a county center runs: a tip becomes a topic, a topic is staffed by assignments, an
+assignment is handed in by linking the story it produced.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from rongmei.core.masking import mask_name, mask_phone
+from rongmei.core.uploads import stored_name
+
+
+class TipSource(models.TextChoices):
+    RESIDENT = "resident", "群众爆料"
+    UNIT = "unit", "单位报送"
+    WENZHENG = "wenzheng", "问政转线索"
+
+
+class TipStatus(models.TextChoices):
+    NEW = "new", "待处理"
+    ADOPTED = "adopted", "已采用"
+    MERGED = "merged", "已合并"
+    REJECTED = "rejected", "未采用"
+
+
+class Tip(models.Model):
+    source = models.CharField("来源", max_length=10, choices=TipSource.choices)
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               blank=True, related_name="planning_tips", verbose_name="报送人")
+    unit = models.ForeignKey("units.Unit", on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+", verbose_name="报送单位")
+    title = models.CharField("标题", max_length=60)
+    body = models.TextField("内容", max_length=2000)
+    place = models.CharField("地点", max_length=100, blank=True)
+    latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True,
+                                   blank=True)
+    longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True,
+                                    blank=True)
+    contact_name = models.CharField("联系人", max_length=20, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    # A 问政 case turned into a tip: its id, not a foreign key, so this table does not need
+    # the 问政 tables (问政 can be switched off); one tip per case.
+    wenzheng_case_id = models.PositiveBigIntegerField("问政编号", null=True, blank=True,
+                                                      unique=True)
+    wenzheng_receipt = models.CharField("问政受理号", max_length=30, blank=True)
+    status = models.CharField("状态", max_length=10, choices=TipStatus.choices,
+                              default=TipStatus.NEW)
+    triage_note = models.CharField("处理意见", max_length=200, blank=True)
+    triaged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name="处理人")
+    triaged_at = models.DateTimeField("处理时间", null=True, blank=True)
+    merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="merged_tips", verbose_name="合并到")
+    topic = models.ForeignKey("Topic", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="tips", verbose_name="选题")
+    created_at = models.DateTimeField("报送时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = verbose_name_plural = "线索"
+        indexes = [models.Index(fields=["status", "-created_at"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.contact_phone)
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.contact_name) if self.contact_name else ""
+
+    @property
+    def outcome(self) -> str:
+        """What the sender reads in 我的爆料."""
+        if self.status == TipStatus.REJECTED:
+            return f"未采用：{self.triage_note}" if self.triage_note else "未采用"
+        return self.get_status_display()
+
+
+def tip_photo_path(instance, filename):
+    return stored_name(f"planning/tips/{instance.tip_id}", filename)
+
+
+class TipPhoto(models.Model):
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField("图片", upload_to=tip_photo_path)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+
+class Outlet(models.TextChoices):
+    APP = "app", "客户端"
+    WECHAT = "wechat", "微信公众号"
+    WEIBO = "weibo", "微博"
+    DOUYIN = "douyin", "抖音/视频号"
+    TV = "tv", "电视"
+    RADIO = "radio", "广播"
+    WEBSITE = "website", "网站"
+
+
+class TopicStatus(models.TextChoices):
+    PROPOSED = "proposed", "待审"
+    APPROVED = "approved", "已通过"
+    RETURNED = "returned", "已退回"
+    MERGED = "merged", "已合并"
+    DONE = "done", "已完成"
+
+
+class Topic(models.Model):
+    title = models.CharField("选题", max_length=60)
+    angle = models.TextField("报道角度", max_length=1000)
+    sources = models.TextField("采访对象与信源", max_length=1000, blank=True)
+    outlets = models.JSONField("计划发布渠道", default=list)
+    planned_date = models.DateField("计划日期", db_index=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, related_name="+", verbose_name="报题人")
+    unit = models.ForeignKey("units.Unit", on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+", verbose_name="报题单位")
+    status = models.CharField("状态", max_length=10, choices=TopicStatus.choices,
+                              default=TopicStatus.PROPOSED)
+    review_note = models.CharField("审核意见", max_length=200, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name="审核人")
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="merged_topics", verbose_name="合并到")
+    created_at = models.DateTimeField("报题时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["planned_date", "pk"]
+        verbose_name = verbose_name_plural = "选题"
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def outlet_labels(self) -> str:
+        labels = dict(Outlet.choices)
+        return "、".join(labels.get(code, code) for code in self.outlets)
+
+
+class ResourceKind(models.TextChoices):
+    VEHICLE = "vehicle", "车辆"
+    EQUIPMENT = "equipment", "器材"
+
+
+class Resource(models.Model):
+    """A vehicle or a piece of equipment (a camera kit, a live backpack) that is booked."""
+
+    name = models.CharField("名称", max_length=40, unique=True)
+    kind = models.CharField("类型", max_length=10, choices=ResourceKind.choices)
+    note = models.CharField("说明", max_length=100, blank=True)
+    is_active = models.BooleanField("可用", default=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = verbose_name_plural = "车辆与器材"
+
+    def __str__(self):
+        return f"{self.get_kind_display()}·{self.name}"
+
+
+class Duty(models.TextChoices):
+    REPORTER = "reporter", "文字记者"
+    CAMERA = "camera", "摄影摄像"
+    VEHICLE = "vehicle", "车辆"
+    EQUIPMENT = "equipment", "器材"
+
+
+class AssignmentStatus(models.TextChoices):
+    OFFERED = "offered", "待接单"
+    ACCEPTED = "accepted", "已接单"
+    DECLINED = "declined", "已拒绝"
+    SUBMITTED = "submitted", "已交稿"
+    CANCELLED = "cancelled", "已取消"
+
+
+# States in which a person or a resource is held for the assignment's time.
+HOLDING = (AssignmentStatus.OFFERED, AssignmentStatus.ACCEPTED)
+
+
+class Assignment(models.Model):
+    """One person or one resource booked for a topic from ``starts_at`` to ``ends_at``.
+
+    No double booking: a person (or a resource) holds at most one live assignment at any
+    moment. ``services.assignment_create`` checks it while holding a row lock on the person
+    (or resource), so two parallel bookings are serialised and the second sees the first.
+    """
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="assignments",
+                              verbose_name="选题")
+    duty = models.CharField("任务", max_length=10, choices=Duty.choices)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True,
+                                 blank=True, related_name="planning_assignments",
+                                 verbose_name="承接人")
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="assignments", verbose_name="车辆/器材")
+    starts_at = models.DateTimeField("开始时间")
+    ends_at = models.DateTimeField("截止时间")
+    place = models.CharField("地点", max_length=100, blank=True)
+    note = models.CharField("要求", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=10, choices=AssignmentStatus.choices,
+                              default=AssignmentStatus.OFFERED)
+    decline_reason = models.CharField("拒绝原因", max_length=200, blank=True)
+    story = models.ForeignKey("news.StoryPage", on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+", verbose_name="交付稿件")
+    submitted_at = models.DateTimeField("交稿时间", null=True, blank=True)
+    overdue_reminded_at = models.DateTimeField("逾期提醒时间", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+", verbose_name="派单人")
+    created_at = models.DateTimeField("派单时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = verbose_name_plural = "派单"
+        indexes = [models.Index(fields=["assignee", "status", "starts_at"]),
+                   models.Index(fields=["resource", "status", "starts_at"]),
+                   models.Index(fields=["status", "ends_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")),
+                                   name="planning_assignment_ends_after_start"),
+            models.CheckConstraint(
+                condition=(models.Q(assignee__isnull=False, resource__isnull=True)
+                           | models.Q(assignee__isnull=True, resource__isnull=False)),
+                name="planning_assignment_person_or_resource"),
+        ]
+
+    def __str__(self):
+        return f"{self.topic.title}·{self.get_duty_display()}"
+
+    @property
+    def who(self) -> str:
+        if self.resource_id:
+            return str(self.resource)
+        return self.assignee.display_name if self.assignee_id else ""
+
+
+class AssignmentUpdate(models.Model):
+    """进展: what the assignee reports while on the job."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE,
+                                   related_name="updates")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               related_name="+")
+    text = models.CharField("进展", max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]

@@ -1,0 +1,79 @@
+"""策划指挥 in the resident app: 爆料 (a form with photos and an optional location), 我的爆料
+(the outcome of each), and 我的派单, the phone workspace where an assignee accepts or
+declines, reports progress and hands in the story."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from rongmei.core.errors import ServiceError
+
+from . import selectors, services
+from .models import Assignment
+
+TIP_FIELDS = ("title", "body", "place", "contact_name", "contact_phone", "latitude",
+              "longitude")
+
+
+@login_required
+def tip_new_view(request):
+    values = {key: request.POST.get(key, "") for key in TIP_FIELDS}
+    if request.method == "POST":
+        try:
+            services.tip_submit(sender=request.user, photos=request.FILES.getlist("photos"),
+                                **values)
+        except ServiceError as exc:
+            return render(request, "planning/tip_form.html",
+                          {"values": values, "error": exc.message, "field": exc.field},
+                          status=exc.status)
+        messages.success(request, "爆料已收到，编辑部会尽快核实，结果可在“我的爆料”查看")
+        return redirect("planning:my_tips")
+    return render(request, "planning/tip_form.html", {"values": values})
+
+
+@login_required
+def my_tips_view(request):
+    return render(request, "planning/my_tips.html",
+                  {"tips": selectors.my_tips(request.user)[:50]})
+
+
+@login_required
+def work_view(request):
+    return render(request, "planning/work.html",
+                  {"assignments": selectors.my_assignments(request.user)[:50],
+                   "stories": selectors.recent_stories_of(request.user)})
+
+
+@login_required
+@require_POST
+def work_action_view(request, pk: int, action: str):
+    assignment = (Assignment.objects.select_related("topic")
+                  .filter(pk=pk, assignee=request.user).first())
+    try:
+        if assignment is None:
+            raise ServiceError("not_found", "派单不存在", status=404)
+        if action == "accept":
+            services.assignment_respond(actor=request.user, assignment=assignment, accept=True)
+            messages.success(request, "已接单")
+        elif action == "decline":
+            services.assignment_respond(actor=request.user, assignment=assignment,
+                                        accept=False, reason=request.POST.get("reason", ""))
+            messages.success(request, "已拒绝")
+        elif action == "progress":
+            services.assignment_progress(actor=request.user, assignment=assignment,
+                                         text=request.POST.get("text", ""))
+            messages.success(request, "进展已反馈")
+        else:
+            try:
+                story_id = int(request.POST.get("story_id", ""))
+            except ValueError:
+                raise ServiceError("invalid_story", "请填写稿件编号", field="story_id") from None
+            services.assignment_hand_in(actor=request.user, assignment=assignment,
+                                        story_id=story_id)
+            messages.success(request, "已交稿，署名已写入稿件")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("planning:work")
