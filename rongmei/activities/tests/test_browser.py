@@ -52,7 +52,7 @@ def test_contest_and_quiz_in_a_browser(live_site, browser, browser_page, browser
     with page.expect_navigation():
         page.get_by_test_id("ax-submit").click()
     assert "待审核" in page.inner_text("[data-testid=ax-mine]")
-    entry = Entry.objects.get()
+    entry = Entry.objects.get(contest=contest)
     assert entry.photo
     page.context.close()
 
