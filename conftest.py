@@ -30,6 +30,23 @@ def make_user(db):
 
 
 @pytest.fixture
+def blocked_words(make_user):
+    """The word gate's list holds 网络赌博 (block) and 强拆 (review), added by an operator."""
+    from rongmei.wordgate.dictionary import PROCESS_CACHE
+    from rongmei.wordgate.models import WordEntry
+    from rongmei.wordgate.normalize import normalize_word
+    from rongmei.wordgate.services import word_create
+
+    PROCESS_CACHE.reset()
+    operator = make_user("operator")
+    for word, level in (("网络赌博", "block"), ("强拆", "review")):
+        WordEntry.objects.filter(normalized=normalize_word(word)).delete()
+        word_create(actor=operator, word=word, level=level, kind="sensitive")
+    yield
+    PROCESS_CACHE.reset()
+
+
+@pytest.fixture
 def county(db):
     """A small unit tree: 县 → 融媒体中心, 荷塘镇 → 上塘村, 白水镇, 县住建局."""
     from rongmei.tests_support import build_county

@@ -101,7 +101,7 @@ def _number(field: Field, raw) -> Decimal:
 def clean_fields(schema: str, values: dict) -> dict:
     """The category's fields, checked and normalised (numbers as strings), or ServiceError
     naming the first bad field in Chinese. Unknown keys are dropped."""
-    from rongmei.core.text import plain_text
+    from rongmei.core.text import typed_text
 
     cleaned: dict[str, str] = {}
     for field in SCHEMAS[schema]:
@@ -119,7 +119,7 @@ def clean_fields(schema: str, values: dict) -> dict:
                                    + "、".join(field.choices), field=field.name)
             cleaned[field.name] = str(raw)
         else:
-            text = plain_text(str(raw), max_length=field.max_length + 1)
+            text = typed_text(str(raw), max_length=field.max_length + 1)
             if len(text) > field.max_length:
                 raise ServiceError("too_long", f"{field.label}最多{field.max_length}个字",
                                    field=field.name)

@@ -14,7 +14,7 @@ from rongmei.core import ratelimit
 from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 from rongmei.core.masking import has_personal_number
 from rongmei.core.roles import OPERATOR
-from rongmei.core.text import plain_text
+from rongmei.core.text import clean_typed
 from rongmei.units.access import check_role
 
 from .fields import PRICE_FIELD, SCHEMAS, TEXT_KINDS, clean_fields
@@ -43,15 +43,6 @@ def clean_photo(upload):
     from rongmei.core.uploads import clean_image
 
     return clean_image(upload, field="photos", max_side=1920)
-
-
-def _text(value, *, field: str, label: str, max_length: int, required: bool = True) -> str:
-    text = plain_text(value or "", max_length=max_length + 1)
-    if required and not text:
-        raise ServiceError("required", f"请填写{label}", field=field)
-    if len(text) > max_length:
-        raise ServiceError("too_long", f"{label}最多{max_length}个字", field=field)
-    return text
 
 
 def _gate(texts: dict[str, str]) -> bool:
@@ -107,10 +98,10 @@ def _unit_for(author, unit_id):
 
 def _validated(*, category, title, body, fields, contact_name, contact_phone):
     values = {
-        "title": _text(title, field="title", label="标题", max_length=40),
-        "body": _text(body, field="body", label="描述", max_length=1000, required=False),
-        "contact_name": _text(contact_name, field="contact_name", label="联系人",
-                              max_length=20),
+        "title": clean_typed(title, field="title", label="标题", max_length=40),
+        "body": clean_typed(body, field="body", label="描述", max_length=1000, required=False),
+        "contact_name": clean_typed(contact_name, field="contact_name", label="联系人",
+                                    max_length=20),
         "contact_phone": _phone(contact_phone),
         "fields": clean_fields(category.code, fields or {}),
     }
@@ -268,7 +259,7 @@ def report_post(*, user, post: Post, reason: str, note: str = "") -> Report:
         raise NotFoundError("信息不存在或已下架")
     if reason not in ReportReason.values:
         raise ServiceError("invalid_reason", "请选择举报原因", field="reason")
-    note = _text(note, field="note", label="说明", max_length=200, required=False)
+    note = clean_typed(note, field="note", label="说明", max_length=200, required=False)
     try:
         with transaction.atomic():
             return Report.objects.create(post=post, reporter=user, reason=reason, note=note)

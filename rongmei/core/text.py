@@ -52,6 +52,31 @@ def plain_text(value: str, *, max_length: int | None = None) -> str:
     return text[:max_length] if max_length else text
 
 
+def typed_text(value, *, max_length: int | None = None) -> str:
+    """What a person typed, to store: control and bidi-override characters removed, line
+    endings unified, runs of spaces collapsed, the ends trimmed — and otherwise exactly as
+    typed, markup included. ``<b>`` typed in a comment stays ``<b>``: it is escaped when a
+    template or serializer renders it, never removed or escaped on the way in. (For text
+    taken *out of* HTML, such as a rich-text field, use ``plain_text``.)"""
+    text = strip_controls(str(value or ""))
+    text = re.sub(r"[ \t]+", " ", text).strip()
+    return text[:max_length] if max_length else text
+
+
+def clean_typed(value, *, field: str, label: str, max_length: int,
+                required: bool = True) -> str:
+    """``typed_text`` checked for a form or API field: a required text needs a character a
+    reader can see (spaces or filler alone are refused), and at most ``max_length``."""
+    from .errors import ServiceError
+
+    text = typed_text(value, max_length=max_length + 1)
+    if required and not visible_length(text):
+        raise ServiceError("required", f"请填写{label}", field=field)
+    if len(text) > max_length:
+        raise ServiceError("too_long", f"{label}最多{max_length}个字", field=field)
+    return text
+
+
 def visible_length(value: str | None) -> int:
     """How many characters of ``value`` a reader sees: letters, digits, punctuation and
     symbols — not spaces, zero-width or format characters, controls or filler marks a

@@ -28,7 +28,7 @@ from rongmei.core.roles import (
     EDITOR,
     OPERATOR,
 )
-from rongmei.core.text import plain_text
+from rongmei.core.text import typed_text, visible_length
 from rongmei.points.services import points_earn
 from rongmei.units.access import check_role
 
@@ -218,8 +218,8 @@ def comment_post(*, user, page_id, body: str) -> Comment:
     page = live_page(page_id)
     if not comments_open(page.pk):
         raise ServiceError("comments_closed", "本稿件已关闭评论", status=403)
-    text = plain_text(body or "")
-    if not text:
+    text = typed_text(body or "")
+    if not visible_length(text):
         raise ServiceError("empty_comment", "请填写评论内容", field="body")
     if len(text) > COMMENT_MAX:
         raise ServiceError("comment_too_long", f"评论最多{COMMENT_MAX}字，当前{len(text)}字",
@@ -296,7 +296,7 @@ def comment_moderate(*, actor, comment_ids, decision: str, reason: str = "") -> 
     check_role(actor, *MODERATORS, message="只有编辑、主编、总编辑、运营或管理员可以审核评论")
     if decision not in _TARGET:
         raise ServiceError("invalid_decision", "请选择通过、驳回或删除", field="decision")
-    reason = plain_text(reason or "", max_length=200)
+    reason = typed_text(reason or "", max_length=200)
     if decision in ("reject", "remove") and not reason:
         raise ServiceError("reason_required", "驳回或删除评论须填写原因", field="reason")
     try:
@@ -333,8 +333,8 @@ def comment_moderate(*, actor, comment_ids, decision: str, reason: str = "") -> 
 def comment_reply(*, actor, comment_id, body: str) -> CommentReply:
     """官方回复 under a comment (shown when the comment is public)."""
     check_role(actor, *MODERATORS, message="只有编辑、主编、总编辑、运营或管理员可以官方回复")
-    text = plain_text(body or "")
-    if not text:
+    text = typed_text(body or "")
+    if not visible_length(text):
         raise ServiceError("empty_reply", "请填写回复内容", field="body")
     if len(text) > REPLY_MAX:
         raise ServiceError("reply_too_long", f"回复最多{REPLY_MAX}字", field="body")
@@ -376,7 +376,7 @@ def report_file(*, user, category: str, text: str = "", comment_id=None,
     _require_resident(user, "请先登录后再举报")
     if category not in ReportCategory.values:
         raise ServiceError("invalid_category", "请选择举报类型", field="category")
-    text = plain_text(text or "", max_length=REPORT_TEXT_MAX)
+    text = typed_text(text or "", max_length=REPORT_TEXT_MAX)
     ratelimit.hit("engage-report", str(user.pk), limit=10, window=600,
                   message="举报太频繁，请稍后再试")
     with transaction.atomic():
@@ -424,7 +424,7 @@ def report_handle(*, actor, report_id, decision: str, reason: str = "") -> int:
     check_role(actor, *MODERATORS, message="只有编辑、主编、总编辑、运营或管理员可以处理举报")
     if decision not in ("dismiss", "remove"):
         raise ServiceError("invalid_decision", "请选择驳回举报或删除内容", field="decision")
-    reason = plain_text(reason or "", max_length=200)
+    reason = typed_text(reason or "", max_length=200)
     with transaction.atomic():
         report = Report.objects.select_for_update().filter(pk=report_id).first()
         if report is None:

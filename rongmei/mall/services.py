@@ -23,7 +23,7 @@ from rongmei.core.codes import short_code
 from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 from rongmei.core.public_text import gate_texts
 from rongmei.core.roles import OPERATOR
-from rongmei.core.text import check_name, plain_text
+from rongmei.core.text import check_name, typed_text
 from rongmei.core.uploads import clean_image
 from rongmei.merchants.access import access_merchant, merchants_of, works_for_a_merchant
 from rongmei.merchants.models import MerchantStatus
@@ -384,8 +384,8 @@ def product_create(*, actor, merchant_id: int, name: str, stock: int, price_poin
     if not has_role(actor, OPERATOR):
         access_merchant(actor, merchant_id, owner=True)
     product = Product(merchant_id=merchant_id,
-                      name=plain_text(check_name(name, field="name", label="商品名称")),
-                      description=plain_text(description or ""), stock=stock,
+                      name=typed_text(check_name(name, field="name", label="商品名称")),
+                      description=typed_text(description), stock=stock,
                       price_points=price_points, price_cash=price_cash,
                       per_person_limit=per_person_limit, sale_starts=sale_starts,
                       sale_ends=sale_ends, pickup=pickup, delivery=delivery,

@@ -27,7 +27,7 @@ from rongmei.core.roles import (
     UNIT_ADMIN,
     WENZHENG_HANDLER,
 )
-from rongmei.core.text import plain_text
+from rongmei.core.text import clean_typed
 from rongmei.units.access import access_unit, check_role, has_role
 
 from .models import (
@@ -58,15 +58,6 @@ PROPOSERS = (REPORTER, UNIT_ADMIN) + NEWSDESK
 ASSIGNABLE = (REPORTER,) + NEWSDESK
 MAX_PHOTOS = 9
 TIPS_PER_DAY = 10
-
-
-def _text(value, *, field: str, label: str, max_length: int, required: bool = True) -> str:
-    text = plain_text(value or "", max_length=max_length + 1)
-    if required and not text:
-        raise ServiceError("required", f"请填写{label}", field=field)
-    if len(text) > max_length:
-        raise ServiceError("too_long", f"{label}最多{max_length}个字", field=field)
-    return text
 
 
 def _coordinate(value, *, field: str, limit: int) -> Decimal | None:
@@ -111,11 +102,11 @@ def tip_submit(*, sender, title: str, body: str, place: str = "", latitude=None,
     if not sender.is_authenticated:
         raise PermissionDeniedError("请先登录", code="login_required")
     values = {
-        "title": _text(title, field="title", label="标题", max_length=60),
-        "body": _text(body, field="body", label="爆料内容", max_length=2000),
-        "place": _text(place, field="place", label="地点", max_length=100, required=False),
-        "contact_name": _text(contact_name, field="contact_name", label="联系人",
-                              max_length=20, required=False),
+        "title": clean_typed(title, field="title", label="标题", max_length=60),
+        "body": clean_typed(body, field="body", label="爆料内容", max_length=2000),
+        "place": clean_typed(place, field="place", label="地点", max_length=100, required=False),
+        "contact_name": clean_typed(contact_name, field="contact_name", label="联系人",
+                                    max_length=20, required=False),
         "contact_phone": _phone(contact_phone) or sender.phone or "",
         "latitude": _coordinate(latitude, field="latitude", limit=90),
         "longitude": _coordinate(longitude, field="longitude", limit=180),
@@ -150,9 +141,9 @@ def tip_report(*, actor, title: str, body: str, place: str = "", unit_id=None) -
         if not has_role(actor, REPORTER, *NEWSDESK, WENZHENG_HANDLER):
             raise ServiceError("required", "请选择报送单位", field="unit_id")
     values = {
-        "title": _text(title, field="title", label="标题", max_length=60),
-        "body": _text(body, field="body", label="线索内容", max_length=2000),
-        "place": _text(place, field="place", label="地点", max_length=100, required=False),
+        "title": clean_typed(title, field="title", label="标题", max_length=60),
+        "body": clean_typed(body, field="body", label="线索内容", max_length=2000),
+        "place": clean_typed(place, field="place", label="地点", max_length=100, required=False),
     }
     gate_texts(**values)
     return Tip.objects.create(source=TipSource.UNIT, sender=actor, unit=unit, **values)
@@ -213,7 +204,7 @@ def tip_triage(*, actor, tip: Tip, decision: str, note: str = "", merge_into_id=
     """采用 (a new proposed topic from the tip, or an existing topic), 合并 (into another
     tip) or 不采用 (with a note). The sender is told in 我的爆料 and 消息."""
     check_role(actor, *NEWSDESK)
-    note = _text(note, field="note", label="处理意见", max_length=200, required=False)
+    note = clean_typed(note, field="note", label="处理意见", max_length=200, required=False)
     if planned_date is not None and planned_date < _today():
         raise ServiceError("date_past", "计划日期不能早于今天", field="planned_date")
     with transaction.atomic():
@@ -279,9 +270,9 @@ def topic_propose(*, actor, title: str, angle: str, planned_date: date, sources:
     if planned_date < _today():
         raise ServiceError("date_past", "计划日期不能早于今天", field="planned_date")
     return Topic.objects.create(
-        title=_text(title, field="title", label="选题", max_length=60),
-        angle=_text(angle, field="angle", label="报道角度", max_length=1000),
-        sources=_text(sources, field="sources", label="信源", max_length=1000, required=False),
+        title=clean_typed(title, field="title", label="选题", max_length=60),
+        angle=clean_typed(angle, field="angle", label="报道角度", max_length=1000),
+        sources=clean_typed(sources, field="sources", label="信源", max_length=1000, required=False),
         outlets=_outlets(outlets), planned_date=planned_date, proposed_by=actor, unit=unit)
 
 
@@ -289,7 +280,7 @@ def topic_review(*, actor, topic: Topic, decision: str, note: str = "",
                  merge_into_id=None) -> Topic:
     """选题会: approve, return (with a note) or merge a proposed topic."""
     check_role(actor, *NEWSDESK)
-    note = _text(note, field="note", label="审核意见", max_length=200, required=False)
+    note = clean_typed(note, field="note", label="审核意见", max_length=200, required=False)
     with transaction.atomic():
         topic = Topic.objects.select_for_update().get(pk=topic.pk)
         if topic.status not in (TopicStatus.PROPOSED, TopicStatus.RETURNED):
@@ -349,8 +340,8 @@ def assignment_create(*, actor, topic: Topic, duty: str, starts_at: datetime,
         raise ServiceError("time_past", "开始时间不能早于现在", field="starts_at")
     if ends_at <= starts_at:
         raise ServiceError("time_order", "截止时间须晚于开始时间", field="ends_at")
-    place = _text(place, field="place", label="地点", max_length=100, required=False)
-    note = _text(note, field="note", label="要求", max_length=200, required=False)
+    place = clean_typed(place, field="place", label="地点", max_length=100, required=False)
+    note = clean_typed(note, field="note", label="要求", max_length=200, required=False)
     person_duty = duty in (Duty.REPORTER, Duty.CAMERA)
     from rongmei.accounts.models import User
 
@@ -407,7 +398,7 @@ def assignment_respond(*, actor, assignment: Assignment, accept: bool,
                        reason: str = "") -> Assignment:
     """The assignee accepts or declines (with a reason) an offered assignment."""
     _mine(actor, assignment)
-    reason = _text(reason, field="reason", label="拒绝原因", max_length=200, required=False)
+    reason = clean_typed(reason, field="reason", label="拒绝原因", max_length=200, required=False)
     with transaction.atomic():
         assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
         if assignment.status != AssignmentStatus.OFFERED:
@@ -435,7 +426,7 @@ def assignment_progress(*, actor, assignment: Assignment, text: str) -> Assignme
     _mine(actor, assignment)
     if assignment.status != AssignmentStatus.ACCEPTED:
         raise ServiceError("not_accepted", "接单后才能反馈进展")
-    text = _text(text, field="text", label="进展", max_length=200)
+    text = clean_typed(text, field="text", label="进展", max_length=200)
     return AssignmentUpdate.objects.create(assignment=assignment, author=actor, text=text)
 
 
@@ -534,7 +525,7 @@ def resource_create(*, actor, name: str, kind: str, note: str = "") -> Resource:
     check_role(actor, DISPATCHER)
     if kind not in ("vehicle", "equipment"):
         raise ServiceError("invalid_kind", "请选择车辆或器材", field="kind")
-    name = _text(name, field="name", label="名称", max_length=40)
+    name = clean_typed(name, field="name", label="名称", max_length=40)
     try:
         with transaction.atomic():
             return Resource.objects.create(name=name, kind=kind, note=note[:100])

@@ -27,22 +27,6 @@ def categories(db):
     return {c.code: c for c in Category.objects.all()}
 
 
-@pytest.fixture
-def blocked_words(make_user):
-    from rongmei.wordgate.dictionary import PROCESS_CACHE
-    from rongmei.wordgate.models import WordEntry
-    from rongmei.wordgate.normalize import normalize_word
-    from rongmei.wordgate.services import word_create
-
-    PROCESS_CACHE.reset()
-    operator = make_user("operator")
-    for word, level in (("网络赌博", "block"), ("强拆", "review")):
-        WordEntry.objects.filter(normalized=normalize_word(word)).delete()
-        word_create(actor=operator, word=word, level=level, kind="sensitive")
-    yield
-    PROCESS_CACHE.reset()
-
-
 def jpeg_with_gps(name="room.jpg") -> SimpleUploadedFile:
     exif = Image.Exif()
     exif[0x010F] = "PhoneMaker"

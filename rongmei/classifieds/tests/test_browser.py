@@ -11,10 +11,11 @@ from rongmei.browser_testing import (
     assert_accessible,
     assert_no_page_problems,
     login_by_sms,
+    login_console,
     open_page,
 )
 from rongmei.classifieds.models import ContactReveal, Post, PostStatus
-from rongmei.tests_support import PASSWORD, make_user
+from rongmei.tests_support import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -77,11 +78,7 @@ def test_find_shebao_post_a_rental_approve_filter_and_reveal(live_site, browser,
     page.context.close()
 
     console = open_page(browser, DESKTOP)
-    console.goto(live_site.url("/admin/login/"))
-    console.locator("input[name=username]").fill(operator.phone)
-    console.locator("input[name=password]").fill(PASSWORD)
-    with console.expect_navigation():
-        console.locator("form button[type=submit]").click()
+    login_console(console, live_site.base_url, operator)
     console.goto(live_site.url("/admin/classifieds_review/"))
     row = console.locator("tr", has_text="解放路两室一厅出租")
     with console.expect_navigation():

@@ -42,21 +42,6 @@ def desk(db):
     )
 
 
-@pytest.fixture
-def blocked_words(make_user):
-    from rongmei.wordgate.dictionary import PROCESS_CACHE
-    from rongmei.wordgate.models import WordEntry
-    from rongmei.wordgate.normalize import normalize_word
-    from rongmei.wordgate.services import word_create
-
-    PROCESS_CACHE.reset()
-    operator = make_user("operator")
-    WordEntry.objects.filter(normalized=normalize_word("网络赌博")).delete()
-    word_create(actor=operator, word="网络赌博", level="block", kind="sensitive")
-    yield
-    PROCESS_CACHE.reset()
-
-
 def approved_topic(desk, title="莲花节开幕"):
     from django.utils import timezone
 

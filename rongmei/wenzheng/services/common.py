@@ -16,7 +16,7 @@ from rongmei.core.roles import (
     UNIT_HANDLER,
     WENZHENG_HANDLER,
 )
-from rongmei.core.text import plain_text
+from rongmei.core.text import typed_text
 from rongmei.units.access import can_act_in_unit, check_role, has_role
 
 from .. import workdays
@@ -67,7 +67,7 @@ def check_newsroom(user) -> None:
 def clean_text(value, *, field: str, label: str, max_length: int, required: bool = True,
                scan: bool = True) -> str:
     """Plain text without markup, length-checked and passed through the sensitive-word gate."""
-    text = plain_text(str(value or ""), max_length=None)
+    text = typed_text(value)
     if required and not text:
         raise ServiceError("required", f"请填写{label}", field=field)
     if len(text) > max_length:
