@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from rongmei.core.masking import mask_phone
+from rongmei.core.public_text import GatedPublicText
 from rongmei.core.uploads import stored_name
 
 
@@ -47,7 +48,7 @@ def merchant_image_path(instance, filename):
     return stored_name("merchants", filename)
 
 
-class Merchant(models.Model):
+class Merchant(GatedPublicText, models.Model):
     name = models.CharField("商户名称", max_length=60)
     category = models.CharField("行业", max_length=16, choices=BusinessCategory.choices)
     credit_code = models.CharField("统一社会信用代码", max_length=18,

@@ -24,9 +24,9 @@ from rongmei.core.errors import (
 )
 from rongmei.core.masking import mask_phone
 from rongmei.core.pagecache import invalidate_all
-from rongmei.core.public_text import gate_texts
+from rongmei.core.public_text import blocked_fields, gate_texts
 from rongmei.core.roles import MERCHANT, OPERATOR, ROLE_BY_CODE
-from rongmei.core.text import check_name, contains_markup, plain_text
+from rongmei.core.text import check_name, contains_markup, typed_text, visible_length
 from rongmei.core.uploads import clean_image
 from rongmei.units.access import check_role
 
@@ -53,8 +53,8 @@ def _full_clean(instance, *, exclude=()) -> None:
 
 
 def _text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
-    text = plain_text(value or "", max_length=max_length + 1)
-    if required and not text:
+    text = typed_text(value, max_length=max_length + 1)
+    if required and not visible_length(text):
         raise ServiceError("required", "此项不能为空", field=field)
     if len(text) > max_length:
         raise ServiceError("too_long", f"最多{max_length}个字", field=field)
@@ -105,13 +105,17 @@ def merchant_apply(*, applicant, name: str, category: str, credit_code: str, lic
 def merchant_review(*, actor, merchant: Merchant, approve: bool, note: str = "") -> Merchant:
     """Approve (the applicant becomes the owner) or reject with a reason."""
     check_role(actor, OPERATOR)
-    note = plain_text(note, max_length=200)
+    note = typed_text(note, max_length=200)
     if not approve and not note:
         raise ServiceError("reason_required", "不通过时请填写原因", field="note")
     with transaction.atomic():
         locked = Merchant.objects.select_for_update().get(pk=merchant.pk)
         if locked.status != MerchantStatus.PENDING:
             raise ServiceError("already_reviewed", "该申请已审核过")
+        if approve:  # the merchant page goes public: its texts pass today's word list
+            for field, message in blocked_fields(locked).items():
+                raise ServiceError("wordgate_blocked", f"商户资料{message}，请驳回并说明原因",
+                                   field=field)
         locked.status = MerchantStatus.APPROVED if approve else MerchantStatus.REJECTED
         locked.review_note = note
         locked.reviewed_by = actor
@@ -128,7 +132,7 @@ def merchant_set_suspended(*, actor, merchant: Merchant, suspended: bool, note: 
     if merchant.status not in (MerchantStatus.APPROVED, MerchantStatus.SUSPENDED):
         raise ServiceError("invalid_state", "只有已入驻的商户可以暂停或恢复")
     merchant.status = MerchantStatus.SUSPENDED if suspended else MerchantStatus.APPROVED
-    merchant.review_note = plain_text(note, max_length=200)
+    merchant.review_note = typed_text(note, max_length=200)
     merchant.save(update_fields=["status", "review_note"])
     invalidate_all()  # a suspended merchant leaves the cached directory and page at once
     return merchant
@@ -350,7 +354,7 @@ def post_submit(*, actor, merchant: Merchant, kind: str, title: str, body: str, 
 
 def post_review(*, actor, post: MerchantPost, approve: bool, note: str = "") -> MerchantPost:
     check_role(actor, OPERATOR)
-    note = plain_text(note, max_length=200)
+    note = typed_text(note, max_length=200)
     if not approve and not note:
         raise ServiceError("reason_required", "不通过时请填写原因", field="note")
     if approve:  # words added to the dictionary since it was submitted count too

@@ -160,3 +160,33 @@ def test_the_post_queue_shows_pending_posts_first_and_an_operator_reviews_them(c
     client.get("/admin/merchant-posts/")  # shows (and so clears) the flash messages
     pending = text(client.get("/admin/merchant-posts/", {"status": "pending"}))
     assert "盛大开业" not in pending and "夸大宣传" not in pending
+
+
+@pytest.mark.django_db
+def test_an_application_with_a_blocked_word_is_refused_at_the_form(client, make_user,
+                                                                    blocked_words):
+    from rongmei.merchants.tests.test_pages import form
+
+    client.force_login(make_user())
+    response = client.post("/merchants/apply/", form(intro="代理网 络 赌 博，日结"))
+    assert response.status_code == 400
+    assert "禁用词" in response.content.decode()
+    assert not Merchant.objects.exists()
+
+
+@pytest.mark.django_db
+def test_approval_is_refused_when_the_texts_now_hold_a_blocked_word(client, operator,
+                                                                    make_user, apply_for):
+    merchant = apply_for(make_user(), intro="网络赌博代理")  # the word was not listed yet
+    from rongmei.wordgate.dictionary import PROCESS_CACHE
+    from rongmei.wordgate.services import word_create
+
+    word_create(actor=operator, word="网络赌博", level="block", kind="sensitive")
+    PROCESS_CACHE.reset()
+    client.force_login(operator)
+    client.post(f"/admin/merchants/action/{merchant.pk}/", {"action": "approve"})
+    merchant.refresh_from_db()
+    assert merchant.status == "pending"
+    detail = text(client.get(f"/admin/merchants/inspect/{merchant.pk}/"))
+    assert "禁用词" in detail and "请驳回并说明原因" in detail
+    PROCESS_CACHE.reset()
