@@ -89,9 +89,10 @@ class GatedPageForm(WagtailAdminPageForm):
         return True
 
 
-class StoryPageForm(GatedPageForm):
-    # Only a 总编辑 sees a 发布 button; publishing from the editor skips (the rest of) 三审,
-    # so it is a 紧急发布 and needs a reason (rongmei/news/review.py).
+class ReviewedPageForm(GatedPageForm):
+    """Stories and 专题. Only a 总编辑 sees a 发布 button; publishing from the editor skips
+    (the rest of) 三审, so it is a 紧急发布 and needs a reason (rongmei/news/review.py)."""
+
     urgent_reason = forms.CharField(
         label="紧急发布理由", max_length=200, required=False,
         help_text="仅总编辑跳过三审直接发布时填写，将记入稿件历史和审核记录，其他审核人可见")

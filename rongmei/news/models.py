@@ -30,7 +30,7 @@ from rongmei.core.pagecache import LISTS, channel_tag, mark_cacheable, page_tag
 from rongmei.core.public_text import GatedPublicText
 from rongmei.media.widgets import AudioChooser, VideoChooser, VideoChooserBlock
 
-from .forms import GatedPageForm, StoryPageForm
+from .forms import GatedPageForm, ReviewedPageForm
 
 STORY_PAGE_TYPES = ["news.ArticlePage", "news.GalleryPage", "news.VideoPage",
                     "news.AudioPage", "news.LinkPage"]
@@ -212,7 +212,7 @@ class StoryPage(Page):
 
     KIND = ""
 
-    base_form_class = StoryPageForm  # the sensitive-word gate on submit and publish
+    base_form_class = ReviewedPageForm  # the sensitive-word gate on submit and publish
 
     class Meta:
         verbose_name = "稿件"
@@ -229,17 +229,9 @@ class StoryPage(Page):
     def publish(self, revision, user=None, **kwargs):
         """Every publish — by hand, by the last approver, by the scheduler — passes the gate,
         and a person publishes only through 三审 or a recorded 紧急发布 (``review.py``)."""
-        from .gate import ContentBlocked, check_page
-        from .review import check_publish_allowed
+        from .review import check_reviewed_publish
 
-        check_publish_allowed(self, revision, user)
-        story = revision.as_object()
-        verdict = check_page(story)
-        if verdict.blocked:
-            PublishBlock.objects.create(page_id=self.pk, revision_id=revision.pk,
-                                        message=verdict.message,
-                                        user=user if getattr(user, "pk", None) else None)
-            raise ContentBlocked(verdict)
+        story = check_reviewed_publish(self, revision, user)
         waiting = story.media_pending()
         if waiting:
             from .gate import MediaNotReady
@@ -549,10 +541,19 @@ class TopicPage(GatedPage, Page):
     content_panels = Page.content_panels + [
         FieldPanel("header_image"), FieldPanel("intro"),
         InlinePanel("items", heading="专题稿件", label="稿件"),
+        FieldPanel("urgent_reason"),
     ]
+    # A 专题 goes live like a story: through 三审, or a 总编辑's recorded 紧急发布.
+    base_form_class = ReviewedPageForm
 
     class Meta:
         verbose_name = "专题"
+
+    def publish(self, revision, user=None, **kwargs):
+        from .review import check_reviewed_publish
+
+        check_reviewed_publish(self, revision, user)
+        return super().publish(revision, user=user, **kwargs)
 
     def gate_fields(self) -> dict[str, str]:
         from rongmei.core.text import plain_text

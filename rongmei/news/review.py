@@ -136,3 +136,21 @@ def check_publish_allowed(page, revision, user) -> None:
     if _urgent_model().objects.filter(revision_id=revision.pk, user=user).exists():
         return
     raise PermissionDenied("稿件未经三审，不能直接发布；总编辑紧急发布须在编辑页填写理由")
+
+
+def check_reviewed_publish(page, revision, user):
+    """What ``publish`` of a reviewed page (a story, a 专题) checks before it goes live: the
+    person may publish (``check_publish_allowed``) and the revision passes the word gate
+    (a refusal is kept in 发布拦截记录). Returns the revision's page."""
+    from .gate import ContentBlocked, check_page
+    from .models import PublishBlock
+
+    check_publish_allowed(page, revision, user)
+    candidate = revision.as_object()
+    verdict = check_page(candidate)
+    if verdict.blocked:
+        PublishBlock.objects.create(page_id=page.pk, revision_id=revision.pk,
+                                    message=verdict.message,
+                                    user=user if getattr(user, "pk", None) else None)
+        raise ContentBlocked(verdict)
+    return candidate

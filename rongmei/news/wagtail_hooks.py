@@ -12,7 +12,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import admin_views
-from .models import Channel, StoryPage
+from .models import Channel, StoryPage, TopicPage
 
 
 class ChannelViewSet(SnippetViewSet):
@@ -83,14 +83,14 @@ def gate_before_publish(request, page):
     verdict = check_page(page)
     if verdict.blocked:
         from .models import PublishBlock
-        if isinstance(page, StoryPage):
+        if isinstance(page, (StoryPage, TopicPage)):
             PublishBlock.objects.create(page_id=page.pk, message=verdict.message,
                                         user=request.user)
         messages.error(request, f"已保存为草稿，但含有禁用词，不能发布：{report_html(page)}")
         return redirect("wagtailadmin_pages:edit", page.pk)
-    if not isinstance(page, StoryPage):
+    if not isinstance(page, (StoryPage, TopicPage)):
         return None
-    waiting = page.media_pending()
+    waiting = page.media_pending() if isinstance(page, StoryPage) else ""
     if waiting:
         messages.error(request, f"稿件已保存为草稿，未发布：{waiting}")
         return redirect("wagtailadmin_pages:edit", page.pk)

@@ -220,3 +220,58 @@ def test_a_copy_never_goes_live_without_review(newsroom, client):
     assert "须重新经过三审" in response.content.decode()
     assert ArticlePage.objects.count() == before
     assert not ArticlePage.objects.filter(slug="copied-1", live=True).exists()
+
+
+def topic_data(page, action=None, **fields):
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
+
+    data = nested_form_data({
+        "title": page.title, "slug": page.slug, "header_image": "",
+        "intro": rich_text("<p>荷花节专题导语</p>"), "items": inline_formset([]),
+        "comments": inline_formset([]), "seo_title": "", "search_description": "",
+        "go_live_at": "", "expire_at": "", **fields})
+    if action:
+        data[action] = "1"
+    return data
+
+
+def test_a_topic_page_goes_live_only_through_review_or_a_recorded_urgent_publish(newsroom,
+                                                                                 client):
+    """专题 pages are public like stories: the editor's 发布 is a 紧急发布 with a reason,
+    and the 三审 run's last approval takes them live."""
+    from rongmei.news.models import TopicPage
+
+    people = newsroom.people
+    topic = TopicPage(title="荷花节专题", slug="hehua-topic", live=False, owner=people.editor)
+    newsroom.index.add_child(instance=topic)
+    topic.save_revision(user=people.editor)
+    client.force_login(people.director)
+    url = f"/admin/pages/{topic.pk}/edit/"
+    response = client.post(url, topic_data(topic, "action-publish"))
+    assert response.status_code == 200
+    assert "须填写紧急发布理由" in str(response.context["form"].errors["urgent_reason"])
+    topic.refresh_from_db()
+    assert not topic.live
+    response = client.post(url, topic_data(topic, "action-publish",
+                                           urgent_reason="荷花节今晚开幕，专题须同步上线"))
+    assert response.status_code == 302, response.content[:300]
+    topic.refresh_from_db()
+    assert topic.live
+    assert UrgentPublish.objects.get(page=topic).user == people.director
+
+
+def test_a_topic_page_goes_live_after_three_steps(newsroom, client, make_user):
+    from rongmei.news.models import TopicPage
+
+    people = newsroom.people
+    author = make_user(roles.EDITOR)
+    topic = TopicPage(title="莲子节专题", slug="lianzi-topic", live=False, owner=author)
+    newsroom.index.add_child(instance=topic)
+    topic.save_revision(user=author)
+    client.force_login(author)
+    response = client.post(f"/admin/pages/{topic.pk}/edit/", topic_data(topic, "action-submit"))
+    assert response.status_code == 302, response.content[:300]
+    for reviewer in (people.editor, people.chief, people.director):
+        assert not TopicPage.objects.get(pk=topic.pk).live
+        approve(client, topic, reviewer)
+    assert TopicPage.objects.get(pk=topic.pk).live
