@@ -227,6 +227,18 @@ def login_by_sms(page, site: LiveSite, phone: str, *, next_path: str = "") -> No
         page.get_by_role("button", name="登录", exact=True).click()
 
 
+def login_console(page, base_url: str, user, *, next_path: str = "") -> None:
+    """Sign ``user`` in to the console with the staff password (``tests_support.PASSWORD``)
+    through the console's login form. Ends on the page the login redirects to."""
+    from rongmei.tests_support import PASSWORD
+
+    page.goto(f"{base_url}/admin/login/" + (f"?next={next_path}" if next_path else ""))
+    page.locator("input[name=username]").fill(user.phone)
+    page.locator("input[name=password]").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").click()
+
+
 # --- Accessibility --------------------------------------------------------------------------
 
 def axe_violations(page, *, options: dict | None = None) -> list[dict]:

@@ -306,6 +306,9 @@ WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
 WAGTAILADMIN_USER_LOGIN_FORM = "rongmei.accounts.forms.StaffLoginForm"
 WAGTAIL_PASSWORD_RESET_ENABLED = False  # staff have no e-mail here; admins reset passwords
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Documents: an allow-list of types, each checked by its content (core.uploads.check_document).
+WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "wps", "et", "txt"]
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "rongmei.core.document_forms.DocumentForm"
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 24_000_000  # = rongmei.core.uploads.MAX_PIXELS (memory budget)
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]  # one county, one time zone: no 600-entry chooser
@@ -463,8 +466,11 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-# Content-Security-Policy for resident pages; the staff console gets CSP_ADMIN (Wagtail
-# still ships some inline script).
+# Content-Security-Policy for resident pages. The console's own screens (comment and report
+# moderation, 问政, 爆料, reviews: where resident text is shown to staff) get
+# CSP_ADMIN_STRICT, with no inline script at all; Wagtail's screens get CSP_ADMIN, because
+# Wagtail 8 still ships inline scripts in its date/time widgets and inline panels. Neither
+# allows eval.
 CSP = (
     "default-src 'self'; img-src 'self' data: blob: https:; media-src 'self' blob: https:; "
     "style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; "
@@ -473,10 +479,11 @@ CSP = (
 )
 CSP_ADMIN = (
     "default-src 'self'; img-src 'self' data: blob: https:; media-src 'self' blob: https:; "
-    "style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; "
     "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
     "frame-ancestors 'self'; frame-src 'self' https:"
 )
+CSP_ADMIN_STRICT = CSP_ADMIN.replace("script-src 'self' 'unsafe-inline'", "script-src 'self'")
 
 _HLS = urlsplit(LIVE_HLS_BASE_URL)
 if _HLS.scheme in ("http", "https") and _HLS.netloc:  # a CDN in front of HLS

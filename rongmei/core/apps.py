@@ -23,12 +23,16 @@ class CoreConfig(AppConfig):
         from . import checks  # noqa: F401  (registers deploy checks)
 
         from django.db.models.signals import pre_save
+        from wagtail.documents import get_document_model
         from wagtail.images import get_image_model
 
-        from .uploads import clean_new_wagtail_image
+        from .uploads import clean_new_wagtail_image, rename_new_library_file
 
         pre_save.connect(clean_new_wagtail_image, sender=get_image_model(),
                          dispatch_uid="rongmei-clean-wagtail-image")
+        for model in (get_image_model(), get_document_model()):
+            pre_save.connect(rename_new_library_file, sender=model,
+                             dispatch_uid=f"rongmei-rename-{model._meta.label_lower}")
 
         # Sent once per migrate for an app with models (core has none); the handler creates
         # every app's permissions itself, so which app sends it does not matter.

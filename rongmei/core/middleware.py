@@ -57,7 +57,9 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
             admin = request.path.startswith(("/admin/", "/django-admin/", "/api/v1/docs"))
-            policy = settings.CSP_ADMIN if admin else settings.CSP
+            policy = settings.CSP
+            if admin:
+                policy = settings.CSP_ADMIN_STRICT if _own_view(request) else settings.CSP_ADMIN
             # frame-ancestors says what X-Frame-Options says (DENY, or SAMEORIGIN where
             # Wagtail's preview frames a page), so the two never disagree.
             frame = response.get("X-Frame-Options", "DENY").upper()
@@ -68,6 +70,18 @@ class SecurityHeadersMiddleware:
         response.setdefault("Permissions-Policy",
                             "camera=(self), geolocation=(self), microphone=(), payment=()")
         return response
+
+
+def _own_view(request) -> bool:
+    """Whether a console response came from one of Rongmei's own screens (a view class or
+    function defined under ``rongmei.``): those templates carry no inline script, so they
+    get ``CSP_ADMIN_STRICT``. Wagtail's own screens still ship inline scripts (date and
+    time widgets, inline panels) and keep ``CSP_ADMIN``."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return False
+    view = getattr(match.func, "view_class", match.func)
+    return getattr(view, "__module__", "").startswith("rongmei.")
 
 
 class FriendlyErrorsMiddleware:

@@ -239,6 +239,81 @@ def serve_user_file(handle, *, name: str, download_name: str | None = None,
     return response
 
 
+# --- documents (Wagtail's document library) ---------------------------------------------------
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office and WPS files
+# Extension → how its content is recognised: "pdf", "ole" (Word/Excel/PowerPoint 97–2003 and
+# WPS), an OOXML zip with its part folder, or "text" (UTF-8 or GB18030, no NUL).
+DOCUMENT_KINDS = {
+    "pdf": "pdf", "doc": "ole", "xls": "ole", "ppt": "ole", "wps": "ole", "et": "ole",
+    "docx": "word/", "xlsx": "xl/", "pptx": "ppt/", "txt": "text",
+}
+DOCUMENT_EXTENSIONS = tuple(DOCUMENT_KINDS)
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+
+
+def check_document(upload, *, field: str = "file") -> str:
+    """The allow-listed extension ``upload`` really is, judged from its content and not from
+    its name: a PDF must start as a PDF, a .docx must be an Office Open XML package of a
+    Word document, and so on. Raises ServiceError in Chinese otherwise."""
+    import zipfile
+
+    extension = Path(upload.name or "").suffix.lower().lstrip(".")
+    kind = DOCUMENT_KINDS.get(extension)
+    names = "、".join(ext.upper() for ext in DOCUMENT_EXTENSIONS)
+    if kind is None:
+        raise ServiceError("document_type", f"只支持 {names} 格式的文件", field=field)
+    if (upload.size or 0) > MAX_DOCUMENT_BYTES:
+        raise ServiceError("document_too_large", "文件不能超过50MB", field=field)
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if kind == "pdf":
+        matches = head.startswith(b"%PDF-")
+    elif kind == "ole":
+        matches = head == OLE_MAGIC
+    elif kind == "text":
+        data = upload.read()
+        upload.seek(0)
+        matches = b"\x00" not in data and _decodes(data)
+    else:
+        try:
+            with zipfile.ZipFile(upload) as package:
+                parts = package.namelist()
+            matches = "[Content_Types].xml" in parts and any(
+                part.startswith(kind) for part in parts)
+        except (zipfile.BadZipFile, OSError, ValueError):
+            matches = False
+        upload.seek(0)
+    if not matches:
+        raise ServiceError("document_content",
+                           f"文件内容与扩展名 .{extension} 不符，请上传真实的文档", field=field)
+    return extension
+
+
+def _decodes(data: bytes) -> bool:
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            data.decode(encoding)
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
+def rename_new_library_file(sender, instance, **kwargs) -> None:
+    """``pre_save`` of Wagtail's image and document models: a newly uploaded file is stored
+    under a random name with its allow-listed extension, never the name it came with (a
+    name is the uploader's text: it can carry a phone number, a path, or ``.html``)."""
+    field = instance.file
+    if not field or getattr(field, "_committed", True):
+        return
+    extension = Path(field.name or "").suffix.lower().lstrip(".")
+    allowed = set(CONTENT_TYPES) | set(DOCUMENT_KINDS)
+    field.name = f"{uuid.uuid4().hex}.{'jpg' if extension == 'jpeg' else extension}" \
+        if extension in allowed | {"jpeg"} else f"{uuid.uuid4().hex}.bin"
+
+
 # --- Wagtail's image library ------------------------------------------------------------------
 
 def clean_new_wagtail_image(sender, instance, **kwargs) -> None:

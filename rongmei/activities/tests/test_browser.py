@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
-from rongmei.browser_testing import assert_no_page_problems, login_by_sms, open_page
-from rongmei.tests_support import PASSWORD, make_user
+from rongmei.browser_testing import assert_no_page_problems, login_by_sms, login_console, open_page
+from rongmei.tests_support import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,11 +57,7 @@ def test_contest_and_quiz_in_a_browser(live_site, browser, browser_page, browser
     page.context.close()
 
     console = open_page(browser, DESKTOP)
-    console.goto(live_site.url("/admin/login/"))
-    console.locator("input[name=username]").fill(operator.phone)
-    console.locator("input[name=password]").fill(PASSWORD)
-    with console.expect_navigation():
-        console.locator("form button[type=submit]").click()
+    login_console(console, live_site.base_url, operator)
     console.goto(live_site.url(f"/admin/activities/contests/{contest.pk}/"))
     with console.expect_navigation():
         console.get_by_role("button", name="通过并公开").click()

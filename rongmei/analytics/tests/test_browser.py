@@ -13,22 +13,15 @@ from rongmei.browser_testing import (
     assert_accessible,
     assert_no_page_problems,
     ensure_resident_site,
+    login_console,
     open_page,
 )
-from rongmei.tests_support import PASSWORD, make_user
+from rongmei.tests_support import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN",
            "timezone_id": "Asia/Shanghai", "service_workers": "block"}
-
-
-def console_login(page, live_server, user):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.locator("input[name=username]").fill(user.phone)
-    page.locator("input[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("form button[type=submit]").click()
 
 
 def test_beacon_to_dashboard_and_big_screen(live_server, browser, browser_context_args,
@@ -56,7 +49,7 @@ def test_beacon_to_dashboard_and_big_screen(live_server, browser, browser_contex
 
     director = make_user("director")
     page = open_page(browser, DESKTOP)
-    console_login(page, live_server, director)
+    login_console(page, live_server.url, director)
     page.goto(f"{live_server.url}/admin/analytics_dashboard/")
     page.wait_for_selector("#chart-users canvas")
     page.wait_for_selector("#chart-codes canvas")

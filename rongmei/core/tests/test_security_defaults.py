@@ -55,3 +55,23 @@ def test_frame_ancestors_matches_x_frame_options(client):
     response = client.get("/login/")
     assert response["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_no_template_carries_inline_script_handlers_or_javascript_urls():
+    """Resident pages and Rongmei's console screens run under ``script-src 'self'``: an
+    inline ``<script>``, an ``onclick=`` or a ``javascript:`` link would simply not work
+    there (and would be a place for injected script to hide). Data islands
+    (``application/json``, ``application/ld+json``) are not scripts."""
+    import re
+    from pathlib import Path
+
+    import rongmei
+
+    inline = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/(ld\+)?json)[^>]*>", re.IGNORECASE)
+    handler = re.compile(r"""<[^>]+\son[a-z]+\s*=\s*["']""", re.IGNORECASE)
+    found = []
+    for path in Path(rongmei.__file__).parent.rglob("templates/**/*.html"):
+        text = path.read_text(encoding="utf-8")
+        for pattern in (inline, handler, re.compile(r"javascript:", re.IGNORECASE)):
+            found += [f"{path}: {m.group(0)[:60]}" for m in pattern.finditer(text)]
+    assert not found, "\n".join(found)

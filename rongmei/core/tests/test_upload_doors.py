@@ -263,3 +263,80 @@ def test_a_reporters_photo_loses_its_gps_in_the_image_library(client, make_user,
     stored_file = Path(settings.MEDIA_ROOT) / image.file.name
     assert_clean_jpeg(stored_file)
     assert image.file_size == stored_file.stat().st_size and (image.width, image.height) == (40, 30)
+
+
+def test_an_image_library_gif_is_stored_under_a_server_chosen_name(client, make_user, settings):
+    from wagtail.images import get_image_model
+
+    buffer = io.BytesIO()
+    Image.new("P", (20, 20)).save(buffer, "GIF")
+    client.force_login(make_user("reporter"))
+    response = client.post("/admin/images/add/", {
+        "title": "动图", "collection": "1", "file": SimpleUploadedFile(
+            "13800138000 张三家.gif", buffer.getvalue(), content_type="image/gif")})
+    assert response.status_code == 302, response.content.decode()[:300]
+    name = Path(get_image_model().objects.get().file.name).name
+    assert "13800138000" not in name and name.endswith(".gif") and len(name) == 36
+
+
+# --- Wagtail's document library ----------------------------------------------------------------
+
+def _pdf() -> bytes:
+    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages"
+            b"/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def _docx() -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        package.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("通知.pdf", HTML, "文件内容与扩展名 .pdf 不符"),
+    ("通知.docx", b"PK\x03\x04" + HTML, "文件内容与扩展名 .docx 不符"),
+    ("通知.xlsx", _docx(), "文件内容与扩展名 .xlsx 不符"),  # a Word package named as Excel
+    ("通知.txt", b"\x00\x01binary", "文件内容与扩展名 .txt 不符"),
+    ("通知.html", HTML, "只支持 PDF、DOC、XLS、PPT、WPS、ET、DOCX、XLSX、PPTX、TXT 格式的文件"),
+], ids=["page-as-pdf", "page-as-docx", "word-as-xlsx", "binary-as-txt", "html"])
+def test_the_document_library_refuses_what_a_document_is_not(client, make_user, name, data,
+                                                             message):
+    from wagtail.documents import get_document_model
+
+    client.force_login(make_user("editor"))
+    response = client.post("/admin/documents/add/", {
+        "title": "通知", "collection": "1", "file": SimpleUploadedFile(name, data)})
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["file"]  # one clear message
+    assert message in error
+    assert not get_document_model().objects.exists()
+
+
+@pytest.mark.parametrize(("name", "data"), [("通知 13800138000.pdf", _pdf()),
+                                            ("方案.docx", _docx()),
+                                            ("说明.txt", "汉字说明".encode("gb18030"))])
+def test_a_real_document_is_stored_under_a_server_chosen_name_and_downloaded(
+        client, make_user, settings, name, data):
+    from wagtail.documents import get_document_model
+
+    client.force_login(make_user("editor"))
+    response = client.post("/admin/documents/add/", {
+        "title": "通知", "collection": "1", "file": SimpleUploadedFile(name, data)})
+    assert response.status_code == 302, response.content.decode()[:500]
+    document = get_document_model().objects.get()
+    stored_name = Path(document.file.name).name
+    assert "13800138000" not in stored_name and stored_name.endswith(Path(name).suffix)
+    assert (Path(settings.MEDIA_ROOT) / document.file.name).read_bytes() == data
+    served = client.get(document.url)
+    assert served.status_code == 200
+    assert served["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_document_allow_list_is_the_one_the_content_check_knows(settings):
+    from rongmei.core.uploads import DOCUMENT_EXTENSIONS
+
+    assert sorted(settings.WAGTAILDOCS_EXTENSIONS) == sorted(DOCUMENT_EXTENSIONS)

@@ -3,21 +3,18 @@ into 文本检测 and sees the new word and a typo highlighted; the screens pass
 
 import pytest
 
-from rongmei.browser_testing import assert_accessible, assert_no_page_problems, open_page
-from rongmei.tests_support import PASSWORD, make_user
+from rongmei.browser_testing import (
+    assert_accessible,
+    assert_no_page_problems,
+    login_console,
+    open_page,
+)
+from rongmei.tests_support import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN",
            "timezone_id": "Asia/Shanghai", "service_workers": "block"}
-
-
-def console_login(page, live_server, user):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.locator("input[name=username]").fill(user.phone)
-    page.locator("input[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("form button[type=submit]").click()
 
 
 def test_operator_adds_a_word_and_an_editor_sees_it_highlighted(live_server, browser):
@@ -27,7 +24,7 @@ def test_operator_adds_a_word_and_an_editor_sees_it_highlighted(live_server, bro
     operator, editor = make_user("operator"), make_user("editor")
 
     page = open_page(browser, DESKTOP)
-    console_login(page, live_server, operator)
+    login_console(page, live_server.url, operator)
     page.goto(f"{live_server.url}/admin/wordgate_words/add/")
     page.get_by_label("词语").fill("网络代考")
     with page.expect_navigation():
@@ -38,7 +35,7 @@ def test_operator_adds_a_word_and_an_editor_sees_it_highlighted(live_server, bro
     page.context.close()
 
     page = open_page(browser, DESKTOP)
-    console_login(page, live_server, editor)
+    login_console(page, live_server.url, editor)
     page.goto(f"{live_server.url}/admin/wordgate_check/")
     page.get_by_label("待检测内容").fill("招聘网 络 代 考人员，师傅上门按装。")
     with page.expect_navigation():

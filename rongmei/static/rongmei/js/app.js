@@ -13,6 +13,13 @@
       if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
     });
   });
+  // "返回" on error pages: back where the reader came from (the CSP runs no javascript: URL);
+  // without a history the link's own href (the home page) is followed.
+  document.querySelectorAll("a[data-history-back]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
+    });
+  });
   // Resend-code countdown on the login page.
   document.querySelectorAll("[data-countdown]").forEach(function (button) {
     var left = parseInt(button.getAttribute("data-countdown"), 10) || 60;
