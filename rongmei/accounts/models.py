@@ -84,6 +84,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class OtpPurpose(models.TextChoices):
     LOGIN = "login", "登录"
+    STAFF = "staff", "管理后台登录验证"
 
 
 class PhoneOtp(models.Model):

@@ -100,7 +100,8 @@ def otp_request(*, phone: str, ip: str | None, purpose: str = OtpPurpose.LOGIN) 
             expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS), requested_ip=ip,
         )
     try:
-        sms_send(phone=phone, template="login_code",
+        sms_send(phone=phone,
+                 template="staff_login_code" if purpose == OtpPurpose.STAFF else "login_code",
                  params={"code": code, "minutes": settings.OTP_TTL_SECONDS // 60})
     except sms.SmsSendError:
         PhoneOtp.objects.filter(pk=otp.pk).update(used_at=timezone.now())

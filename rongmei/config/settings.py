@@ -349,6 +349,11 @@ ENGAGE_READS_PER_READER_PER_MINUTE = int(env("ENGAGE_READS_PER_READER_PER_MINUTE
 MALL_ORDER_HOLD_HOURS = int(env("MALL_ORDER_HOLD_HOURS", "72"))  # uncollected orders cancel after
 STAFF_LOGIN_MAX_FAILURES = 5
 STAFF_LOGIN_LOCK_SECONDS = 15 * 60
+# A second factor after the staff password: "" (none) or "sms" (a code texted to the staff
+# member's own phone, with the SMS login's limits). accounts/staff_login.py.
+STAFF_SECOND_FACTOR = env("STAFF_SECOND_FACTOR", "")
+if STAFF_SECOND_FACTOR not in ("", "sms"):
+    raise ImproperlyConfigured("STAFF_SECOND_FACTOR must be empty or 'sms'")
 # Key that encrypts ID-card numbers at rest (Fernet). Defaults to one derived from SECRET_KEY;
 # set it explicitly in production so rotating SECRET_KEY does not orphan the data.
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY")

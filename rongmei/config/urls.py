@@ -4,6 +4,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from rongmei.accounts import staff_login
 from rongmei.core import views as core_views
 from rongmei.home import views as home_views
 
@@ -23,6 +24,9 @@ urlpatterns = [
     path("offline/", home_views.offline, name="offline"),
     path("api/v1/", api.urls),
     re_path(r"^api/", core_views.page_not_found),  # JSON 404, never the HTML site
+    # The console's sign-in, with the optional second factor, ahead of Wagtail's own.
+    path("admin/login/", staff_login.StaffLoginView.as_view(), name="wagtailadmin_login"),
+    path("admin/login/code/", staff_login.login_code, name="rongmei_staff_login_code"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("rongmei.accounts.urls")),

@@ -21,6 +21,8 @@ from django.utils.module_loading import import_string
 # template name to their approved template ID and send only the parameters.
 TEMPLATES = {
     "login_code": "您的验证码为{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。",
+    "staff_login_code": "您正在登录管理后台，验证码为{code}，{minutes}分钟内有效。如非本人操作，"
+                        "请立即修改密码。",
     "notice": "{text}",
 }
 
