@@ -685,8 +685,8 @@ class SearchMiss(models.Model):
 class PublishBlock(models.Model):
     """A publish the sensitive-word gate stopped (scheduled or by an approver)."""
 
-    page = models.ForeignKey(StoryPage, on_delete=models.CASCADE, related_name="blocks",
-                             verbose_name="稿件")
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+",
+                             verbose_name="稿件")  # a story or a 专题
     revision_id = models.PositiveIntegerField("版本", null=True)
     message = models.TextField("拦截原因")
     created_at = models.DateTimeField("时间", default=timezone.now)
@@ -700,13 +700,13 @@ class PublishBlock(models.Model):
 
 
 class UrgentPublish(models.Model):
-    """紧急发布: a 总编辑 published a story skipping (the rest of) 三审, with a reason.
+    """紧急发布: a 总编辑 published a story or 专题 skipping (the rest of) 三审, with a reason.
 
     Also written to the story's history (a log entry) and, when the story was under review,
     as the comment of the step it was at, so the other reviewers see who and why."""
 
-    page = models.ForeignKey(StoryPage, on_delete=models.CASCADE, related_name="urgent_publishes",
-                             verbose_name="稿件")
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE,
+                             related_name="urgent_publishes", verbose_name="稿件")  # or 专题
     revision_id = models.PositiveIntegerField("版本")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                              related_name="+", verbose_name="发布人")
