@@ -116,6 +116,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "rongmei.core.middleware.RequestLogMiddleware",
     "rongmei.core.middleware.FriendlyErrorsMiddleware",
+    # Open311: every error under /open311/ in GeoReport's shape, whoever answered it.
+    *(["rongmei.wenzheng.open311.GeoReportErrorsMiddleware"]
+      if "wenzheng" in RONGMEI_MODULES else []),
     "django.middleware.security.SecurityMiddleware",
     "rongmei.core.middleware.SecurityHeadersMiddleware",
     # Static files gzipped in the demo as WhiteNoise's precompressed copies are in production.
