@@ -150,6 +150,8 @@ def test_the_demo_links_to_the_port_it_is_served_on(client, settings, monkeypatc
     """`rongmei demo --port 8765` with no BASE_URL: the absolute links feeds, ninjs and
     Open311 hand out point at :8765 (they pointed at :8000 whatever the port); a BASE_URL
     that is set is kept."""
+    import io
+
     from django.core.management import call_command
 
     from rongmei.core.management.commands import demo
@@ -158,7 +160,7 @@ def test_the_demo_links_to_the_port_it_is_served_on(client, settings, monkeypatc
     monkeypatch.setattr(demo, "call_command", lambda name, *a, **k: ran.append((name, k)))
     monkeypatch.setenv("BASE_URL", "")
     settings.WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"  # restored after the test
-    call_command("demo", port=8765, stdout=open(os.devnull, "w"))
+    call_command("demo", port=8765, stdout=io.StringIO())
     assert ("serve", {"port": 8765, "host": "127.0.0.1", "workers": ran[-1][1]["workers"]}) \
         == ran[-1]
     base = "http://127.0.0.1:8765"
@@ -169,7 +171,7 @@ def test_the_demo_links_to_the_port_it_is_served_on(client, settings, monkeypatc
     assert f"<link>{base}/news/</link>" in rss
     assert client.get("/feeds/ninjs.json").json()["uri"] == f"{base}/feeds/ninjs.json"
     monkeypatch.setenv("BASE_URL", "https://app.example.cn")
-    call_command("demo", port=8766, no_serve=True, stdout=open(os.devnull, "w"))
+    call_command("demo", port=8766, no_serve=True, stdout=io.StringIO())
     assert settings.WAGTAILADMIN_BASE_URL == base and os.environ["BASE_URL"] != base
 
 
