@@ -129,7 +129,7 @@ MIDDLEWARE = [
     "rongmei.core.freshness.PageFreshnessMiddleware",
     "rongmei.core.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "rongmei.core.middleware.ContentLanguageMiddleware",  # LocaleMiddleware, tag as zh-Hans
     "django.middleware.common.CommonMiddleware",
     # Before CSRF, which reads the body too: oversized or hostile input gets the Chinese 4xx.
     "rongmei.core.hostile_input.HostileInputMiddleware",
