@@ -116,15 +116,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "rongmei.core.middleware.RequestLogMiddleware",
     "rongmei.core.middleware.FriendlyErrorsMiddleware",
-    # Open311: every error under /open311/ in GeoReport's shape, whoever answered it.
-    *(["rongmei.wenzheng.open311.GeoReportErrorsMiddleware"]
-      if "wenzheng" in RONGMEI_MODULES else []),
     "django.middleware.security.SecurityMiddleware",
     "rongmei.core.middleware.SecurityHeadersMiddleware",
     # Static files gzipped in the demo as WhiteNoise's precompressed copies are in production.
     "rongmei.core.compress.StaticCompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Open311: every error under /open311/ in GeoReport's shape, whoever answered it (inside
+    # the security headers, so a converted error carries them too).
+    *(["rongmei.wenzheng.open311.GeoReportErrorsMiddleware"]
+      if "wenzheng" in RONGMEI_MODULES else []),
     # Resident pages say how browsers and proxies may keep them (Vary: Cookie, private).
     "rongmei.core.freshness.PageFreshnessMiddleware",
     "rongmei.core.pagecache.AnonymousPageCacheMiddleware",

@@ -205,9 +205,10 @@ class GeoReportErrorsMiddleware:
     """Errors answered under ``/open311/`` outside the views — a body too large or hostile
     input (``core.hostile_input``), an unhandled exception, anything a middleware refuses —
     become GeoReport's error list too, in the format the path asks for (JSON unless it ends
-    in ``.xml``), keeping ``Allow`` and ``Retry-After``. Placed near the top of
-    ``MIDDLEWARE`` so it sees every response; the ``{code, message, field}`` answers under
-    it keep their Chinese message as the description."""
+    in ``.xml``), keeping ``Allow`` and ``Retry-After``. Placed in ``MIDDLEWARE`` above
+    everything that can refuse a request (CSRF, hostile input, the URL resolver) and below
+    the security headers, which a converted error gets too; the ``{code, message, field}``
+    answers under it keep their Chinese message as the description."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -284,6 +284,8 @@ def georeport_error(response, status: int, fmt: str) -> str:
         assert root.find("./error/code").text == str(status)
         description = root.find("./error/description").text
     assert description and "<" not in description
+    # Converted or not, an error keeps the site's security headers.
+    assert response["X-Content-Type-Options"] == "nosniff" and "Content-Security-Policy" in response
     return description
 
 
