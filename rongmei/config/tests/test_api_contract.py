@@ -204,8 +204,7 @@ STATE_DEPENDENT = {
     # 民生信息: each category has its own fields and rules (required per category, number
     # ranges, lengths), checked by the service and told in Chinese; the request schemas do not
     # state them per category yet (issue 21 follow-up), so an empty or out-of-range value the
-    # schema allows is refused with a 400.
-    "GET /api/v1/classifieds/posts",
+    # schema allows is refused with a 400. (The list's filters are stated and checked.)
     "POST /api/v1/classifieds/posts",
     "POST /api/v1/classifieds/posts/{post_id}/report",
     # 策划指挥: a tip, topic or 问政 case can be handled once (then 409); a topic's date and
