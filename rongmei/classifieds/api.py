@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from rongmei.core.api import AUTH, ErrorOut, Id
+from rongmei.core.api import AUTH, ErrorOut, Id, decimal_range
 from rongmei.core.errors import NotFoundError
 from rongmei.core.http import client_ip
 
@@ -53,14 +54,27 @@ class PostPageOut(Schema):
 class ListQuery(Schema):
     category: str = Field("", max_length=20)
     q: str = Field("", max_length=30)
-    price_min: Decimal | None = Field(None, ge=0, le=Decimal(1000000000))
-    price_max: Decimal | None = Field(None, ge=0, le=Decimal(1000000000))
-    area_min: Decimal | None = Field(None, ge=0, le=100000)
-    area_max: Decimal | None = Field(None, ge=0, le=100000)
+    price_min: Decimal | None = Field(None, ge=0, le=Decimal(1000000000),
+                                      json_schema_extra=decimal_range(1000000000))
+    price_max: Decimal | None = Field(None, ge=0, le=Decimal(1000000000),
+                                      json_schema_extra=decimal_range(1000000000))
+    area_min: Decimal | None = Field(None, ge=0, le=100000,
+                                     json_schema_extra=decimal_range(100000))
+    area_max: Decimal | None = Field(None, ge=0, le=100000,
+                                     json_schema_extra=decimal_range(100000))
     layout: str = Field("", max_length=20)
     condition: str = Field("", max_length=20)
     limit: int = Field(20, ge=1, le=50)
     offset: int = Field(0, ge=0)
+
+    @field_validator("price_min", "price_max", "area_min", "area_max", mode="before")
+    @classmethod
+    def _plain_decimal(cls, value):
+        """Digits with at most one point, as the document says (``decimal_range``): not
+        "1e3", which Decimal would read."""
+        if isinstance(value, str) and not re.fullmatch(r"[0-9]+(\.[0-9]+)?", value):
+            raise ValueError("应为数字")
+        return value
 
 
 class PostIn(Schema):

@@ -122,11 +122,15 @@ MIDDLEWARE = [
     "rongmei.core.compress.StaticCompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Open311: every error under /open311/ in GeoReport's shape, whoever answered it (inside
+    # the security headers, so a converted error carries them too).
+    *(["rongmei.wenzheng.open311.GeoReportErrorsMiddleware"]
+      if "wenzheng" in RONGMEI_MODULES else []),
     # Resident pages say how browsers and proxies may keep them (Vary: Cookie, private).
     "rongmei.core.freshness.PageFreshnessMiddleware",
     "rongmei.core.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "rongmei.core.middleware.ContentLanguageMiddleware",  # LocaleMiddleware, tag as zh-Hans
     "django.middleware.common.CommonMiddleware",
     # Before CSRF, which reads the body too: oversized or hostile input gets the Chinese 4xx.
     "rongmei.core.hostile_input.HostileInputMiddleware",

@@ -116,8 +116,11 @@ def error_for(exc: Exception) -> HostileInput | None:
 
 
 def wants_json(request) -> bool:
-    return request.path.startswith("/api/") or "application/json" in request.headers.get(
-        "Accept", "")
+    """Errors as ``{code, message, field}`` rather than a page: on ``/api/``, for a client
+    that accepts JSON, and where a middleware set ``request.errors_as_json`` (Open311, which
+    turns them into GeoReport's own error list)."""
+    return (getattr(request, "errors_as_json", False) or request.path.startswith("/api/")
+            or "application/json" in request.headers.get("Accept", ""))
 
 
 def refusal_response(request, error: ServiceError):

@@ -4,6 +4,8 @@ import time
 import uuid
 
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils.translation import to_locale
 
 from . import metrics
 
@@ -112,3 +114,16 @@ class FriendlyErrorsMiddleware:
             "Internal Server Error: %s", request.path, exc_info=exception,
             extra={"status_code": 500, "request": request})
         return views.server_error(request)
+
+
+class ContentLanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, with ``Content-Language`` in BCP 47's canonical casing:
+    ``zh-Hans``, the one tag the HTML (``<html lang>``), RSS, Atom and ninjs carry, rather
+    than Django's lower-case code ``zh-hans`` (the same tag, spelled differently)."""
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        tag = response.get("Content-Language")
+        if tag:
+            response["Content-Language"] = to_locale(tag).replace("_", "-")
+        return response

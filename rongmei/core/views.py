@@ -19,9 +19,9 @@ logger = logging.getLogger("rongmei.health")
 
 
 def _wants_json(request) -> bool:
-    return request.path.startswith("/api/") or "application/json" in request.headers.get(
-        "Accept", ""
-    )
+    from .hostile_input import wants_json
+
+    return wants_json(request)
 
 
 def _check_database() -> str:

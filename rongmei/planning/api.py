@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Literal
 
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
-from rongmei.core.api import AUTH, ErrorOut, Id
+from rongmei.core.api import AUTH, NONBLANK, ErrorOut, Id, documented
 from rongmei.core.errors import NotFoundError, ServiceError
 from rongmei.units.access import check_role
 
@@ -21,14 +21,49 @@ router = Router(tags=["策划指挥"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
 
 
+def _text(max_length: int, description: str):
+    """Text the services refuse when blank or longer than ``max_length`` (``_text`` in
+    services.py), stated in the document; the services answer with their Chinese 400."""
+    return documented(maxLength=max_length, pattern=NONBLANK, description=description)
+
+
+def _optional_text(max_length: int, description: str):
+    return documented("", maxLength=max_length, description=description)
+
+
+# A coordinate is a number or a decimal string within its range (pydantic's Decimal would
+# document any string, and refuse "abc" or "95" with a 422).
+LATITUDE = r"^-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?)$"
+LONGITUDE = r"^-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?)$"
+
+
+def _coordinate(limit: int, pattern: str) -> dict:
+    return {"anyOf": [{"type": "number", "minimum": -limit, "maximum": limit},
+                      {"type": "string", "pattern": pattern}, {"type": "null"}]}
+
+
+# Both coordinates or neither (services.tip_submit refuses one alone).
+_BOTH_OR_NEITHER = {"anyOf": [
+    {"properties": {"latitude": {"type": "null"}, "longitude": {"type": "null"}}},
+    {"required": ["latitude", "longitude"],
+     "properties": {"latitude": {"not": {"type": "null"}},
+                    "longitude": {"not": {"type": "null"}}}},
+]}
+
+
 class TipIn(Schema):
-    title: str = Field(max_length=200)
-    body: str = Field(max_length=5000)
-    place: str = Field("", max_length=200)
-    latitude: Decimal | None = Field(None, ge=-90, le=90)
-    longitude: Decimal | None = Field(None, ge=-180, le=180)
-    contact_name: str = Field("", max_length=100)
-    contact_phone: str = Field("", max_length=30)
+    model_config = ConfigDict(json_schema_extra=_BOTH_OR_NEITHER)
+
+    title: str = _text(60, "标题（最多60字）")
+    body: str = _text(2000, "爆料内容（最多2000字）")
+    place: str = _optional_text(100, "地点（最多100字）")
+    latitude: Decimal | None = Field(None, ge=-90, le=90, description="纬度（与经度同时提供）",
+                                     json_schema_extra=_coordinate(90, LATITUDE))
+    longitude: Decimal | None = Field(None, ge=-180, le=180, description="经度（与纬度同时提供）",
+                                      json_schema_extra=_coordinate(180, LONGITUDE))
+    contact_name: str = _optional_text(20, "联系人（最多20字）")
+    contact_phone: str = documented("", pattern=r"^(1[3-9][0-9]{9})?$",
+                                    description="联系电话：中国大陆11位手机号，可留空（默认账号手机号）")
 
 
 class MyTipOut(Schema):
@@ -40,9 +75,9 @@ class MyTipOut(Schema):
 
 
 class UnitTipIn(Schema):
-    title: str = Field(max_length=200)
-    body: str = Field(max_length=5000)
-    place: str = Field("", max_length=200)
+    title: str = _text(60, "标题（最多60字）")
+    body: str = _text(2000, "线索内容（最多2000字）")
+    place: str = _optional_text(100, "地点（最多100字）")
     unit_id: int | None = Field(None, ge=1, description="报送单位（分端管理员须选本单位）")
 
 
@@ -121,7 +156,10 @@ class TopicOut(Schema):
 
 class TopicQuery(Schema):
     # A string, not a date: pydantic would read a bare number as a day of 1970.
-    day: str = Field("", pattern=r"^(\d{4}-\d{2}-\d{2})?$", description="日期，如 2026-07-15")
+    # "format: date" says what the pattern cannot: a day of the calendar (02-30 is none);
+    # empty is today.
+    day: str = Field("", pattern=r"^(\d{4}-\d{2}-\d{2})?$", description="日期，如 2026-07-15",
+                     json_schema_extra={"anyOf": [{"format": "date"}, {"maxLength": 0}]})
     span: str = Field("day", pattern="^(day|week)$")
 
 

@@ -26,7 +26,8 @@ def my_tips(user):
 
 def week_of(day: date) -> tuple[date, date]:
     start = day - timedelta(days=day.weekday())
-    return start, start + timedelta(days=6)
+    # The week of 9999-12-31 ends on the last day there is (was an OverflowError).
+    return start, start + timedelta(days=min(6, (date.max - start).days))
 
 
 def topics_between(start: date, end: date):

@@ -240,6 +240,7 @@ def _spread_in_time(case, *, now, days_ago: int, rng) -> None:
     from .services.notify import about
 
     move(Notice.objects.filter(about=about(case)), default=late)
+    _redate_receipt(case)
     for d in CaseDeadline.objects.filter(case=case):
         met = None
         if d.met_at:
@@ -252,6 +253,33 @@ def _spread_in_time(case, *, now, days_ago: int, rng) -> None:
             reminded_at=d.reminded_at - shift if d.reminded_at else None,
             escalated_at=d.escalated_at - shift if d.escalated_at else None,
             breached_at=min(due + timedelta(minutes=10), met or now) if late_by_now else None)
+
+
+def _redate_receipt(case) -> None:
+    """A receipt number names the day the case was filed (WZ20260906…): after the case is
+    moved back, the moved day, not the day the demo was seeded — in the case and in the
+    notices and SMS that quote it."""
+    from django.db.models import Value
+    from django.db.models.functions import Replace
+
+    from rongmei.notices.models import Notice
+
+    from .models import Case
+    from .services.notify import about
+
+    case.refresh_from_db(fields=["receipt_no", "created_at"])
+    old = case.receipt_no
+    new = f"{old[:2]}{timezone.localtime(case.created_at):%Y%m%d}{old[10:]}"
+    if new == old or Case.objects.filter(receipt_no=new).exists():
+        return
+    Case.objects.filter(pk=case.pk).update(receipt_no=new)
+    case.receipt_no = new
+    notices = Notice.objects.filter(about=about(case))
+    notices.update(title=Replace("title", Value(old), Value(new)),
+                   body=Replace("body", Value(old), Value(new)))
+    for notice in notices.filter(sms_params__receipt=old):
+        Notice.objects.filter(pk=notice.pk).update(
+            sms_params={**notice.sms_params, "receipt": new})
 
 
 ORDER = 70

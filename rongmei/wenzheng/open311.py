@@ -14,8 +14,14 @@ What anyone may read are the cases on the public 问政 board, anonymised exactl
 (no names or phones, location to about a kilometre); a partner that passes its api_key also
 reads the cases it filed itself, anonymised the same way. A POST goes through the citizen
 submission service and lands in the same triage as a resident's case; it is rate-limited per
-key, and a retried POST of the same report returns the same case. Errors are GeoReport's
-``[{"code": <HTTP status>, "description": …}]``.
+key, and a retried POST of the same report returns the same case.
+
+Every error under ``/open311/`` is GeoReport's ``[{"code": <HTTP status>, "description": …}]``
+(``<errors><error><code/><description/></error></errors>`` for ``.xml``): the views' own, an
+unknown path or format, a method a route does not have (405, with ``Allow``), and the answers
+given before any view runs — hostile input, a body over the upload limit (413), a server error
+(``GeoReportErrorsMiddleware``). Text that XML 1.0 cannot hold (C0 controls, lone surrogates,
+U+FFFE/U+FFFF) is replaced by U+FFFD, so the XML is always well-formed.
 
 Partner keys (``Open311Partner``) are issued and revoked by 总编辑 or administrators in the
 console (问政 › Open311 合作系统); only a SHA-256 of a key is stored.
@@ -40,7 +46,6 @@ from django.urls import re_path
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
 from rongmei.core import ratelimit
 from rongmei.core.crypto import keyed_hash
@@ -73,10 +78,23 @@ XML_CHILD = {"attributes": "attribute", "values": "value", "endpoints": "endpoin
 ISSUERS = (DIRECTOR,)  # and administrators
 
 
+PATH_PREFIX = "/open311/"
+# What an error answered outside the views says when it carries no message of its own.
+DESCRIPTIONS = {400: "请求无法处理", 403: "无权访问", 404: "请求的地址不存在",
+                405: "不支持的请求方式", 413: "提交的内容过大，请精简后重试",
+                429: "请求过于频繁，请稍后再试", 500: "服务器开小差了，请稍后再试"}
+# Characters XML 1.0 cannot hold, escaped or not: C0 controls but tab, newline and carriage
+# return; lone surrogates; U+FFFE and U+FFFF.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class GeoReportError(Exception):
-    def __init__(self, status: int, description: str, *, retry_after: int | None = None):
+    def __init__(self, status: int, description: str, *, retry_after: int | None = None,
+                 allow: tuple[str, ...] = ()):
         super().__init__(description)
         self.status, self.description, self.retry_after = status, description, retry_after
+        self.allow = allow
 
 
 # --- partner keys ------------------------------------------------------------------------------
@@ -148,7 +166,7 @@ def _xml_value(parent, key: str, value) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        element.text = NOT_XML.sub("\ufffd", str(value))
 
 
 def _render(fmt: str, data, *, root: str, item: str, status: int = 200) -> HttpResponse:
@@ -163,8 +181,9 @@ def _render(fmt: str, data, *, root: str, item: str, status: int = 200) -> HttpR
         body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(
             element, encoding="utf-8", xml_declaration=False)
         return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
-    return HttpResponse(json.dumps(data, ensure_ascii=False), status=status,
-                        content_type="application/json; charset=utf-8")
+    # A lone surrogate cannot be encoded as UTF-8 (it would be a 500).
+    body = SURROGATE.sub("\ufffd", json.dumps(data, ensure_ascii=False))
+    return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
 
 
 def _error_response(fmt: str, error: GeoReportError) -> HttpResponse:
@@ -172,15 +191,65 @@ def _error_response(fmt: str, error: GeoReportError) -> HttpResponse:
                        root="errors", item="error", status=error.status)
     if error.retry_after:
         response["Retry-After"] = str(error.retry_after)
+    if error.allow:
+        response["Allow"] = ", ".join(error.allow)
+    response.georeport = True  # GeoReportErrorsMiddleware leaves it as it is
     return response
 
 
-def georeport(view):
+def _format_of(path: str) -> str:
+    return "xml" if path.lower().endswith(".xml") else "json"
+
+
+class GeoReportErrorsMiddleware:
+    """Errors answered under ``/open311/`` outside the views — a body too large or hostile
+    input (``core.hostile_input``), an unhandled exception, anything a middleware refuses —
+    become GeoReport's error list too, in the format the path asks for (JSON unless it ends
+    in ``.xml``), keeping ``Allow`` and ``Retry-After``. Placed in ``MIDDLEWARE`` above
+    everything that can refuse a request (CSRF, hostile input, the URL resolver) and below
+    the security headers, which a converted error gets too; the ``{code, message, field}``
+    answers under it keep their Chinese message as the description."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path_info.startswith(PATH_PREFIX):
+            return self.get_response(request)
+        request.errors_as_json = True  # core's refusals carry their message
+        response = self.get_response(request)
+        if response.status_code < 400 or getattr(response, "georeport", False):
+            return response
+        description, retry_after = DESCRIPTIONS.get(response.status_code, "请求无法处理"), None
+        if response.get("Content-Type", "").startswith("application/json") and not getattr(
+                response, "streaming", False):
+            try:
+                payload = json.loads(response.content)
+            except ValueError:
+                payload = None
+            if isinstance(payload, dict) and isinstance(payload.get("message"), str):
+                description = payload["message"]
+                retry_after = payload.get("retry_after")
+        converted = _error_response(_format_of(request.path_info), GeoReportError(
+            response.status_code, description,
+            retry_after=retry_after if isinstance(retry_after, int) else None))
+        for header in ("Allow", "Retry-After", "X-Request-ID"):
+            if header in response:
+                converted[header] = response[header]
+        return converted
+
+
+def georeport(view, methods: tuple[str, ...] = ("GET", "HEAD")):
     """Run a GeoReport view: GeoReport, service and rate-limit errors become the
-    specification's error list in the requested format."""
+    specification's error list in the requested format, and so does a method the route
+    does not have (405 with ``Allow``). No view reads a session or cookie (partners pass
+    their api_key), so none needs a CSRF token: a POST to a GET route is a 405, not a 403."""
 
     def wrapper(request, *args, fmt: str, **kwargs):
         try:
+            if request.method not in methods:
+                raise GeoReportError(405, f"不支持 {request.method} 请求，可用：{'、'.join(methods)}",
+                                     allow=methods)
             return view(request, *args, fmt=fmt, **kwargs)
         except GeoReportError as error:
             return _error_response(fmt, error)
@@ -194,7 +263,7 @@ def georeport(view):
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
-    return wrapper
+    return csrf_exempt(wrapper)
 
 
 def _local(moment) -> str | None:
@@ -323,8 +392,7 @@ def _split(params, name: str) -> list[str]:
     return [v.strip() for v in (params.get(name) or "").split(",") if v.strip()]
 
 
-@georeport
-def request_list(request, *, fmt):
+def _request_list(request, *, fmt):
     if request.method == "POST":
         return _create(request, fmt)
     _limit_reads(request)
@@ -438,20 +506,30 @@ def _create(request, fmt):
 
 # --- URLs (mounted at /open311/ in config/urls.py) ----------------------------------------------
 
-def _get(view):
-    return require_http_methods(["GET", "HEAD"])(view)
+request_list = georeport(_request_list, methods=("GET", "HEAD", "POST"))
+ROUTE_STEM = re.compile(r"discovery|v2/(services|requests)(/[^/.]+)?")
+
+
+def _unknown(request, path: str):
+    """Anything else under /open311/: a GeoReport 404 (an unknown path, or a known one in a
+    format other than .json and .xml), never the site's HTML page."""
+    stem, dot, extension = path.rpartition(".")
+    if dot and ROUTE_STEM.fullmatch(stem):
+        description = f"不支持 .{extension} 格式，请用 .json 或 .xml"
+    else:
+        description = "请求的地址不存在，Open311 接口见 /open311/discovery.json"
+    return _error_response(_format_of(path), GeoReportError(404, description))
 
 
 urlpatterns = [
-    re_path(r"^discovery\.(?P<fmt>json|xml)$", _get(discovery), name="open311-discovery"),
-    re_path(r"^v2/services\.(?P<fmt>json|xml)$", _get(service_list), name="open311-services"),
-    re_path(r"^v2/services/(?P<code>[^/.]+)\.(?P<fmt>json|xml)$", _get(service_definition),
+    re_path(r"^discovery\.(?P<fmt>json|xml)$", discovery, name="open311-discovery"),
+    re_path(r"^v2/services\.(?P<fmt>json|xml)$", service_list, name="open311-services"),
+    re_path(r"^v2/services/(?P<code>[^/.]+)\.(?P<fmt>json|xml)$", service_definition,
             name="open311-service"),
-    re_path(r"^v2/requests\.(?P<fmt>json|xml)$",
-            csrf_exempt(require_http_methods(["GET", "HEAD", "POST"])(request_list)),
-            name="open311-requests"),
-    re_path(r"^v2/requests/(?P<request_id>[^/.]+)\.(?P<fmt>json|xml)$", _get(request_detail),
+    re_path(r"^v2/requests\.(?P<fmt>json|xml)$", request_list, name="open311-requests"),
+    re_path(r"^v2/requests/(?P<request_id>[^/.]+)\.(?P<fmt>json|xml)$", request_detail,
             name="open311-request"),
+    re_path(r"^(?P<path>.*)$", csrf_exempt(_unknown), name="open311-unknown"),
 ]
 
 

@@ -327,3 +327,24 @@ def test_a_phone_or_id_number_in_public_text_is_refused(client, make_user, categ
     assert not Post.objects.exists()
     ok = create(client, body="小区5栋3单元，2楼，月付1200元，押一付一")  # not a phone number
     assert ok.status_code == 201, ok.json()
+
+
+@pytest.mark.django_db
+def test_the_list_filters_refused_are_the_ones_the_document_refuses(client, categories):
+    """The price and area filters were documented as "a number or any string": "", "abc"
+    and "1e3" were valid by the document and refused with a 422. The document now says
+    what is accepted, a number in range or a decimal string in range."""
+    import jsonschema
+
+    from rongmei.config.api import api
+
+    parameters = {p["name"]: p["schema"] for p in
+                  api.get_openapi_schema()["paths"][API]["get"]["parameters"]}
+    for name, value in (("area_max", ""), ("price_min", "abc"), ("area_min", "100001"),
+                        ("price_max", "1e3"), ("area_max", "-1")):
+        assert client.get(API, {name: value}).status_code == 422, (name, value)
+        assert not jsonschema.Draft202012Validator(parameters[name]).is_valid(value), value
+    for name, value in (("area_max", "120.5"), ("price_min", "0"), ("price_max", "1000000000"),
+                        ("area_min", "007")):
+        assert client.get(API, {name: value}).status_code == 200, (name, value)
+        assert jsonschema.Draft202012Validator(parameters[name]).is_valid(value), value

@@ -163,6 +163,9 @@ def _use_real_ids(case, county) -> None:
     if isinstance(case.body, dict):
         for name, choices in county["body_ids"].items():
             value = case.body.get(name)
+            # 100.0 is an integer in JSON (and JSON Schema) as much as 100 is.
+            if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+                value = int(value)
             if isinstance(value, int) and not isinstance(value, bool):
                 case.body[name] = choices[value % len(choices)]
         # A repeated idempotency key replays the first answer whatever else the body says,
@@ -201,17 +204,13 @@ STATE_DEPENDENT = {
     # 民生信息: each category has its own fields and rules (required per category, number
     # ranges, lengths), checked by the service and told in Chinese; the request schemas do not
     # state them per category yet (issue 21 follow-up), so an empty or out-of-range value the
-    # schema allows is refused with a 400.
-    "GET /api/v1/classifieds/posts",
+    # schema allows is refused with a 400. (The list's filters are stated and checked.)
     "POST /api/v1/classifieds/posts",
     "POST /api/v1/classifieds/posts/{post_id}/report",
-    # 策划指挥: a tip's text must hold more than spaces and pass the word gate; a tip, topic
-    # or 问政 case can be handled once (then 409); a topic's date and an assignment's time
-    # cannot be in the past, and a person or vehicle cannot be booked twice — the clock and
-    # the bookings are data.
-    "GET /api/v1/planning/topics",  # the day is a calendar date (02-30 fits the pattern)
-    "POST /api/v1/planning/tips",
-    "POST /api/v1/planning/desk/tips",
+    # 策划指挥: a tip, topic or 问政 case can be handled once (then 409); a topic's date and
+    # an assignment's time cannot be in the past, and a person or vehicle cannot be booked
+    # twice — the clock and the bookings are data. (Sending a tip and the topics of a day
+    # are checked: their schemas state the text, phone, coordinate and date rules.)
     "POST /api/v1/planning/desk/tips/from-wenzheng/{case_id}",
     "POST /api/v1/planning/desk/tips/{tip_id}/triage",
     "POST /api/v1/planning/topics",

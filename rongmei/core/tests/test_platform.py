@@ -145,6 +145,36 @@ def test_check_warns_when_base_url_is_unset_in_production():
     assert "rongmei.W004" not in result.stderr + result.stdout
 
 
+@pytest.mark.django_db
+def test_the_demo_links_to_the_port_it_is_served_on(client, settings, monkeypatch):
+    """`rongmei demo --port 8765` with no BASE_URL: the absolute links feeds, ninjs and
+    Open311 hand out point at :8765 (they pointed at :8000 whatever the port); a BASE_URL
+    that is set is kept."""
+    import io
+
+    from django.core.management import call_command
+
+    from rongmei.core.management.commands import demo
+
+    ran = []
+    monkeypatch.setattr(demo, "call_command", lambda name, *a, **k: ran.append((name, k)))
+    monkeypatch.setenv("BASE_URL", "")
+    settings.WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"  # restored after the test
+    call_command("demo", port=8765, stdout=io.StringIO())
+    assert ("serve", {"port": 8765, "host": "127.0.0.1", "workers": ran[-1][1]["workers"]}) \
+        == ran[-1]
+    base = "http://127.0.0.1:8765"
+    assert os.environ["BASE_URL"] == base  # what any process the demo starts reads
+    discovery = client.get("/open311/discovery.json").json()
+    assert discovery["endpoints"][0]["url"] == f"{base}/open311/v2"
+    rss = client.get("/feeds/rss.xml").content.decode()
+    assert f"<link>{base}/news/</link>" in rss
+    assert client.get("/feeds/ninjs.json").json()["uri"] == f"{base}/feeds/ninjs.json"
+    monkeypatch.setenv("BASE_URL", "https://app.example.cn")
+    call_command("demo", port=8766, no_serve=True, stdout=io.StringIO())
+    assert settings.WAGTAILADMIN_BASE_URL == base and os.environ["BASE_URL"] != base
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     env = {**os.environ, "RONGMEI_ENV": "production", "SECRET_KEY": ""}
     result = subprocess.run([sys.executable, "-m", "rongmei.cli", "check"], env=env,

@@ -51,6 +51,17 @@ def test_one_language_tag_in_html_rss_atom_and_ninjs(stories, newsroom, client):
         assert client.get(url)["Content-Language"] == "zh-Hans"
 
 
+def test_every_response_says_the_same_language_tag_as_the_feeds(stories, newsroom, client):  # noqa: F811
+    """Content-Language spelled one way on pages and the API too (Django's lower-case
+    ``zh-hans`` on everything but the feeds), first answer and page-cache hit alike."""
+    for url in ("/", newsroom.index.url, newsroom.hetang.url, "/api/v1/news/channels",
+                "/open311/discovery.json", "/feeds/rss.xml"):
+        for _ in range(2):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert response["Content-Language"] == "zh-Hans", url
+
+
 @pytest.mark.parametrize("url", ["/feeds/rss.xml", "/feeds/atom.xml", "/feeds/ninjs.json"])
 def test_feed_readers_get_304_from_the_page_cache_and_from_the_view(
         stories, newsroom, client, url):  # noqa: F811

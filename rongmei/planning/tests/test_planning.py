@@ -347,3 +347,58 @@ def test_the_console_desk_and_the_plan_are_scoped_for_units_and_reporters(client
     assert listed.status_code == 200
     assert "编辑部内部选题" not in json.dumps(listed.json(), ensure_ascii=False)
 
+
+
+def _documented(operation_path: str, method: str = "post"):
+    """A validator for the documented request body (or the query parameters) of a route."""
+    import jsonschema
+
+    from rongmei.config.api import api
+
+    document = api.get_openapi_schema()
+    operation = document["paths"][f"/api/v1/planning{operation_path}"][method]
+    if method == "get":
+        schema = {"type": "object", "properties": {
+            p["name"]: p["schema"] for p in operation["parameters"] if p["in"] == "query"}}
+    else:
+        ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        schema = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def test_what_the_server_refuses_the_schema_refuses_too(client, desk):
+    """Every request refused here with a 400 or 422 is one the OpenAPI document already calls
+    invalid (it documented 200-character titles, any string as a coordinate and 02-30 as a
+    day), and what the document calls valid is accepted."""
+    tips, unit_tips = _documented("/tips"), _documented("/desk/tips")
+    refused = [
+        {"title": "", "body": "今晚八点试灯"}, {"title": "  ", "body": "今晚八点试灯"},
+        {"title": "试灯", "body": "\u3000"}, {"title": "长" * 61, "body": "今晚八点试灯"},
+        {"title": "试灯", "body": "字" * 2001}, {"title": "试灯", "body": "b", "place": "地" * 101},
+        {"title": "试灯", "body": "b", "contact_name": "名" * 21},
+        {"title": "试灯", "body": "b", "contact_phone": "12345"},
+        {"title": "试灯", "body": "b", "latitude": "27.1"},
+        {"title": "试灯", "body": "b", "latitude": 27.1, "longitude": None},
+        {"title": "试灯", "body": "b", "latitude": "abc", "longitude": "116.3"},
+        {"title": "试灯", "body": "b", "latitude": "95", "longitude": "116.3"},
+    ]
+    for body in refused:
+        answer = _api(client, desk.resident, "post", "/tips", body)
+        assert answer.status_code in (400, 422), (body, answer.status_code)
+        assert not tips.is_valid(body), body
+    for body in refused[:6]:
+        answer = _api(client, desk.editor, "post", "/desk/tips", body)
+        assert answer.status_code in (400, 422), (body, answer.status_code)
+        assert not unit_tips.is_valid(body), body
+    accepted = {"title": "荷塘镇莲田试灯", "body": "今晚八点试灯。", "latitude": "27.25",
+                "longitude": 116.33, "contact_phone": "13912345678", "contact_name": "张" * 20}
+    assert tips.is_valid(accepted)
+    assert _api(client, desk.resident, "post", "/tips", accepted).status_code == 201
+    topics = _documented("/topics", "get")
+    for day in ("2026-02-30", "2026-13-01"):
+        assert _api(client, desk.editor, "get", f"/topics?day={day}").status_code == 400
+        assert not topics.is_valid({"day": day}), day
+    for day in ("", "2026-07-15", "9999-12-31", "0001-01-01"):
+        assert topics.is_valid({"day": day, "span": "week"})
+        answer = _api(client, desk.editor, "get", f"/topics?day={day}&span=week")
+        assert answer.status_code == 200, (day, answer.content)  # 9999-12-31 was a 400

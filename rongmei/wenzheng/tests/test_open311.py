@@ -265,3 +265,127 @@ def test_the_director_issues_a_key_once_and_revokes_it_in_the_console(client, wz
     client.post(url, {"action": "revoke", "partner": partner.pk})
     assert open311.partner_for_key(key) is None
     assert "已于" in client.get(url).content.decode()
+
+
+# --- every error is a GeoReport error, whoever answers it --------------------------------------
+
+def georeport_error(response, status: int, fmt: str) -> str:
+    """The response is GeoReport's error list with ``status``, in ``fmt``: its description."""
+    assert response.status_code == status, (response.status_code, response.content[:300])
+    if fmt == "json":
+        assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
+        [error] = response.json()
+        assert set(error) == {"code", "description"} and error["code"] == status
+        description = error["description"]
+    else:
+        assert response["Content-Type"].startswith("text/xml"), response["Content-Type"]
+        root = ElementTree.fromstring(response.content)
+        assert root.tag == "errors" and [e.tag for e in root] == ["error"]
+        assert root.find("./error/code").text == str(status)
+        description = root.find("./error/description").text
+    assert description and "<" not in description
+    # Converted or not, an error keeps the site's security headers.
+    assert response["X-Content-Type-Options"] == "nosniff" and "Content-Security-Policy" in response
+    return description
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_every_route_answers_errors_in_the_georeport_shape(client, wz, partner, settings, fmt):
+    _, key = partner
+    case = public_case(wz)
+    # The views' own refusals.
+    georeport_error(client.get(f"{V2}/services/99999.{fmt}"), 404, fmt)
+    georeport_error(client.get(f"{V2}/requests/WZNOSUCHCASE.{fmt}"), 404, fmt)
+    georeport_error(client.get(f"{V2}/requests.{fmt}?status=pending"), 400, fmt)
+    georeport_error(client.post(f"{V2}/requests.{fmt}", {"description": "没有密钥"}), 403, fmt)
+    georeport_error(client.post(f"{V2}/requests.{fmt}", example_post(wz, key, service_code="")),
+                    400, fmt)
+    settings.OPEN311_JURISDICTION_ID = "lianxiang.gov.cn"
+    for path in ("/open311/discovery", f"{V2}/services", f"{V2}/services/{wz.category.pk}",
+                 f"{V2}/requests", f"{V2}/requests/{case.receipt_no}"):
+        if path != "/open311/discovery":
+            georeport_error(client.get(f"{path}.{fmt}?jurisdiction_id=other.gov.cn"), 404, fmt)
+        # A method the route does not have: 405 with Allow (was an empty text/html 405, and a
+        # POST to a GET route was the HTML "page expired" 403 of the CSRF check).
+        for method in ("post", "put", "delete", "patch"):
+            if path == f"{V2}/requests" and method == "post":
+                continue
+            response = getattr(client, method)(f"{path}.{fmt}")
+            assert "不支持" in georeport_error(response, 405, fmt), (method, path)
+            assert "GET" in response["Allow"]
+    assert client.delete(f"{V2}/requests.{fmt}")["Allow"] == "GET, HEAD, POST"
+    # Paths and formats that do not exist (were Django's HTML 404, the technical page under
+    # DEBUG, or a redirect to one).
+    settings.DEBUG = True
+    assert ".csv" in georeport_error(client.get(f"{V2}/services.csv"), 404, "json")
+    assert "格式" in georeport_error(client.get(f"{V2}/requests/{case.receipt_no}.yaml"), 404,
+                                   "json")
+    georeport_error(client.get(f"{V2}/nothing.{fmt}"), 404, fmt)
+    georeport_error(client.get(f"{V2}/services"), 404, "json")
+    georeport_error(client.get("/open311/"), 404, "json")
+    settings.DEBUG = False
+    # Refused before any view: hostile input (query, form, path) and a body over the limit.
+    assert "控制字符" in georeport_error(client.get(f"{V2}/requests.{fmt}?status=open%00"),
+                                      400, fmt)
+    georeport_error(client.post(f"{V2}/requests.{fmt}", {"api_key": key, "description": "\x00"}),
+                    400, fmt)
+    georeport_error(client.get(f"{V2}/requests/WZ%00.{fmt}"), 404, fmt)
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2000
+    oversize = client.post(f"{V2}/requests.{fmt}", example_post(wz, key, description="坑" * 2000))
+    assert "过大" in georeport_error(oversize, 413, fmt)
+    assert Case.objects.count() == 1
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_rate_limits_and_server_errors_are_georeport_errors(client, wz, monkeypatch, fmt):
+    from django.test import Client
+
+    for _ in range(20):
+        georeport_error(client.post(f"{V2}/requests.{fmt}", {"api_key": "o311_wrong"}), 403, fmt)
+    limited = client.post(f"{V2}/requests.{fmt}", {"api_key": "o311_wrong"})
+    georeport_error(limited, 429, fmt)
+    assert int(limited["Retry-After"]) > 0
+
+    def broken():
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(open311.selectors, "categories", broken)
+    crashed = Client(raise_request_exception=False).get(f"{V2}/services.{fmt}")
+    assert "服务器" in georeport_error(crashed, 500, fmt)
+    assert "Traceback" not in crashed.content.decode()
+
+
+# --- XML holds any text --------------------------------------------------------------------
+
+NOT_IN_XML = "\x01\x08\x0b\x0c\x1f\ufffe\uffff"
+
+
+def test_xml_is_well_formed_whatever_the_case_text_holds(client, wz, settings, monkeypatch):
+    """C0 controls, U+FFFE/U+FFFF (stored in a case) and lone surrogates (which no database
+    stores, but a text built from one could hold) never make the XML malformed, nor the JSON
+    a 500."""
+    case = public_case(wz)
+    Case.objects.filter(pk=case.pk).update(
+        title=f"路灯{NOT_IN_XML}坏了", public_description=f"村口路灯{NOT_IN_XML}坏了一个月，晚上很黑。")
+    for path in (f"{V2}/requests.xml", f"{V2}/requests/{case.receipt_no}.xml"):
+        response = client.get(path)
+        assert response.status_code == 200
+        description = ElementTree.fromstring(response.content).find("./request/description").text
+        assert description.startswith("村口路灯") and "晚上很黑" in description
+        assert not set(NOT_IN_XML) & set(description)
+    [item] = client.get(f"{V2}/requests.json").json()
+    assert item["description"].startswith("村口路灯")
+    public_case_dict = open311.selectors.public_case_dict
+    monkeypatch.setattr(open311.selectors, "public_case_dict", lambda *a, **k: {
+        **public_case_dict(*a, **k), "description": "孤立代理\ud800字符\udfff"})
+    for fmt in ("xml", "json"):
+        response = client.get(f"{V2}/requests.{fmt}")
+        assert response.status_code == 200
+        text = response.content.decode("utf-8")
+        assert "孤立代理\ufffd字符\ufffd" in text
+        if fmt == "xml":
+            ElementTree.fromstring(response.content)
+    # An error repeating what the client sent (a control character is no hostile input).
+    settings.OPEN311_JURISDICTION_ID = "lianxiang.gov.cn"
+    refused = client.get(f"{V2}/services.xml?jurisdiction_id=a%01b%0Bc")
+    assert "a\ufffdb\ufffdc" in georeport_error(refused, 404, "xml")

@@ -1,5 +1,7 @@
 """``rongmei demo``: migrate, seed the demo county, print the logins and serve it."""
 
+import os
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -15,6 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="set up only")
 
     def handle(self, *args, port, no_serve, **options):
+        if not os.environ.get("BASE_URL"):
+            # Feeds, ninjs, Open311 and notifications link to BASE_URL: with none set, the
+            # address the demo is served at (its port included), so those links open.
+            settings.WAGTAILADMIN_BASE_URL = os.environ["BASE_URL"] = f"http://127.0.0.1:{port}"
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo")
         self.stdout.write("")
