@@ -307,12 +307,17 @@ TASKS = {
 # --- Wagtail -------------------------------------------------------------------------------
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
+# 三审: text edited during review goes back through every step (adversarial review: a 终审
+# reviewer rewrote a story after 初审 and 复审 and took text no one else saw live).
+WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 WAGTAILADMIN_USER_LOGIN_FORM = "rongmei.accounts.forms.StaffLoginForm"
 WAGTAIL_PASSWORD_RESET_ENABLED = False  # staff have no e-mail here; admins reset passwords
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 # Documents: an allow-list of types, each checked by its content (core.uploads.check_document).
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "wps", "et", "txt"]
-WAGTAILDOCS_DOCUMENT_FORM_BASE = "rongmei.core.document_forms.DocumentForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "rongmei.core.library_forms.DocumentForm"
+# Image titles are alt text on live pages: they pass the word gate (core.library_forms).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "rongmei.core.library_forms.ImageForm"
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 24_000_000  # = rongmei.core.uploads.MAX_PIXELS (memory budget)
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]  # one county, one time zone: no 600-entry chooser

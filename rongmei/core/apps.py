@@ -20,12 +20,11 @@ class CoreConfig(AppConfig):
     verbose_name = "平台基础"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers deploy checks)
-
         from django.db.models.signals import pre_save
         from wagtail.documents import get_document_model
         from wagtail.images import get_image_model
 
+        from . import checks  # noqa: F401  (registers deploy checks)
         from .uploads import clean_new_wagtail_image, rename_new_library_file
 
         pre_save.connect(clean_new_wagtail_image, sender=get_image_model(),

@@ -34,6 +34,16 @@ CONTROL_CHARACTERS = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
+# Characters XML 1.0 cannot hold (C0 controls but tab and newlines, lone surrogates,
+# U+FFFE/U+FFFF): feeds and Open311 XML write U+FFFD instead, so one stored text can never
+# make a document malformed (or the serializer raise).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(value) -> str:
+    return NOT_XML.sub("\ufffd", str(value if value is not None else ""))
+
+
 def strip_controls(value: str) -> str:
     return CONTROL_CHARACTERS.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n"))
 
@@ -80,9 +90,10 @@ def clean_typed(value, *, field: str, label: str, max_length: int,
 def visible_length(value: str | None) -> int:
     """How many characters of ``value`` a reader sees: letters, digits, punctuation and
     symbols — not spaces, zero-width or format characters, controls or filler marks a
-    required text could be "filled in" with."""
+    required text could be "filled in" with (Hangul fillers, the blank braille pattern)."""
     return sum(1 for ch in (value or "")
-               if unicodedata.category(ch)[0] in "LNPS" and ch not in "\u3164\uffa0\u115f\u1160")
+               if unicodedata.category(ch)[0] in "LNPS"
+               and ch not in "\u3164\uffa0\u115f\u1160\u2800")
 
 
 def check_name(value: str, *, field: str, label: str = "名称") -> str:

@@ -8,7 +8,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.blocks import StreamValue, StructValue
 from wagtail.rich_text import RichText
 
-from rongmei.core.text import plain_text
+from rongmei.core.text import plain_text, strip_controls
 
 GATED_ACTIONS = ("action-submit", "action-publish", "action-restart-workflow")
 
@@ -46,6 +46,9 @@ class GatedPageForm(WagtailAdminPageForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name, value in cleaned.items():  # no control or bidi-override characters, ever
+            if isinstance(value, str):
+                cleaned[name] = strip_controls(value)
         if not any(action in self.data for action in GATED_ACTIONS):
             return cleaned  # drafts save whatever they hold
         from .gate import report

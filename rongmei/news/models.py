@@ -406,11 +406,13 @@ class ArticlePage(StoryPage):
         verbose_name = "图文"
 
     def body_text(self) -> str:
-        from rongmei.core.text import plain_text
+        # The text a reader sees, embedded images' alt text included (adversarial review:
+        # a blocked word as an image's alt went live unchecked).
+        from rongmei.wordgate.matching import html_visible_text
         parts = []
         for block in self.body:
             if block.block_type == "paragraph":
-                parts.append(plain_text(block.value.source))
+                parts.append(html_visible_text(block.value.source))
             elif block.block_type == "quote":
                 parts.append(str(block.value))
             elif block.block_type == "image" and block.value.get("caption"):

@@ -16,6 +16,7 @@ from wagtail.models import Page
 
 from rongmei.core.errors import ServiceError
 from rongmei.core.pagecache import LISTS, conditional, mark_cacheable
+from rongmei.core.text import xml_safe
 
 from . import selectors
 from .models import Channel, SectionPage
@@ -105,8 +106,8 @@ class StoryRss(Feed):
     def title(self, selection):
         name = settings.RONGMEI_SITE_NAME
         scope = selection["channel"] or selection["section"]
-        return f"{name} · {scope.name if selection['channel'] else scope.title}" if scope \
-            else f"{name} · 最新新闻"
+        return xml_safe(f"{name} · {scope.name if selection['channel'] else scope.title}"
+                        if scope else f"{name} · 最新新闻")
 
     def link(self, selection):
         # Absolute from BASE_URL, as in ninjs and outlets (``rongmei check`` warns when it
@@ -122,11 +123,13 @@ class StoryRss(Feed):
         return selectors.feed(channel=selection["channel"], section=selection["section"],
                               size=FEED_SIZE).entries
 
+    # Every text goes through xml_safe: one stored control character (adversarial review)
+    # made Django's feed writer raise and took the feeds down for everyone.
     def item_title(self, entry):
-        return entry.title
+        return xml_safe(entry.title)
 
     def item_description(self, entry):
-        return entry.summary
+        return xml_safe(entry.summary)
 
     def item_link(self, entry):
         return absolute(entry.url)
@@ -138,10 +141,10 @@ class StoryRss(Feed):
         return entry.updated_at
 
     def item_author_name(self, entry):
-        return entry.source or settings.RONGMEI_SITE_NAME
+        return xml_safe(entry.source or settings.RONGMEI_SITE_NAME)
 
     def item_categories(self, entry):
-        return [entry.channel.name] if entry.channel else []
+        return [xml_safe(entry.channel.name)] if entry.channel else []
 
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)

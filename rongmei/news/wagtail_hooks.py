@@ -179,6 +179,11 @@ def copies_are_drafts(request, page):
     if request.method == "POST" and request.POST.get("publish_copies"):
         messages.error(request, "复制出的稿件须重新经过三审后发布：请取消勾选“发布副本”再复制")
         return redirect("wagtailadmin_pages:copy", page.pk)
+    # An alias of a live page is live at once, in whichever 分端 it lands (adversarial
+    # review: an alias put a story into a deactivated unit's section with no review).
+    if request.method == "POST" and request.POST.get("alias"):
+        messages.error(request, "不能创建别名：请复制后送三审，由审核人决定在哪个分端发布")
+        return redirect("wagtailadmin_pages:copy", page.pk)
     return None
 
 

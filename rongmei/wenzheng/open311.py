@@ -52,6 +52,7 @@ from rongmei.core.crypto import keyed_hash
 from rongmei.core.errors import NotFoundError, RateLimitedError, ServiceError
 from rongmei.core.http import client_ip
 from rongmei.core.roles import DIRECTOR
+from rongmei.core.text import xml_safe
 from rongmei.units.access import check_role
 
 from . import selectors, services
@@ -85,7 +86,6 @@ DESCRIPTIONS = {400: "请求无法处理", 403: "无权访问", 404: "请求的�
                 429: "请求过于频繁，请稍后再试", 500: "服务器开小差了，请稍后再试"}
 # Characters XML 1.0 cannot hold, escaped or not: C0 controls but tab, newline and carriage
 # return; lone surrogates; U+FFFE and U+FFFF.
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -166,7 +166,7 @@ def _xml_value(parent, key: str, value) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = NOT_XML.sub("\ufffd", str(value))
+        element.text = xml_safe(value)
 
 
 def _render(fmt: str, data, *, root: str, item: str, status: int = 200) -> HttpResponse:

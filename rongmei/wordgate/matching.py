@@ -158,14 +158,18 @@ class Matcher:
         self._ideographic = _automaton(ideographic)
         self._other = _automaton(other)
 
-    def find(self, text: str) -> Verdict:
+    def find(self, text: str, *, paragraphs: bool = False) -> Verdict:
+        """``paragraphs``: ``text`` is ``html_visible_text``, whose newlines are block
+        boundaries a word never spans (in plain text a newline is shown as a space)."""
         if not text or (self._ideographic is None and self._other is None):
             return CLEAN
         found: dict[tuple[int, int, str], Hit] = {}
         if self._ideographic is not None:
-            _collect(self._ideographic, normalize_ideographs(text), found)
+            _collect(self._ideographic, normalize_ideographs(text, paragraphs=paragraphs),
+                     found)
         if self._other is not None:
-            _collect(self._other, normalize_text(text, simplify=self.strong), found)
+            _collect(self._other, normalize_text(text, simplify=self.strong,
+                                                 paragraphs=paragraphs), found)
         if not found:
             return CLEAN
         return Verdict(hits=tuple(_drop_shadowed(found.values())))
@@ -264,7 +268,8 @@ class _VisibleText(HTMLParser):
             self.hidden += 1
         elif tag in _BLOCK_TAGS:
             self._newline()
-        elif tag == "img":  # alt text is shown when the image is not, and is read aloud
+        elif tag in ("img", "embed"):  # alt text is shown when the image is not, and is
+            # read aloud; Wagtail stores a rich-text image as <embed embedtype="image" alt>
             alt = dict(attrs).get("alt")
             if alt and not self.hidden:
                 self.parts.append(alt)
@@ -281,8 +286,8 @@ class _VisibleText(HTMLParser):
             self._newline()
 
     def handle_data(self, data):
-        if not self.hidden:
-            self.parts.append(data)
+        if not self.hidden:  # a newline in HTML source is a space; only blocks make lines
+            self.parts.append(data.replace("\r", " ").replace("\n", " "))
 
 
 def html_visible_text(html: str) -> str:

@@ -9,9 +9,13 @@ time:
   control characters) are dropped and do not count as a gap;
 * spaces, punctuation and symbols (emoji included) are dropped too, so "赌 博-网站" and
   "赌*博*网*站" still match 赌博网站 — and so do sentence marks (。！？；…), the commonest
-  evasion ("出。售。枪。支"); but more than ``MAX_GAP`` of them in a row, or a line break,
-  end the run: a word never matches across a paragraph, and a filler of four or more
-  characters separates words.
+  evasion ("出。售。枪。支"); but more than ``MAX_GAP`` of them in a row end the run: a
+  filler of four or more characters separates words.
+* a run of white space of any kind — spaces, no-break and ideographic spaces, tabs, line
+  and paragraph breaks, the Unicode line/paragraph separators — counts as one filler
+  character, however long: a title or comment shows a line break as a space, so "赌\u2028博"
+  and "赌␣␣␣␣博" read as 赌博 and must match it. Only with ``paragraphs=True`` (the visible
+  text of HTML, where a newline stands for a block boundary) does a newline end the run.
 
 A break is written into the normalised text as ``BREAK`` (a newline, which no normalised
 word contains), so the matcher needs no special case for it.
@@ -35,24 +39,24 @@ from rongmei.core.hanzi import to_simplified
 
 MAX_GAP = 3
 BREAK = "\n"
-_HARD_BREAKS = frozenset("\n\r\u2028\u2029\x0b\x0c\x85")
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064"
                        "\ufeff\u00ad\u034f\u180e")
 
 # What one original character becomes: ("keep", "chars"), ("gap", ""), ("skip", "") or
-# ("break", ""). Memoised per character: articles reuse a few thousand distinct characters.
-_KEEP, _GAP, _SKIP, _BREAK = 0, 1, 2, 3
+# ("space", ""): a gap, but a run of them is one. Memoised per character: articles reuse a
+# few thousand distinct characters.
+_KEEP, _GAP, _SKIP, _SPACE = 0, 1, 2, 3
 _char_cache: dict[str, tuple[int, str]] = {}
 
 
 def _classify(char: str) -> tuple[int, str]:
-    if char in _HARD_BREAKS:
-        return _BREAK, ""
+    if char.isspace():
+        return _SPACE, ""
     if char in _INVISIBLE:
         return _SKIP, ""
     category = unicodedata.category(char)
     if category in ("Cf", "Cc", "Mn", "Me"):  # format/control chars, combining marks
-        return (_GAP, "") if char in "\t" else (_SKIP, "")
+        return _SKIP, ""
     folded = unicodedata.normalize("NFKC", char).casefold()
     kept = "".join(c for c in folded
                    if unicodedata.category(c)[0] not in "PSZC" and c not in _INVISIBLE)
@@ -100,12 +104,13 @@ def _ideograph_action(char: str) -> tuple[int, str]:
     return result
 
 
-def normalize_ideographs(text: str) -> NormalizedText:
+def normalize_ideographs(text: str, *, paragraphs: bool = False) -> NormalizedText:
     """The text as Chinese characters only (simplified), filler dropped up to ``MAX_GAP``."""
     text = to_simplified(text)
     out: list[str] = []
     origin: list[int] = []
     gap = 0
+    spacing = False
     for index, char in enumerate(text):
         if "\u4e00" <= char <= "\u9fff":  # the common case, kept as it is
             if gap:
@@ -113,6 +118,7 @@ def normalize_ideographs(text: str) -> NormalizedText:
                     out.append(BREAK)
                     origin.append(index)
                 gap = 0
+            spacing = False
             out.append(char)
             origin.append(index)
             continue
@@ -122,25 +128,33 @@ def normalize_ideographs(text: str) -> NormalizedText:
                 out.append(BREAK)
                 origin.append(index)
             gap = 0
+            spacing = False
             for c in kept:
                 out.append(c)
                 origin.append(index)
         elif action == _GAP:
             gap += 1
-        elif action == _BREAK:
-            if out and out[-1] != BREAK:
-                out.append(BREAK)
-                origin.append(index)
-            gap = 0
+            spacing = False
+        elif action == _SPACE:
+            if paragraphs and char == "\n":  # a block boundary of html_visible_text
+                if out and out[-1] != BREAK:
+                    out.append(BREAK)
+                    origin.append(index)
+                gap, spacing = 0, False
+                continue
+            gap += not spacing
+            spacing = True
     return NormalizedText("".join(out), tuple(origin))
 
 
-def normalize_text(text: str, *, simplify: bool = True) -> NormalizedText:
+def normalize_text(text: str, *, simplify: bool = True,
+                   paragraphs: bool = False) -> NormalizedText:
     if simplify:
         text = to_simplified(text)
     out: list[str] = []
     origin: list[int] = []
     gap = 0
+    spacing = False
     for index, char in enumerate(text):
         action, kept = _action(char)
         if action == _KEEP:
@@ -148,16 +162,22 @@ def normalize_text(text: str, *, simplify: bool = True) -> NormalizedText:
                 out.append(BREAK)
                 origin.append(index)
             gap = 0
+            spacing = False
             for c in kept:
                 out.append(c)
                 origin.append(index)
         elif action == _GAP:
             gap += 1
-        elif action == _BREAK:
-            if out and out[-1] != BREAK:
-                out.append(BREAK)
-                origin.append(index)
-            gap = 0
+            spacing = False
+        elif action == _SPACE:
+            if paragraphs and char == "\n":  # a block boundary of html_visible_text
+                if out and out[-1] != BREAK:
+                    out.append(BREAK)
+                    origin.append(index)
+                gap, spacing = 0, False
+                continue
+            gap += not spacing
+            spacing = True
     return NormalizedText("".join(out), tuple(origin))
 
 

@@ -59,7 +59,8 @@ def scan_html(html: str) -> Verdict:
     """Scan the visible text of ``html`` (see ``html_visible_text``: tags and script/style
     dropped, entities decoded, alt text kept, a line break per block element). Hit offsets
     index ``html_visible_text(html)``, not the HTML source."""
-    return scan(html_visible_text(html))
+    text = html_visible_text(html)
+    return PROCESS_CACHE.matcher().find(text, paragraphs=True) if text else CLEAN
 
 
 def scan_fields(**fields: str) -> dict[str, Verdict]:

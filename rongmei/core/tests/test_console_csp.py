@@ -70,3 +70,15 @@ def test_console_screens_run_under_the_strict_policy(live_server, browser):
         "() => !!window.jQuery && !!jQuery('#id_period_from').data('xdsoft_datetimepicker')")
     assert page.locator("[data-rm-chooser][data-rm-started]").count() == 2
     page.context.close()
+
+
+
+@pytest.mark.django_db
+def test_a_screen_with_a_wagtail_chooser_keeps_the_wagtail_policy(client):
+    """Wagtail's choosers start with an inline script (adversarial review: the live room
+    form's cover chooser did not open under the strict policy)."""
+    client.force_login(make_user(is_superuser=True, is_staff=True))
+    response = client.get("/admin/live/new/")
+    assert response.status_code == 200
+    assert "new ImageChooser(" in response.content.decode()
+    assert "'unsafe-inline'" in script_src(response["Content-Security-Policy"])

@@ -92,3 +92,11 @@ def test_markup_in_a_comment_is_kept_as_typed_and_never_becomes_markup(client, m
     page = client.get(f"/engage/pages/{story.pk}/comments/").content.decode()
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; 1&lt;2 &amp; 3&gt;2" in page
     assert "<img src=x" not in page
+
+
+def test_blank_looking_characters_are_no_visible_text():
+    """Adversarial review: a 紧急发布 reason of three U+2800 (blank braille) was accepted."""
+    from rongmei.core.text import visible_length
+
+    assert visible_length("\u2800\u2800\u2800\u3164\u200b \u3000") == 0
+    assert visible_length("汛情紧急") == 4

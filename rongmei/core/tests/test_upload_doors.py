@@ -340,3 +340,25 @@ def test_the_document_allow_list_is_the_one_the_content_check_knows(settings):
     from rongmei.core.uploads import DOCUMENT_EXTENSIONS
 
     assert sorted(settings.WAGTAILDOCS_EXTENSIONS) == sorted(DOCUMENT_EXTENSIONS)
+
+
+def test_an_image_title_is_alt_text_and_passes_the_word_gate(client, make_user, blocked_words):
+    """Adversarial review: renaming a library image put a blocked word on live stories."""
+    from wagtail.images import get_image_model
+
+    client.force_login(make_user("reporter"))
+    refused = client.post("/admin/images/add/", {
+        "title": "网络赌博", "file": jpeg_polyglot("photo.jpg"), "collection": "1"})
+    assert refused.status_code == 200
+    assert "禁用词" in str(refused.context["form"].errors["title"])
+    assert not get_image_model().objects.exists()
+    client.post("/admin/images/add/", {"title": "荷塘莲子", "file": jpeg_polyglot("photo.jpg"),
+                                       "collection": "1"})
+    image = get_image_model().objects.get()
+    renamed = client.post(f"/admin/images/{image.pk}/", {
+        "title": "网 络 赌 博", "collection": "1", "tags": "", "description": "",
+        "focal_point_x": "", "focal_point_y": "", "focal_point_width": "",
+        "focal_point_height": ""})
+    assert renamed.status_code == 200
+    image.refresh_from_db()
+    assert image.title == "荷塘莲子"

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from rongmei.media.tests.conftest import require_ffmpeg
 from rongmei.news import services
-from rongmei.news.models import ArticlePage, StoryOutletVersion
+from rongmei.news.models import ArticlePage, PublishBlock, StoryOutletVersion
 from rongmei.outlets.models import Delivery
 from rongmei.outlets.tests.conftest import make_outlet, standin  # noqa: F401 (fixture)
 from rongmei.outlets.tests.test_wechat_mp import APPID, SECRET, FakeWechat
@@ -147,4 +147,4 @@ def test_a_blocked_word_stops_the_story_at_review(newsroom):
     story.refresh_from_db()
     assert not story.live
     assert story.current_workflow_state is None or story.workflow_states.get().status == "needs_changes"
-    assert story.blocks.exists()
+    assert PublishBlock.objects.filter(page_id=story.pk).exists()

@@ -125,3 +125,34 @@ def test_home_index_channel_and_section_pages_link_their_feeds(stories, newsroom
     assert any('href="/feeds/rss.xml?channel=yaowen"' in a for a in channel)
     section = _alternates(client.get(newsroom.hetang.url).content.decode())
     assert any(f'href="/feeds/atom.xml?section={newsroom.hetang.pk}"' in a for a in section)
+
+
+@pytest.mark.parametrize("path", ["/feeds/rss.xml", "/feeds/atom.xml"])
+def test_a_control_character_in_a_story_never_takes_a_feed_down(newsroom, client, path):
+    """Adversarial review: one live title holding \\x0c made the feed writer raise (500 for
+    every reader). Whatever a stored text holds, the feed is well-formed XML."""
+    from rongmei.news import services
+
+    from .conftest import add_article
+
+    add_article(services.archive_for(newsroom.hetang), title="荷塘\x0c镇\x01新闻", publish=True)
+    response = client.get(path)
+    assert response.status_code == 200
+    ElementTree.fromstring(response.content)
+    assert "荷塘\ufffd镇\ufffd新闻" in response.content.decode()
+
+
+def test_the_story_editor_drops_control_characters(newsroom, client):
+    from rongmei.news import services
+    from rongmei.news.models import ArticlePage
+
+    from .conftest import add_article
+    from .test_editor import edit_data
+
+    people = newsroom.people
+    page = add_article(services.archive_for(newsroom.hetang), user=people.hetang_admin)
+    client.force_login(people.hetang_admin)
+    response = client.post(f"/admin/pages/{page.pk}/edit/",
+                           edit_data(page, "正文", title="荷塘\x0c镇\u202e新闻"))
+    assert response.status_code == 302
+    assert ArticlePage.objects.get(pk=page.pk).get_latest_revision_as_object().title == "荷塘镇新闻"

@@ -222,6 +222,23 @@ def test_a_copy_never_goes_live_without_review(newsroom, client):
     assert not ArticlePage.objects.filter(slug="copied-1", live=True).exists()
 
 
+def test_an_alias_never_puts_a_story_live_in_another_section(newsroom, client):
+    """Adversarial review: an alias is live at once, wherever it lands."""
+    from wagtail.models import Page
+
+    people = newsroom.people
+    page = add_article(services.archive_for(newsroom.hetang), user=people.hetang_admin,
+                       publish=True)
+    other = services.archive_for(newsroom.baishui)
+    client.force_login(people.director)
+    before = Page.objects.count()
+    response = client.post(f"/admin/pages/{page.pk}/copy/", {
+        "new_title": page.title, "new_slug": "alias-1", "new_parent_page": other.pk,
+        "alias": "on"}, follow=True)
+    assert "不能创建别名" in response.content.decode()
+    assert Page.objects.count() == before
+
+
 def topic_data(page, action=None, **fields):
     from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
@@ -275,3 +292,26 @@ def test_a_topic_page_goes_live_after_three_steps(newsroom, client, make_user):
         assert not TopicPage.objects.get(pk=topic.pk).live
         approve(client, topic, reviewer)
     assert TopicPage.objects.get(pk=topic.pk).live
+
+
+def test_text_edited_during_review_goes_back_through_every_step(newsroom, client):
+    """Adversarial review: the 总编辑 rewrote a story after 初审 and 复审 and approved 终审;
+    the new text went live unseen by anyone else. Now it goes back to 初审."""
+    people = newsroom.people
+    page = add_article(services.archive_for(newsroom.center), user=people.reporter)
+    submit(client, page, people.reporter)
+    approve(client, page, people.editor)
+    approve(client, page, people.chief)
+    client.force_login(people.director)
+    response = client.post(f"/admin/pages/{page.pk}/edit/",
+                           edit_data(page, "总编辑改写的全新正文，初审复审都没看过"))
+    assert response.status_code == 302
+    approve(client, page, people.director)
+    page.refresh_from_db()
+    assert not page.live
+    assert step_name(page) == "初审"
+    approve(client, page, people.editor)
+    approve(client, page, people.chief)
+    approve(client, page, people.director)
+    page.refresh_from_db()
+    assert page.live and "全新正文" in page.specific.body_text()

@@ -68,10 +68,15 @@ def test_latin_entries_match_whole_words_only(add_word):
     assert not scan("abet3650").hits
 
 
-def test_a_line_break_or_a_long_filler_separates_words_but_sentence_marks_are_filler():
-    assert not scan("不赌\n博").hits
+def test_a_long_filler_separates_words_but_sentence_marks_and_white_space_are_filler():
+    # A title or comment shows a line break as a space: line and paragraph separators,
+    # form feeds, NEL and runs of (no-break) spaces are one filler character, however long
+    # (adversarial review: "赌\u2028博网站" went public in classifieds, comments, titles).
+    for evasion in ("赌\n博网站", "赌\u2028博网站", "赌\u2029博网站", "赌\x0c博网站", "赌\x85博网站",
+                    "赌\u00a0\u00a0\u00a0\u00a0博网站", "赌 \n \u3000 \t博网站", "赌\x0b博网站"):
+        assert scan(evasion).hits, repr(evasion)
     # 。！；… between the characters of a word are the commonest evasion (review finding):
-    # punctuation of any kind is filler, as the issue asks; only line breaks separate.
+    # punctuation of any kind is filler, as the issue asks.
     for evasion in ("赌。博网站", "赌！博；网…站", "出。售。枪。支"):
         assert scan(evasion).hits, evasion
     assert not scan("赌————博网站").hits  # four filler characters
@@ -135,6 +140,8 @@ def test_scan_html_scans_visible_text_and_offsets_index_that_text():
 
 def test_scan_html_does_not_join_words_across_paragraphs():
     assert not scan_html("<p>不要赌</p><p>博网站</p>").hits
+    assert not scan_html("不要赌<br>博网站").hits
+    assert scan_html("<p>不要赌\n博网站</p>").hits  # a newline in the source is a space
 
 
 def test_scan_fields_gives_one_verdict_per_field():
