@@ -98,9 +98,9 @@ MODULES: list[Module] = [
     }, url_prefix="classifieds/", api_prefix="classifieds", paths=("/classifieds/",)),
     # 策划指挥: tips (爆料/线索), topics (选题), assignments (派单) and the dispatch board. A
     # 问政 case becomes a tip only while 问政 is on (asked through module_is_on, no import).
+    # Tips pass the word gate through core.public_text, as 服务+ texts do (no import).
     Module("planning", "策划指挥", {
         "news": "an assignment is handed in by linking the story, whose byline comes from it",
-        "wordgate": "residents' tips pass the word gate before anything is saved",
     }, url_prefix="planning/", api_prefix="planning", paths=("/planning/",)),
     Module("activities", "活动", {
         "wordgate": "contest rules, entries and quiz questions pass the word gate",

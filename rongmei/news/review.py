@@ -142,15 +142,16 @@ def check_reviewed_publish(page, revision, user):
     """What ``publish`` of a reviewed page (a story, a 专题) checks before it goes live: the
     person may publish (``check_publish_allowed``) and the revision passes the word gate
     (a refusal is kept in 发布拦截记录). Returns the revision's page."""
+    from django.apps import apps
+
     from .gate import ContentBlocked, check_page
-    from .models import PublishBlock
 
     check_publish_allowed(page, revision, user)
     candidate = revision.as_object()
     verdict = check_page(candidate)
     if verdict.blocked:
-        PublishBlock.objects.create(page_id=page.pk, revision_id=revision.pk,
-                                    message=verdict.message,
-                                    user=user if getattr(user, "pk", None) else None)
+        apps.get_model("news", "PublishBlock").objects.create(
+            page_id=page.pk, revision_id=revision.pk, message=verdict.message,
+            user=user if getattr(user, "pk", None) else None)
         raise ContentBlocked(verdict)
     return candidate
