@@ -125,6 +125,8 @@ RESIDENT_ACTIONS: dict[tuple[str, str], str] = {
 # Console screens where the signed-in staff member acts on their own things.
 OWN_CONSOLE_SCREENS: dict[str, str] = {
     "/admin/notices_inbox/": "a staff member's own 待办与消息 (marking them read)",
+    "/admin/login/": _SIGN_IN,
+    "/admin/login/code/": _SIGN_IN + " (the console's second factor)",
 }
 
 
