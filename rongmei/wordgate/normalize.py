@@ -104,25 +104,17 @@ def _ideograph_action(char: str) -> tuple[int, str]:
     return result
 
 
-def normalize_ideographs(text: str, *, paragraphs: bool = False) -> NormalizedText:
-    """The text as Chinese characters only (simplified), filler dropped up to ``MAX_GAP``."""
-    text = to_simplified(text)
+def _normalize(text: str, action_of, paragraphs: bool) -> NormalizedText:
+    """The one normalising loop: ``action_of`` says what each character becomes."""
     out: list[str] = []
     origin: list[int] = []
     gap = 0
     spacing = False
     for index, char in enumerate(text):
         if "\u4e00" <= char <= "\u9fff":  # the common case, kept as it is
-            if gap:
-                if gap > MAX_GAP and out and out[-1] != BREAK:
-                    out.append(BREAK)
-                    origin.append(index)
-                gap = 0
-            spacing = False
-            out.append(char)
-            origin.append(index)
-            continue
-        action, kept = _ideograph_action(char)
+            action, kept = _KEEP, char
+        else:
+            action, kept = action_of(char)
         if action == _KEEP:
             if gap > MAX_GAP and out and out[-1] != BREAK:
                 out.append(BREAK)
@@ -145,40 +137,16 @@ def normalize_ideographs(text: str, *, paragraphs: bool = False) -> NormalizedTe
             gap += not spacing
             spacing = True
     return NormalizedText("".join(out), tuple(origin))
+
+
+def normalize_ideographs(text: str, *, paragraphs: bool = False) -> NormalizedText:
+    """The text as Chinese characters only (simplified), filler dropped up to ``MAX_GAP``."""
+    return _normalize(to_simplified(text), _ideograph_action, paragraphs)
 
 
 def normalize_text(text: str, *, simplify: bool = True,
                    paragraphs: bool = False) -> NormalizedText:
-    if simplify:
-        text = to_simplified(text)
-    out: list[str] = []
-    origin: list[int] = []
-    gap = 0
-    spacing = False
-    for index, char in enumerate(text):
-        action, kept = _action(char)
-        if action == _KEEP:
-            if gap > MAX_GAP and out and out[-1] != BREAK:
-                out.append(BREAK)
-                origin.append(index)
-            gap = 0
-            spacing = False
-            for c in kept:
-                out.append(c)
-                origin.append(index)
-        elif action == _GAP:
-            gap += 1
-            spacing = False
-        elif action == _SPACE:
-            if paragraphs and char == "\n":  # a block boundary of html_visible_text
-                if out and out[-1] != BREAK:
-                    out.append(BREAK)
-                    origin.append(index)
-                gap, spacing = 0, False
-                continue
-            gap += not spacing
-            spacing = True
-    return NormalizedText("".join(out), tuple(origin))
+    return _normalize(to_simplified(text) if simplify else text, _action, paragraphs)
 
 
 def normalize_word(word: str) -> str:
