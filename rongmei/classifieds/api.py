@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from decimal import Decimal
 
-from ninja import Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field, field_validator
 
 from rongmei.core.api import AUTH, ErrorOut, Id, decimal_range
@@ -35,7 +35,13 @@ class ClassifiedPostOut(Schema):
     published_at: datetime | None
 
 
+class PhotoOut(Schema):
+    id: int
+    url: str
+
+
 class PostDetailOut(ClassifiedPostOut):
+    photo_items: list[PhotoOut] = Field(description="图片及其编号（删除图片时用）")
     body: str
     fields: dict[str, str]
     fields_display: list[list[str]]  # [label, value] pairs
@@ -120,7 +126,10 @@ def _out(request, post: Post) -> dict:
 
 
 def _detail(request, post: Post) -> dict:
-    return {**_out(request, post), "body": post.body, "fields": post.fields,
+    return {**_out(request, post), "photo_items": [
+                {"id": p.pk, "url": request.build_absolute_uri(p.image.url)}
+                for p in post.photos.all()],
+            "body": post.body, "fields": post.fields,
             "fields_display": display(post.category.code, post.fields),
             "contact_name": post.contact_name, "phone": post.masked_phone,
             "merchant_id": post.merchant_id, "unit": post.unit.name if post.unit else None,
@@ -162,7 +171,7 @@ def get_post(request, post_id: Id):
 
 
 @router.post("/posts", response={201: PostDetailOut, **ERRORS}, auth=AUTH,
-             summary="发布信息（图片请用网页表单上传）")
+             summary="发布信息（图片用 /posts/{post_id}/photos 上传）")
 def create_post(request, data: PostIn):
     post = services.post_create(author=request.auth, category=data.category, title=data.title,
                                 body=data.body, fields=data.fields,
@@ -179,6 +188,20 @@ def update_post(request, post_id: Id, data: PostUpdateIn):
                                 body=data.body, fields=data.fields,
                                 contact_name=data.contact_name,
                                 contact_phone=data.contact_phone)
+    return _detail(request, post)
+
+
+@router.post("/posts/{int:post_id}/photos", response={200: PostDetailOut, **ERRORS},
+             auth=AUTH, summary="上传图片（multipart，字段 photos 可多张；最多9张）")
+def add_photos(request, post_id: Id, photos: File[list[UploadedFile]]):
+    post = services.post_photos(actor=request.auth, post=_own(post_id), add=photos)
+    return _detail(request, post)
+
+
+@router.delete("/posts/{int:post_id}/photos/{int:photo_id}",
+               response={200: PostDetailOut, **ERRORS}, auth=AUTH, summary="删除一张图片")
+def remove_photo(request, post_id: Id, photo_id: Id):
+    post = services.post_photos(actor=request.auth, post=_own(post_id), remove=[photo_id])
     return _detail(request, post)
 
 

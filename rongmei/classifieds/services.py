@@ -167,6 +167,47 @@ def post_create(*, author, category, title: str, body: str = "", fields: dict | 
     return post
 
 
+def post_photos(*, actor, post: Post, add=(), remove=()) -> Post:
+    """The author adds and removes photos of their post (the app's 管理图片 and the edit
+    page). New photos are checked and stripped like a new post's, the total stays within
+    ``MAX_PHOTOS``, and in a 先审后发 category a shown post with new photos waits for review
+    again; removing a photo never needs review. All or nothing."""
+    _own(actor, post)
+    if post.status in (PostStatus.CLOSED, PostStatus.REMOVED):
+        raise ServiceError("post_final", f"信息{post.status_label}，不能再修改")
+    if not post.category.is_open:
+        raise ServiceError("category_closed", f"“{post.category.name}”暂停发布",
+                           field="category")
+    add = [p for p in add if p]
+    remove = set(remove)
+    existing = {photo.pk: photo for photo in post.photos.all()}
+    if remove - existing.keys():
+        raise NotFoundError("图片不存在或不属于这条信息")
+    if len(existing) - len(remove) + len(add) > MAX_PHOTOS:
+        raise ServiceError("too_many_photos", f"最多上传{MAX_PHOTOS}张图片", field="photos")
+    if add:
+        ratelimit.hit("classifieds_photo", str(actor.pk), limit=MAX_PHOTOS * POSTS_PER_DAY,
+                      window=86400, message="今天上传的图片太多了，请明天再试")
+    cleaned = [clean_photo(p) for p in add]
+    removed = [existing[pk] for pk in remove]
+    with transaction.atomic():
+        next_order = max((p.order for p in existing.values()), default=-1) + 1
+        for index, content in enumerate(cleaned):
+            photo = PostPhoto(post=post, order=next_order + index)
+            photo.image.save(content.name, content, save=False)
+            photo.save()
+        for photo in removed:
+            photo.delete()
+        if (cleaned and post.category.review_mode == ReviewMode.BEFORE
+                and post.status in (PostStatus.PUBLISHED, PostStatus.REJECTED,
+                                    PostStatus.EXPIRED)):
+            post.status = PostStatus.PENDING
+            post.save(update_fields=["status"])
+        files = [(photo.image.storage, photo.image.name) for photo in removed]
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+    return post
+
+
 def _own(actor, post: Post) -> Post:
     if not actor.is_authenticated or post.author_id != actor.pk:
         raise PermissionDeniedError("只能管理自己发布的信息", code="not_your_post")

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -139,8 +140,13 @@ def edit_view(request, pk: int):
                "fields": post.fields}
     if request.method == "POST":
         values, fields = _form_values(request)
+        remove = [int(pk) for pk in request.POST.getlist("remove_photo") if pk.isdigit()]
         try:
-            services.post_update(actor=request.user, post=post, fields=fields, **values)
+            # Text and photos change together or not at all.
+            with transaction.atomic():
+                services.post_update(actor=request.user, post=post, fields=fields, **values)
+                services.post_photos(actor=request.user, post=post,
+                                     add=request.FILES.getlist("photos"), remove=remove)
         except ServiceError as exc:
             context.update(values=values, fields=fields, error=exc.message,
                            error_field=exc.field)

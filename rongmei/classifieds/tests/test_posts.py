@@ -348,3 +348,95 @@ def test_the_list_filters_refused_are_the_ones_the_document_refuses(client, cate
                         ("area_min", "007")):
         assert client.get(API, {name: value}).status_code == 200, (name, value)
         assert jsonschema.Draft202012Validator(parameters[name]).is_valid(value), value
+
+
+@pytest.mark.django_db
+def test_photos_through_the_api_are_cleaned_counted_and_only_the_authors(
+        client, make_user, categories):
+    """The app posts the text as JSON, then its photos as multipart; only the author adds
+    or removes them, nine at most, and a fake image changes nothing."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    author = make_user(phone="13912340000")
+    client.force_login(author)
+    post_id = create(client).json()["id"]
+    added = client.post(f"{API}/{post_id}/photos",
+                        {"photos": [jpeg_with_gps(), jpeg_with_gps("b.jpg")]})
+    assert added.status_code == 200, added.content
+    items = added.json()["photo_items"]
+    assert len(items) == 2 and added.json()["photos"] == [i["url"] for i in items]
+    post = Post.objects.get(pk=post_id)
+    with Image.open(post.photos.first().image.path) as image:
+        assert not image.getexif()
+
+    fake = client.post(f"{API}/{post_id}/photos", {
+        "photos": [SimpleUploadedFile("x.jpg", b"<script>alert(1)</script>",
+                                      content_type="image/jpeg")]})
+    assert fake.status_code == 400 and fake.json()["field"] == "photos"
+    assert "无法识别该图片" in fake.json()["message"]
+    too_many = client.post(f"{API}/{post_id}/photos",
+                           {"photos": [jpeg_with_gps(f"{n}.jpg") for n in range(8)]})
+    assert too_many.status_code == 400 and too_many.json()["message"] == "最多上传9张图片"
+    assert post.photos.count() == 2
+
+    client.force_login(make_user(phone="13912340001"))
+    other_add = client.post(f"{API}/{post_id}/photos", {"photos": [jpeg_with_gps()]})
+    other_remove = client.delete(f"{API}/{post_id}/photos/{items[0]['id']}")
+    assert other_add.status_code == 403 and other_remove.status_code == 403
+    assert post.photos.count() == 2
+
+    client.force_login(author)
+    foreign = make_user(phone="13912340002")
+    client.force_login(foreign)
+    foreign_post = create(client).json()["id"]
+    client.force_login(author)
+    assert client.delete(f"{API}/{foreign_post}/photos/{items[0]['id']}").status_code == 403
+    removed = client.delete(f"{API}/{post_id}/photos/{items[0]['id']}")
+    assert removed.status_code == 200 and len(removed.json()["photo_items"]) == 1
+    assert client.delete(f"{API}/{post_id}/photos/{items[0]['id']}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_new_photos_on_a_shown_post_wait_for_review_in_a_review_first_category(
+        client, make_user, categories, operator):
+    from rongmei.classifieds.models import Category, ReviewMode
+
+    Category.objects.filter(code="house_rent").update(review_mode=ReviewMode.BEFORE)
+    client.force_login(make_user(phone="13912340000"))
+    post_id = create(client).json()["id"]
+    Post.objects.filter(pk=post_id).update(status=PostStatus.PUBLISHED,
+                                           published_at=timezone.now())
+    client.post(f"{API}/{post_id}/photos", {"photos": [jpeg_with_gps()]})
+    assert Post.objects.get(pk=post_id).status == PostStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_the_edit_page_adds_and_removes_photos_with_the_text_or_not_at_all(
+        client, make_user, categories):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(make_user(phone="13912340000"))
+    client.post("/classifieds/new/", {
+        "category": "house_rent", "title": "带图出租", "f_area": "60", "f_layout": "1室1厅",
+        "f_price": "700", "f_community": "莲湖花园", "contact_name": "李女士",
+        "contact_phone": "13912340000", "photos": [jpeg_with_gps()]})
+    post = Post.objects.get()
+    first = post.photos.get()
+    form = {"title": "带图出租（已降价）", "f_area": "60", "f_layout": "1室1厅",
+            "f_price": "650", "f_community": "莲湖花园", "contact_name": "李女士",
+            "contact_phone": "13912340000"}
+    page = client.get(f"/classifieds/{post.pk}/edit/").content.decode()
+    assert 'name="remove_photo"' in page and "添加图片" in page
+    refused = client.post(f"/classifieds/{post.pk}/edit/", {
+        **form, "remove_photo": str(first.pk),
+        "photos": [SimpleUploadedFile("x.jpg", b"GIF89a<svg onload=alert(1)>",
+                                      content_type="image/jpeg")]})
+    assert refused.status_code == 400 and "无法识别该图片" in refused.content.decode()
+    post.refresh_from_db()
+    assert post.title == "带图出租" and list(post.photos.all()) == [first]
+    saved = client.post(f"/classifieds/{post.pk}/edit/", {
+        **form, "remove_photo": str(first.pk), "photos": [jpeg_with_gps("new.jpg")]})
+    assert saved.status_code == 302
+    post.refresh_from_db()
+    assert post.title == "带图出租（已降价）" and post.photos.count() == 1
+    assert post.photos.get().pk != first.pk
