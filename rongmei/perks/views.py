@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from rongmei.core.errors import ServiceError
+from rongmei.core.modules import module_is_on
 from rongmei.merchants.access import merchants_of
 from rongmei.volunteers.models import Volunteer
 
@@ -22,7 +23,10 @@ def perks_view(request):
     return render(request, "perks/list.html", {
         "perks": [(perk, stars is not None and stars >= perk.min_stars)
                   for perk in services.live_perks()[:200]],
-        "volunteer": volunteer})
+        "volunteer": volunteer,
+        # 志愿者礼遇券 are voucher campaigns (only for volunteers of a star level): the
+        # vouchers module shows and hands them out, when the county runs it.
+        "vouchers_on": module_is_on("vouchers")})
 
 
 @login_required

@@ -40,6 +40,9 @@ class VoucherCampaignOut(Schema):
     threshold: int  # fen
     per_person_limit: int
     require_realname: bool
+    volunteer_min_stars: int | None = Field(
+        None, description="志愿者礼遇券：null 所有居民可领；0 所有注册志愿者；1–5 该星级及以上")
+    audience: str = Field("", description="领取范围说明，如“仅限2星及以上志愿者”；空为所有居民")
     distribution: str
     valid_days: int | None
     valid_from: datetime | None
@@ -91,7 +94,9 @@ def _campaign(campaign, now) -> dict:
         "category": campaign.category, "category_label": campaign.get_category_display(),
         "issuer": campaign.issuer, "face_value": campaign.face_value,
         "threshold": campaign.threshold, "per_person_limit": campaign.per_person_limit,
-        "require_realname": campaign.require_realname, "distribution": campaign.distribution,
+        "require_realname": campaign.require_realname,
+        "volunteer_min_stars": campaign.volunteer_min_stars, "audience": campaign.audience_text,
+        "distribution": campaign.distribution,
         "valid_days": campaign.valid_days, "valid_from": campaign.valid_from,
         "valid_until": campaign.valid_until, "lottery_commitment": campaign.lottery_commitment,
         "lottery_public_source": campaign.lottery_public_source,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 
+from rongmei.core.modules import module_is_on
 from rongmei.merchants.models import Merchant, MerchantStatus
 
 from .models import CampaignStatus, Distribution, Issuer, VoucherCampaign, yuan
@@ -47,8 +48,8 @@ class YuanField(forms.CharField):
 # Once residents can hold a campaign's vouchers, its rules stay as announced.
 RULE_FIELDS = (
     "issuer", "issuer_merchant", "category", "face_value", "threshold", "per_person_limit",
-    "require_realname", "distribution", "lottery_signup_until", "valid_from", "valid_until",
-    "valid_days", "return_expired", "refuse_below_face_value",
+    "require_realname", "volunteer_min_stars", "distribution", "lottery_signup_until",
+    "valid_from", "valid_until", "valid_days", "return_expired", "refuse_below_face_value",
 )
 
 
@@ -62,7 +63,8 @@ class CampaignForm(WagtailAdminModelForm):
         fields = [
             "title", "description", "issuer", "issuer_merchant", "category", "face_value",
             "threshold", "refuse_below_face_value", "per_person_limit", "require_realname",
-            "distribution", "lottery_signup_until", "valid_from", "valid_until", "valid_days",
+            "volunteer_min_stars", "distribution", "lottery_signup_until", "valid_from",
+            "valid_until", "valid_days",
             "all_merchants_in_category", "merchants", "per_merchant_daily_limit",
             "return_expired",
         ]
@@ -91,6 +93,16 @@ class CampaignForm(WagtailAdminModelForm):
             for name in RULE_FIELDS:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = "活动已发布，券的使用规则不能再修改"
+
+    def clean_volunteer_min_stars(self):
+        stars = self.cleaned_data.get("volunteer_min_stars")
+        if stars is None:
+            return None
+        if not 0 <= stars <= 5:
+            raise ValidationError("最低星级须在0至5之间（0 为所有注册志愿者）")
+        if not module_is_on("volunteers"):
+            raise ValidationError("本县未启用“志愿者之家”，不能发放志愿者礼遇券")
+        return stars
 
     def clean_per_person_limit(self):
         limit = self.cleaned_data["per_person_limit"]

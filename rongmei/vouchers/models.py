@@ -52,6 +52,9 @@ class VoucherCampaign(models.Model):
                                             help_text="满多少可用，0 表示无门槛")
     per_person_limit = models.PositiveSmallIntegerField("每人限领", default=1)
     require_realname = models.BooleanField("须实名", default=True)
+    volunteer_min_stars = models.PositiveSmallIntegerField(
+        "仅限志愿者（最低星级）", null=True, blank=True,
+        help_text="志愿者礼遇券：留空为所有居民可领；0 为所有注册志愿者；1–5 为该星级及以上")
     distribution = models.CharField("发放方式", max_length=16, choices=Distribution.choices,
                                     default=Distribution.GRAB)
     valid_from = models.DateTimeField("有效期开始", null=True, blank=True)
@@ -114,6 +117,9 @@ class VoucherCampaign(models.Model):
             models.CheckConstraint(condition=Q(face_value__gt=0), name="campaign_face_value_positive"),
             models.CheckConstraint(condition=Q(threshold=0) | Q(threshold__gt=F("face_value")),
                                    name="campaign_threshold_above_face_value"),
+            models.CheckConstraint(condition=Q(volunteer_min_stars__isnull=True)
+                                   | Q(volunteer_min_stars__lte=5),
+                                   name="campaign_volunteer_stars_at_most_five"),
             models.CheckConstraint(condition=Q(per_person_limit__gte=1),
                                    name="campaign_limit_positive"),
             models.CheckConstraint(
@@ -125,6 +131,15 @@ class VoucherCampaign(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def audience_text(self) -> str:
+        """Who may take it, as the pages say it ("" for everyone)."""
+        if self.volunteer_min_stars is None:
+            return ""
+        if self.volunteer_min_stars == 0:
+            return "仅限注册志愿者"
+        return f"仅限{self.volunteer_min_stars}星及以上志愿者"
 
     @property
     def rule_text(self) -> str:

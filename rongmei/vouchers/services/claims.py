@@ -94,6 +94,7 @@ def voucher_grab(*, user, round_id: int, ip: str | None = None, device: str = ""
         raise ServiceError(VoucherError.ENDED, "本场已结束")
     if campaign.require_realname and not _has_realname(user):
         raise ServiceError(VoucherError.REALNAME_REQUIRED, "领取本券需先完成实名登记", status=403)
+    check_audience(campaign, user)
     # Keyed only on what the server vouches for: the account, the address, and a device id
     # the server issued (views pass only a signed cookie's value, never a client header).
     # One Redis round trip for all three.
@@ -131,6 +132,23 @@ def voucher_grab(*, user, round_id: int, ip: str | None = None, device: str = ""
         if taken:
             grab.give_back(round_id=round_obj.pk, campaign_id=campaign.pk, user_id=user.pk)
         raise
+
+
+def check_audience(campaign, user) -> None:
+    """志愿者礼遇券: only volunteers of the campaign's star level may take it (their level as
+    志愿者之家 vouches for it; with that module off, nobody qualifies)."""
+    if campaign.volunteer_min_stars is None:
+        return
+    from rongmei.core.standing import fact
+
+    stars = fact("volunteer_stars", user)
+    if stars is None:
+        raise ServiceError(VoucherError.VOLUNTEERS_ONLY,
+                           "本券为志愿者礼遇，注册志愿者后才能领取", status=403)
+    if stars < campaign.volunteer_min_stars:
+        raise ServiceError(VoucherError.VOLUNTEERS_ONLY,
+                           f"本券限{campaign.volunteer_min_stars}星及以上志愿者领取，"
+                           f"您目前是{stars}星志愿者", status=403)
 
 
 def _has_realname(user) -> bool:

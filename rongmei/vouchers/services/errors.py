@@ -11,6 +11,7 @@ class VoucherError:
     SOLD_OUT = "sold_out"
     OVER_LIMIT = "over_limit"
     REALNAME_REQUIRED = "realname_required"
+    VOLUNTEERS_ONLY = "volunteers_only"
     INVALID_QR = "invalid_qr"
     QR_EXPIRED = "qr_expired"
     ALREADY_USED = "already_redeemed"

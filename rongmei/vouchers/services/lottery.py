@@ -39,7 +39,7 @@ from ..models import (
     LotteryEntry,
     VoucherCampaign,
 )
-from .claims import _claim_in_database, _has_realname
+from .claims import _claim_in_database, _has_realname, check_audience
 from .errors import VoucherError
 
 ENTRY_NUMBER_MIN = 10_000_000  # eight digits, drawn at random
@@ -128,6 +128,7 @@ def lottery_signup(*, user, campaign_id: int, now: datetime | None = None) -> Lo
         raise ServiceError("signup_closed", "报名已截止")
     if campaign.require_realname and not _has_realname(user):
         raise ServiceError(VoucherError.REALNAME_REQUIRED, "报名需先完成实名登记", status=403)
+    check_audience(campaign, user)
     for _attempt in range(8):
         number = ENTRY_NUMBER_MIN + secrets.randbelow(ENTRY_NUMBER_SPAN)
         try:
