@@ -213,3 +213,27 @@ class Retraction(models.Model):
 
     def __str__(self):
         return f"{self.story_key}：{self.reason}"
+
+
+class OutletFigure(models.Model):
+    """One day of an outlet account's figures, fetched from its platform by a timer
+    (``rongmei outlets_figures``). A fetch that failed keeps its Chinese reason in ``note``
+    and empty figures, so the console shows what is missing and why."""
+
+    outlet = models.ForeignKey(Outlet, on_delete=models.CASCADE, related_name="figures",
+                               verbose_name="渠道")
+    day = models.DateField("日期")
+    followers = models.PositiveBigIntegerField("粉丝数", null=True, blank=True)
+    reads = models.PositiveBigIntegerField("阅读/播放", null=True, blank=True)
+    note = models.CharField("获取说明", max_length=200, blank=True)
+    fetched_at = models.DateTimeField("获取时间")
+
+    class Meta:
+        verbose_name = "渠道数据"
+        verbose_name_plural = "渠道数据"
+        ordering = ["-day", "outlet"]
+        constraints = [models.UniqueConstraint(fields=["outlet", "day"],
+                                               name="outlets_one_figure_per_day")]
+
+    def __str__(self):
+        return f"{self.outlet} {self.day}"

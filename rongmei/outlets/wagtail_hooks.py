@@ -47,11 +47,12 @@ def register_outlets():
 
 @hooks.register("rongmei_analytics_measures")
 def analytics_measures(start, end):
-    """数据: stories delivered to each outlet in the period (successful publishes), and
-    what failed. Followers and reads per outlet need the platforms' statistics APIs: not yet
-    fetched."""
+    """数据: stories delivered to each outlet in the period (successful publishes), what
+    failed, and each outlet's followers and reads as its platform reported them
+    (``outlets_figures``, fetched every morning)."""
     from django.db.models import Count, Q
 
+    from .figures import latest_rows
     from .models import Delivery, DeliveryAction, DeliveryStatus
 
     rows = (Delivery.objects.filter(finished_at__date__range=(start, end),
@@ -67,4 +68,7 @@ def analytics_measures(start, end):
         {"code": "outlets_delivered", "title": "多端分发（按渠道）", "group": "内容",
          "columns": ["渠道", "类型", "发布成功", "失败"],
          "rows": [[name, kind, sent, failed] for name, kind, sent, failed in rows]},
+        {"code": "outlet_figures", "title": "多端渠道数据（粉丝为期末数，阅读/播放为期间合计）",
+         "group": "内容", "columns": ["渠道", "类型", "粉丝", "阅读/播放", "获取状态"],
+         "rows": latest_rows(start, end)},
     ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from .base import DeliveryError, FormatError, PermanentError, Sent, TransientError
+from .base import DeliveryError, Figures, FormatError, PermanentError, Sent, TransientError
 
 _REGISTRY: dict[str, Adapter] = {}
 
@@ -33,6 +33,12 @@ class Adapter:
         raise NotImplementedError
 
 
+    def figures(self, *, outlet, day) -> Figures | None:
+        """The account's followers and reads on ``day`` from the platform's statistics API,
+        or None when the platform offers none (the timer then skips the outlet)."""
+        return None
+
+
 def register(cls):
     _REGISTRY[cls.kind] = cls()
     return cls
@@ -50,5 +56,5 @@ def _load():
     from . import douyin, webhook, wechat_mp, weibo  # noqa: F401 (importing registers them)
 
 
-__all__ = ["Adapter", "DeliveryError", "FormatError", "PermanentError", "Sent",
+__all__ = ["Adapter", "DeliveryError", "Figures", "FormatError", "PermanentError", "Sent",
            "TransientError", "adapter_for", "register"]

@@ -57,6 +57,23 @@ class Sent:
     note: str = ""
 
 
+@dataclass
+class Figures:
+    """One day of an account's figures as its platform reports them; None where the
+    platform's API gives no such figure."""
+
+    followers: int | None = None
+    reads: int | None = None
+
+
+def count(value) -> int | None:
+    """A platform's count as a non-negative int, or None for anything else (a bool, text,
+    a negative or absurd number): what we store is only what the platform plainly said."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10**12:
+        return None
+    return value
+
+
 _SECRET_PARAMS = re.compile(
     r"((?:access_token|access-token|secret|appsecret|refresh_token|client_secret)"
     r"[\"']?\s*[=:]\s*[\"']?)([^&\s\"',}]+)", re.IGNORECASE)

@@ -16,7 +16,16 @@ import re
 from typing import ClassVar
 
 from . import Adapter, register
-from .base import FormatError, PermanentError, Sent, TransientError, pick, truncate
+from .base import (
+    Figures,
+    FormatError,
+    PermanentError,
+    Sent,
+    TransientError,
+    count,
+    pick,
+    truncate,
+)
 from .http import check_status, request
 from .media import content_type, read
 
@@ -102,3 +111,33 @@ class DouyinAdapter(Adapter):
         data = call("/video/create/", json={"video_id": state["video_id"],
                                             "text": payload["text"]})
         return Sent(remote_id=str(data["item_id"]), state=state)
+
+    def figures(self, *, outlet, day):
+        """用户数据: ``GET /data/external/user/fans/?open_id=&date_type=7`` (total_fans per
+        day) and ``GET /data/external/user/item/?open_id=&date_type=7`` (new_play, the plays
+        of the account's videos that day); the row of ``day`` is taken from the week."""
+        base = (outlet.api_base or DEFAULT_API).rstrip("/")
+        token = outlet.get_secret()
+        open_id = (outlet.settings or {}).get("open_id", "")
+        if not token or not open_id:
+            raise PermanentError("抖音渠道缺少授权令牌或 open_id，请在渠道设置中填写")
+
+        def rows(path):
+            resp = check_status(request("GET", base + path, params={
+                "open_id": open_id, "date_type": 7}, headers={"access-token": token}),
+                what="获取抖音数据")
+            data = resp.json().get("data") or {}
+            code = data.get("error_code", 0)
+            if code in TOKEN_ERRORS:
+                raise PermanentError("抖音授权已过期或无效，请重新授权并在渠道设置中更新令牌",
+                                     f"{path}: {resp.text[:1000]}")
+            if code:
+                raise TransientError(f"抖音数据接口返回错误 {code}：{data.get('description', '')}",
+                                     f"{path}: {resp.text[:1000]}")
+            return [row for row in data.get("result_list") or []
+                    if row.get("date") == day.isoformat()]
+
+        fans = rows("/data/external/user/fans/")
+        plays = rows("/data/external/user/item/")
+        return Figures(followers=count(fans[0].get("total_fans")) if fans else None,
+                       reads=count(plays[0].get("new_play")) if plays else None)

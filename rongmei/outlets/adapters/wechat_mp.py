@@ -28,7 +28,16 @@ from django.conf import settings
 from django.core.cache import cache
 
 from . import Adapter, register
-from .base import FormatError, PermanentError, Sent, TransientError, pick, truncate
+from .base import (
+    Figures,
+    FormatError,
+    PermanentError,
+    Sent,
+    TransientError,
+    count,
+    pick,
+    truncate,
+)
 from .http import check_status, request
 from .media import content_type, crop_to_ratio, read
 
@@ -168,6 +177,23 @@ class WechatMpAdapter(Adapter):
             if attempt + 1 < tries:
                 time.sleep(interval)
         return Sent(state=state, done=False, poll_after=60, note="公众号正在发布，稍后查询结果")
+
+
+    def figures(self, *, outlet, day):
+        """数据统计接口: ``POST /datacube/getusercumulate`` (cumulate_user, the followers at
+        the end of the day) and ``POST /datacube/getuserread`` (int_page_read_count, reads of
+        the account's articles that day; the row with user_source 99999999 is the total)."""
+        api = WechatApi(outlet)
+        span = {"begin_date": day.isoformat(), "end_date": day.isoformat()}
+        followers = next((count(row.get("cumulate_user"))
+                          for row in api.call("/datacube/getusercumulate", json=span)
+                          .get("list") or [] if row.get("ref_date") == day.isoformat()), None)
+        rows = [row for row in api.call("/datacube/getuserread", json=span).get("list") or []
+                if row.get("ref_date") == day.isoformat()]
+        total = [row for row in rows if row.get("user_source") == 99999999]
+        values = [count(row.get("int_page_read_count")) for row in (total or rows)]
+        reads = sum(values) if values and None not in values else None
+        return Figures(followers=followers, reads=reads)
 
 
 def _media(name: str) -> dict:

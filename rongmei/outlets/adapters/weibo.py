@@ -19,7 +19,7 @@ import re
 from typing import ClassVar
 
 from . import Adapter, register
-from .base import PermanentError, Sent, TransientError, pick
+from .base import Figures, PermanentError, Sent, TransientError, count, pick
 from .http import check_status, request
 from .media import content_type, read
 
@@ -106,6 +106,17 @@ class WeiboAdapter(Adapter):
         return Sent(remote_id=post_id, remote_url=url, state=state)
 
 
+    def figures(self, *, outlet, day):
+        """``GET 2/users/show.json?uid=`` (outlet setting ``uid``): followers_count now — the
+        timer runs each morning, so it stands for the day before. Weibo's open API gives no
+        read counts."""
+        uid = str((outlet.settings or {}).get("uid", ""))
+        if not uid:
+            raise PermanentError("微博渠道缺少账号 uid，请在渠道设置中填写 {\"uid\": \"…\"}")
+        answer = WeiboApi(outlet).call("2/users/show.json", query={"uid": uid})
+        return Figures(followers=count(answer.get("followers_count")))
+
+
 def _file(name: str):
     return (name.rsplit("/", 1)[-1], read(name), content_type(name))
 
@@ -118,9 +129,13 @@ class WeiboApi:
             raise PermanentError("微博渠道缺少授权令牌（access_token），请在渠道设置中填写")
 
     def call(self, path: str, *, form: dict | None = None, files: dict | None = None,
-             gone_ok: bool = False) -> dict:
-        fields = dict(form or {}, access_token=self.token)
-        resp = request("POST", self.base + path, form=fields, files=files)
+             gone_ok: bool = False, query: dict | None = None) -> dict:
+        """POST ``form``/``files``; with ``query`` instead, a GET (the read API)."""
+        if query is not None:
+            resp = request("GET", self.base + path, params=dict(query, access_token=self.token))
+        else:
+            fields = dict(form or {}, access_token=self.token)
+            resp = request("POST", self.base + path, form=fields, files=files)
         answer = resp.json() if resp.body[:1] == b"{" else {}
         code = answer.get("error_code")
         detail = f"{path}: HTTP {resp.status}: {resp.text[:1000]}"
