@@ -29,12 +29,23 @@ class EventIn(Schema):
 
 class EventsIn(Schema):
     device: str = documented(pattern=events.DEVICE_RE.pattern,
-                             description="匿名设备标识（客户端生成并保存）")
+                             description="匿名设备标识：先调用 POST /devices 领取并保存，"
+                                         "只接受本服务签发的标识")
     events: list[EventIn] = documented(minItems=1, maxItems=events.MAX_EVENTS)
 
 
 class AcceptedOut(Schema):
     accepted: int
+
+
+class DeviceOut(Schema):
+    device: str
+
+
+@router.post("/devices", response={201: DeviceOut, 429: ErrorOut},
+             summary="领取匿名设备标识（每台设备一次，保存后每次上报带上；每个地址每天限量）")
+def device_post(request):
+    return 201, {"device": services.issue_device(address=client_ip(request))}
 
 
 @router.post("/events", response={202: AcceptedOut, **ERRORS},

@@ -1,10 +1,11 @@
 """What an event is on the wire, and the compact line it becomes in the buffer.
 
 The beacon (``static/analytics/beacon.js``) and native apps POST
-``{"device": "<id>", "events": [{"name": "page_view", "channel": "yaowen", "page": 12,
+``{"device": "<id>.<signature>", "events": [{"name": "page_view", "channel": "yaowen", "page": 12,
 "value": 0, "code": "JG01"}, ...]}`` — at most ``MAX_EVENTS`` events. The server adds the
 receive time and, for a signed-in person, the account; it trusts nothing else the client says
-about time or identity. Each event becomes one JSON array line::
+about time or identity, and takes only device ids it signed itself (``devices``); the line
+keeps the id without its signature. Each event becomes one JSON array line::
 
     [received_ms, name, device, user_id|null, channel, page|null, value, code]
 """
@@ -21,6 +22,7 @@ from django.conf import settings
 
 from rongmei.core.errors import ServiceError
 
+from . import devices
 from .models import EventName
 
 MAX_EVENTS = 20
@@ -29,7 +31,7 @@ MAX_SECONDS = 4 * 3600  # one report of read/watch time; more is a stuck tab
 MAX_PAGE_ID = 2**53
 NAMES = frozenset(EventName.values)
 TIMED = frozenset({EventName.READ_TIME, EventName.WATCH_TIME})
-DEVICE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+DEVICE_RE = devices.SIGNED_RE  # only ids this server issued and signed
 SLUG_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{2,32}$")
 
@@ -51,9 +53,9 @@ def parse(payload, *, user_id: int | None, received_ms: int) -> list[bytes]:
     any bad event, so a client bug is seen rather than half-counted)."""
     if not isinstance(payload, dict):
         raise ServiceError("malformed_request", "请求内容不是 JSON 对象", status=400)
-    device = payload.get("device")
-    if not isinstance(device, str) or not DEVICE_RE.match(device):
-        raise _invalid("设备标识格式不正确", "device")
+    device = devices.verified(payload.get("device"))
+    if device is None:
+        raise _invalid("设备标识无效，请重新获取（POST /analytics/device）", "device")
     items = payload.get("events")
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_EVENTS:
         raise _invalid(f"每次须上报1到{MAX_EVENTS}个事件", "events")

@@ -29,12 +29,24 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def client_key(address: str | None) -> str:
+    """What limits are keyed on for a client address (never the address itself)."""
+    return hashlib.blake2b((address or "-").encode(), digest_size=8).hexdigest()
+
+
+def issue_device(*, address: str | None) -> str:
+    """A new signed anonymous device id, within the address's daily allowance."""
+    from . import devices
+
+    return devices.issue(client_key=client_key(address))
+
+
 def collect(*, payload, user=None, address: str | None = None) -> int:
     """Accept a beacon's events: validate, then one append to the buffer — no SQL. ``user``
     is the signed-in person (their id goes with the events), ``address`` the client's."""
     user_id = user.pk if user is not None and user.is_authenticated else None
     lines = events.parse(payload, user_id=user_id, received_ms=now_ms())
-    who = hashlib.blake2b((address or "-").encode(), digest_size=8).hexdigest()
+    who = client_key(address)
     appended = buffer.append(lines, client_key=who)
     if appended == buffer.OVER_LIMIT:
         raise RateLimitedError("上报过于频繁，请稍后再试", retry_after=60)

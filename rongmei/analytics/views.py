@@ -19,6 +19,13 @@ from rongmei.core.http import client_ip
 from . import events, services
 
 
+def _refused(exc: ServiceError) -> JsonResponse:
+    response = JsonResponse(exc.as_dict(), status=exc.status)
+    if exc.status == 429:
+        response["Retry-After"] = str(exc.extra.get("retry_after", 60))
+    return response
+
+
 @csrf_exempt  # a beacon changes nobody's state; it carries no credentials worth forging
 @require_POST
 def collect(request):
@@ -29,11 +36,21 @@ def collect(request):
         payload = services.parse_body(request.body)
         services.collect(payload=payload, user=user, address=client_ip(request))
     except ServiceError as exc:
-        response = JsonResponse(exc.as_dict(), status=exc.status)
-        if exc.status == 429:
-            response["Retry-After"] = str(exc.extra.get("retry_after", 60))
-        return response
+        return _refused(exc)
     return HttpResponse(status=204)
+
+
+@csrf_exempt  # like the beacon: nothing to forge, and the answer is a fresh random id
+@require_POST
+def device(request):
+    """The beacon's first call on a new device: a signed anonymous id to keep."""
+    try:
+        issued = services.issue_device(address=client_ip(request))
+    except ServiceError as exc:
+        return _refused(exc)
+    response = JsonResponse({"device": issued}, status=201)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def channel_landing(request, code: str):

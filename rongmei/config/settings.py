@@ -388,6 +388,10 @@ WENZHENG_RETENTION_DAYS = int(env("WENZHENG_RETENTION_DAYS", "1095"))
 ANALYTICS_RAW_RETENTION_DAYS = int(env("ANALYTICS_RAW_RETENTION_DAYS", "90"))
 # Beacon requests per client address per minute (a whole school behind one NAT on a 六进 day).
 ANALYTICS_EVENTS_PER_CLIENT_PER_MINUTE = int(env("ANALYTICS_EVENTS_PER_CLIENT_PER_MINUTE", "3000"))
+# New anonymous device ids one client address may be issued a day: the most 新增用户 one
+# address can add (a school or a village behind one NAT stays well under it).
+ANALYTICS_NEW_DEVICES_PER_CLIENT_PER_DAY = int(env("ANALYTICS_NEW_DEVICES_PER_CLIENT_PER_DAY",
+                                                   "500"))
 # Events the Redis buffer may hold before the beacon answers 503 (the timer is not running).
 ANALYTICS_BUFFER_MAX = int(env("ANALYTICS_BUFFER_MAX", "20000000"))
 # With Redis, each process gathers beacon events in memory and pushes them in one round trip

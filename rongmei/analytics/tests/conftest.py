@@ -50,8 +50,15 @@ def clock(monkeypatch):
     return Clock(monkeypatch)
 
 
+def signed(device: str) -> str:
+    """The id as the server would have issued it (``POST /analytics/device``)."""
+    from rongmei.analytics.devices import sign
+
+    return sign(device)
+
+
 def send(client, device: str, events: list[dict], **extra):
-    response = client.post("/analytics/collect", {"device": device, "events": events},
+    response = client.post("/analytics/collect", {"device": signed(device), "events": events},
                            content_type="application/json", **extra)
     assert response.status_code == 204, response.content
     return response

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from rongmei.analytics import aggregation, buffer
 from rongmei.analytics.models import DailyCount, Device, DeviceDay, Event, IngestBatch
 
-from .conftest import aggregate, days_ago, send
+from .conftest import aggregate, days_ago, send, signed
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,8 @@ def test_beacon_writes_nothing_to_the_database(client, backend, django_assert_nu
      "events.code"),
 ])
 def test_bad_events_are_refused_whole_with_the_field(client, backend, body, field):
+    if body["device"] != "short":
+        body = {**body, "device": signed(body["device"])}
     response = client.post("/analytics/collect", body, content_type="application/json")
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_event" and response.json()["field"] == field
@@ -65,7 +67,7 @@ def test_unreadable_body_is_400_json(client, backend):
 
 def test_api_door_for_native_apps(client, backend):
     response = client.post("/api/v1/analytics/events",
-                           {"device": "native-app-1", "events": [{"name": "app_open"},
+                           {"device": signed("native-app-1"), "events": [{"name": "app_open"},
                                                                  {"name": "share", "page": 3}]},
                            content_type="application/json")
     assert response.status_code == 202 and response.json() == {"accepted": 2}
@@ -227,8 +229,39 @@ def test_a_client_over_its_limit_gets_429(client, backend, settings):
     settings.ANALYTICS_EVENTS_PER_CLIENT_PER_MINUTE = 2
     send(client, "device0001", [{"name": "app_open"}])
     send(client, "device0001", [{"name": "page_view"}])
-    response = client.post("/analytics/collect", {"device": "device0001",
+    response = client.post("/analytics/collect", {"device": signed("device0001"),
                                                   "events": [{"name": "share"}]},
                            content_type="application/json")
     assert response.status_code == 429 and response.json()["code"] == "rate_limited"
     assert buffer.pending_count() == 2
+
+
+def test_only_device_ids_the_server_issued_count(client, backend, settings):
+    """Figures cannot be inflated by inventing device ids: the beacon takes only ids this
+    server signed, and one address is issued a limited number a day."""
+    settings.ANALYTICS_NEW_DEVICES_PER_CLIENT_PER_DAY = 3
+    issued = [client.post("/analytics/device") for _ in range(3)]
+    assert [r.status_code for r in issued] == [201, 201, 201]
+    ids = [r.json()["device"] for r in issued]
+    assert len(set(ids)) == 3 and issued[0]["Cache-Control"] == "no-store"
+    over = client.post("/analytics/device")
+    assert over.status_code == 429 and over.json()["message"] == "新设备登记过于频繁，请明天再试"
+    assert "Retry-After" in over
+    api = client.post("/api/v1/analytics/devices")
+    assert api.status_code == 429  # the native apps' door shares the allowance
+
+    invented = ids[0].split(".")[0][:-1] + ("A" if not ids[0].startswith("A") else "B")
+    for forged in (ids[0].split(".")[0],  # the id without its signature
+                   f"{invented}.{ids[0].split('.')[1]}",  # another id, a copied signature
+                   ids[0][:-1] + ("x" if ids[0][-1] != "x" else "y")):
+        refused = client.post("/analytics/collect", {"device": forged,
+                                                     "events": [{"name": "app_open"}]},
+                              content_type="application/json")
+        assert refused.status_code == 422 and refused.json()["field"] == "device"
+    assert buffer.pending_count() == 0
+
+    ok = client.post("/analytics/collect", {"device": ids[0], "events": [{"name": "app_open"}]},
+                     content_type="application/json")
+    assert ok.status_code == 204
+    aggregate()
+    assert list(Device.objects.values_list("device", flat=True)) == [ids[0].split(".")[0]]

@@ -80,6 +80,10 @@ RESIDENT_ACTIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/classifieds/posts"):
         "a resident's own free post (reviewed before or after, per category)",
     ("PATCH", "/api/v1/classifieds/posts/{post_id}"): "the author edits their own post",
+    ("POST", "/api/v1/classifieds/posts/{post_id}/photos"):
+        "the author adds photos to their own post",
+    ("DELETE", "/api/v1/classifieds/posts/{post_id}/photos/{photo_id}"):
+        "the author removes a photo of their own post",
     ("POST", "/api/v1/classifieds/posts/{post_id}/renew"): "the author renews their own post",
     ("POST", "/api/v1/classifieds/posts/{post_id}/close"): "the author closes their own post",
     ("POST", "/api/v1/classifieds/posts/{post_id}/reveal"):
@@ -92,6 +96,8 @@ RESIDENT_ACTIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/live/rooms/{room_id}/heartbeat"): "a viewer says they are watching",
     ("PUT", "/api/v1/live/rooms/{room_id}/reminder"): "the resident's own 预约",
     ("DELETE", "/api/v1/live/rooms/{room_id}/reminder"): "the resident's own 预约",
+    ("POST", "/api/v1/analytics/devices"):
+        "an anonymous device asks for its signed id (limited per address per day)",
     ("POST", "/api/v1/analytics/events"):
         "anyone's own usage events (anonymous device; buffered, never a staff action)",
     ("POST", "/api/v1/volunteers/me"): "the resident's own volunteer registration",

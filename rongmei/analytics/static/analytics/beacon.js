@@ -1,6 +1,7 @@
-/* 数据: the first-party beacon. No third-party SDK, no cookies: an anonymous device id in
-   localStorage, the 渠道码 the device first arrived with (?ch=), and a few events, sent in
-   one small POST when the page is hidden or a few seconds after something happened.
+/* 数据: the first-party beacon. No third-party SDK, no cookies: an anonymous device id
+   (issued and signed by the server once, kept in localStorage), the 渠道码 the device
+   first arrived with (?ch=), and a few events, sent in one small POST when the page is
+   hidden or a few seconds after something happened.
    Events: app_open (once per browser session), page_view (channel from ?channel= or
    data-channel, story from the 互动 bar's data-page), read_time and watch_time (seconds the
    page was visible / media played), share, search, install (PWA), push_open (?from=push). */
@@ -17,24 +18,31 @@
   var local = store("localStorage");
   var session = store("sessionStorage");
 
-  function randomId() {
-    var bytes = new Uint8Array(16);
-    (window.crypto || window.msCrypto).getRandomValues(bytes);
-    var text = "";
-    for (var i = 0; i < bytes.length; i++) { text += ("0" + bytes[i].toString(16)).slice(-2); }
-    return text;
-  }
+  // The device id is issued and signed by the server (POST /analytics/device) the first
+  // time, then kept: an id made up in the browser is refused, so figures cannot be inflated.
+  var DEVICE_URL = (script && script.getAttribute("data-device-endpoint")) || "/analytics/device";
+  var SIGNED = /^[A-Za-z0-9_-]{8,43}\.[A-Za-z0-9_-]{16}$/;
+  var device = local && local.getItem("rm_aid");
+  if (device && !SIGNED.test(device)) { device = null; }
+  var waiting = [];
 
-  function remember(key, make) {
-    var value = local && local.getItem(key);
-    if (!value) {
-      value = make();
-      if (local && value) { local.setItem(key, value); }
-    }
-    return value;
+  function withDevice(then) {
+    if (device) { then(); return; }
+    waiting.push(then);
+    if (waiting.length > 1 || !window.fetch) { return; }
+    fetch(DEVICE_URL, { method: "POST", credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (answer) {
+        var ready = waiting.splice(0, waiting.length);
+        if (answer && SIGNED.test(answer.device || "")) {
+          device = answer.device;
+          if (local) { local.setItem("rm_aid", device); }
+          ready.forEach(function (fn) { fn(); });
+        }
+      })
+      .catch(function () { waiting.length = 0; });
   }
-
-  var device = remember("rm_aid", randomId);
+  withDevice(function () {});  // ask at once, so the first events need not wait
   var params = new URLSearchParams(window.location.search);
   var arrived = params.get("ch");
   if (arrived && /^[A-Za-z0-9_-]{2,32}$/.test(arrived) && local && !local.getItem("rm_ach")) {
@@ -53,6 +61,7 @@
   function send() {
     timer = null;
     if (!queue.length) { return; }
+    if (!device) { withDevice(send); return; }
     var body = JSON.stringify({ device: device, events: queue.splice(0, 20) });
     var sent = false;
     if (navigator.sendBeacon) {
