@@ -10,6 +10,7 @@ from pydantic import WithJsonSchema
 
 from rongmei.core.api import ErrorOut
 from rongmei.core.errors import NotFoundError
+from rongmei.core.http import client_ip
 
 from . import selectors
 from .models import Channel
@@ -77,7 +78,7 @@ def search(request, q: str):
 
     entries = run_search(q[:50], limit=50)
     if not entries:
-        record_miss(q[:50])
+        record_miss(q[:50], client=client_ip(request))
     return [{**_entry(e), "title_html": str(e.title_html), "summary_html": str(e.summary_html)}
             for e in entries]
 

@@ -493,19 +493,45 @@ def search(query: str, *, limit: int = 50, now: datetime | None = None) -> list:
     return result
 
 
-def record_miss(query: str) -> None:
-    """Count a query that found nothing, for operators (``SearchMiss``)."""
+MISSES_PER_CLIENT_HOUR = 30  # distinct misses one address may add to the list in an hour
+MISSES_KEPT = 10_000  # beyond this many different queries, only known ones are counted
+
+
+def record_miss(query: str, *, client: str | None = None) -> None:
+    """Count a query that found nothing, for operators (``SearchMiss``).
+
+    A script cannot flood the list or a count: one address counts a query once a day and
+    adds at most ``MISSES_PER_CLIENT_HOUR`` misses an hour (the search itself still answers),
+    and the list stops taking new queries at ``MISSES_KEPT`` rows.
+    """
+    import hashlib
+
+    from django.core.cache import cache
     from django.db import IntegrityError, transaction
     from django.db.models import F
     from django.utils import timezone
+
+    from rongmei.core import ratelimit
+    from rongmei.core.errors import RateLimitedError
 
     from .models import SearchMiss
 
     text = " ".join(normalize(query).split())[:100]
     if not text or not parse_query(text):  # nothing searchable: not a miss worth reading
         return
+    who = hashlib.blake2b((client or "-").encode(), digest_size=8).hexdigest()
+    seen = hashlib.blake2b(f"{who}:{text}".encode(), digest_size=12).hexdigest()
+    if not cache.add(f"news:search-miss:{seen}", 1, timeout=86400):
+        return  # this address counted this query today
+    try:
+        ratelimit.hit("news-search-miss", who, limit=MISSES_PER_CLIENT_HOUR, window=3600,
+                      message="")
+    except RateLimitedError:
+        return
     now = timezone.now()
     if SearchMiss.objects.filter(query=text).update(count=F("count") + 1, last_seen=now):
+        return
+    if SearchMiss.objects.count() >= MISSES_KEPT:
         return
     try:
         with transaction.atomic():

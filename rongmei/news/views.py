@@ -15,6 +15,7 @@ from django.utils.http import http_date
 from wagtail.models import Page
 
 from rongmei.core.errors import ServiceError
+from rongmei.core.http import client_ip
 from rongmei.core.pagecache import LISTS, conditional, mark_cacheable
 from rongmei.core.text import xml_safe
 
@@ -78,7 +79,7 @@ def search_page(request):
     results = search(query, limit=50) if query else []
     if query and not results:
         from .search import record_miss
-        record_miss(query)
+        record_miss(query, client=client_ip(request))
     return render(request, "news/search.html", {"query": query, "results": results})
 
 

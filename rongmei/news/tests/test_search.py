@@ -310,11 +310,28 @@ def test_results_mark_the_matched_words_and_newer_stories_rank_higher(newsroom, 
 def test_queries_that_find_nothing_are_logged_for_operators(newsroom, client):
     from rongmei.news.models import SearchMiss
 
-    client.get("/api/v1/news/search", {"q": "火星基地"})
-    client.get("/search/", {"q": "火星基地"})
+    client.get("/api/v1/news/search", {"q": "火星基地"}, REMOTE_ADDR="203.0.113.1")
+    client.get("/search/", {"q": "火星基地"}, REMOTE_ADDR="203.0.113.2")
+    client.get("/search/", {"q": "火星基地"}, REMOTE_ADDR="203.0.113.2")  # same address, day
     client.get("/search/", {"q": "！！"})  # nothing searchable: not a miss worth reading
     miss = SearchMiss.objects.get()
     assert (miss.query, miss.count) == ("火星基地", 2)
+
+
+@pytest.mark.django_db
+def test_one_address_cannot_flood_the_list_of_misses(newsroom, client):
+    """A script sending random queries adds at most 30 misses an hour, and the searches it
+    sends still answer; another address is not affected."""
+    from rongmei.news.models import SearchMiss
+    from rongmei.news.search import MISSES_PER_CLIENT_HOUR
+
+    for n in range(MISSES_PER_CLIENT_HOUR + 10):
+        answer = client.get("/api/v1/news/search", {"q": f"乱码{n:03d}号"},
+                            REMOTE_ADDR="198.51.100.9")
+        assert answer.status_code == 200 and answer.json() == []
+    assert SearchMiss.objects.count() == MISSES_PER_CLIENT_HOUR
+    client.get("/search/", {"q": "火星基地"}, REMOTE_ADDR="198.51.100.10")
+    assert SearchMiss.objects.filter(query="火星基地").exists()
 
 
 @pytest.mark.django_db
