@@ -56,6 +56,8 @@ class MerchantDetailOut(MerchantOut):
     intro: str
     opening_hours: str
     phone: str = Field(description="脱敏后的联系电话，如 136****0000")
+    shop_phone: str = Field(description="店铺公开的电话（可直接拨打），未填写为空")
+    map_url: str = Field(description="店铺地址的地图链接（高德地图）")
     posts: list[PostOut]
     campaigns: list[MerchantCampaignOut] = Field(description="本店可用的进行中消费券活动")
 
@@ -94,7 +96,8 @@ def get_merchant(request, merchant_id: Id):
     return {
         **_merchant(request, merchant),
         "intro": merchant.intro, "opening_hours": merchant.opening_hours,
-        "phone": merchant.masked_phone,
+        "phone": merchant.masked_phone, "shop_phone": merchant.shop_phone,
+        "map_url": merchant.map_url,
         "posts": [{"id": p.pk, "kind": p.kind, "kind_label": p.get_kind_display(),
                    "title": p.title, "body": p.body, "image": _file_url(request, p.image),
                    "starts_on": p.starts_on, "ends_on": p.ends_on,

@@ -97,6 +97,7 @@ def seed_merchants(*, merchant_owner, operator) -> int:
         merchant = Merchant(name=name, category=category, address=address, intro=intro,
                             credit_code=f"9136{index:012d}0X", contact_name=owner.name or "店主",
                             contact_phone=f"1360000{index:04d}", opening_hours="08:30–21:00",
+                            shop_phone=f"0794-36{index:05d}",
                             status="approved", applicant=owner, reviewed_by=operator,
                             reviewed_at=timezone.now(), review_note="资料齐全，同意入驻")
         licence = _licence_image(index)

@@ -59,6 +59,9 @@ class Merchant(GatedPublicText, models.Model):
     contact_phone = models.CharField("联系电话", max_length=20)
     intro = models.TextField("简介", max_length=1000, blank=True)
     opening_hours = models.CharField("营业时间", max_length=60, blank=True)
+    shop_phone = models.CharField(
+        "店铺电话（公开）", max_length=20, blank=True,
+        help_text="顾客在店铺主页可一键拨打；联系人电话不公开")
     cover = models.ImageField("门店照片", upload_to=merchant_image_path, blank=True)
     status = models.CharField("状态", max_length=16, choices=MerchantStatus.choices,
                               default=MerchantStatus.PENDING, db_index=True)
@@ -85,6 +88,18 @@ class Merchant(GatedPublicText, models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def map_url(self) -> str:
+        """The shop's address on a map (高德地图's documented URI search, which opens the
+        map app on a phone or the web map elsewhere)."""
+        from urllib.parse import urlencode
+
+        from django.conf import settings
+
+        return "https://uri.amap.com/search?" + urlencode({
+            "keyword": f"{self.name} {self.address}", "city": settings.RONGMEI_COUNTY_NAME,
+            "src": "rongmei", "callnative": 1})
 
     @property
     def masked_phone(self) -> str:

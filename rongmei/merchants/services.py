@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -61,9 +63,24 @@ def _text(value: str, *, field: str, max_length: int, required: bool = True) -> 
     return text
 
 
+SHOP_PHONE_RE = re.compile(r"^(0\d{2,3}-?\d{7,8}|1[3-9]\d{9}|400-?\d{3}-?\d{4})$")
+
+
+def _shop_phone(value: str) -> str:
+    """A number the shop publishes: a landline with its area code (0794-3621234), a mobile,
+    or a 400 number; spaces dropped, full-width digits read."""
+    text = unicodedata.normalize("NFKC", value or "").replace(" ", "").replace("－", "-")
+    if not text:
+        return ""
+    if not SHOP_PHONE_RE.match(text):
+        raise ServiceError("invalid_phone", "店铺电话格式不正确，如 0794-3621234 或 13800000000",
+                           field="shop_phone")
+    return text
+
+
 def merchant_apply(*, applicant, name: str, category: str, credit_code: str, licence_photo,
                    address: str, contact_name: str, contact_phone: str, intro: str = "",
-                   opening_hours: str = "", cover=None) -> Merchant:
+                   opening_hours: str = "", cover=None, shop_phone: str = "") -> Merchant:
     """A resident applies to list their business; an operator reviews it."""
     from rongmei.accounts.validators import normalize_phone
 
@@ -81,6 +98,7 @@ def merchant_apply(*, applicant, name: str, category: str, credit_code: str, lic
         contact_name=_text(contact_name, field="contact_name", max_length=20),
         contact_phone=phone, intro=_text(intro, field="intro", max_length=1000, required=False),
         opening_hours=_text(opening_hours, field="opening_hours", max_length=60, required=False),
+        shop_phone=_shop_phone(shop_phone),
     )
     # Before full_clean: it also checks the unique constraint, and would answer a duplicate
     # with Django's generic "constraint violated" text instead of this message.

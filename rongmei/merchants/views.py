@@ -24,7 +24,7 @@ from .models import BusinessCategory, PostKind
 
 PAGE_SIZE = 20
 APPLY_FIELDS = ("name", "category", "credit_code", "address", "contact_name", "contact_phone",
-                "opening_hours", "intro")
+                "shop_phone", "opening_hours", "intro")
 APPLY_FILES = ("licence_photo", "cover")
 POST_FIELDS = ("kind", "title", "body", "starts_on", "ends_on")
 

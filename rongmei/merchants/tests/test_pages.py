@@ -154,6 +154,9 @@ def test_a_resident_applies_with_a_photo_whose_metadata_is_stripped(client, make
     ({"contact_phone": "12345"}, "contact_phone", "请输入正确的11位手机号码"),
     ({"credit_code": "123"}, "credit_code", "统一社会信用代码应为18位数字或大写字母"),
     ({"licence_photo": None}, "licence_photo", "请上传营业执照照片"),
+    ({"shop_phone": "0794-36"}, "shop_phone", "店铺电话格式不正确，如 0794-3621234 或 13800000000"),
+    ({"shop_phone": "javascript:alert(1)"}, "shop_phone",
+     "店铺电话格式不正确，如 0794-3621234 或 13800000000"),
 ])
 def test_an_application_error_shows_next_to_its_field(client, make_user, overrides, field,
                                                       message):
@@ -298,3 +301,26 @@ def test_the_directory_and_a_merchant_page_cost_a_fixed_number_of_queries(client
         services.post_review(actor=operator, post=post, approve=True)
     assert count_queries(client, "/merchants/") == directory
     assert count_queries(client, f"/merchants/{merchant.pk}/") == shop
+
+
+@pytest.mark.django_db
+def test_a_shop_page_calls_the_shops_own_phone_and_maps_its_address(client, make_user):
+    """The shop's published number is a tap-to-call link (the contact's own mobile stays
+    masked), and the address opens on a map."""
+    resident = make_user()
+    client.force_login(resident)
+    response = client.post("/merchants/apply/", form(shop_phone="０７９４－３６２１２３４"))
+    assert response.status_code == 302
+    merchant = Merchant.objects.get()
+    assert merchant.shop_phone == "0794-3621234"
+    Merchant.objects.filter(pk=merchant.pk).update(status=MerchantStatus.APPROVED)
+    page = text(client.get(f"/merchants/{merchant.pk}/"))
+    assert 'href="tel:0794-3621234"' in page and "13912345678" not in page
+    assert 'href="https://uri.amap.com/search?keyword=' in page
+    detail = client.get(f"/api/v1/merchants/{merchant.pk}").json()
+    assert detail["shop_phone"] == "0794-3621234" and detail["phone"] == "139****5678"
+    assert detail["map_url"].startswith("https://uri.amap.com/search?")
+
+    Merchant.objects.filter(pk=merchant.pk).update(shop_phone="")
+    page = text(client.get(f"/merchants/{merchant.pk}/"))
+    assert "tel:" not in page and "139****5678" in page
