@@ -42,8 +42,10 @@ class ReviewView(OperatorScreen):
             if post is None:
                 raise ServiceError("not_found", "信息不存在")
             decision = request.POST.get("decision")
+            # The version the operator read: a change since then is refused, not approved.
             services.post_review(actor=request.user, post=post, approve=decision == "approve",
-                                 note=request.POST.get("note", ""))
+                                 note=request.POST.get("note", ""),
+                                 version=request.POST.get("version", ""))
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:

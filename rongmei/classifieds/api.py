@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from ninja import File, Query, Router, Schema, Status, UploadedFile
-from pydantic import Field, field_validator
+from pydantic import Field, StrictFloat, StrictInt, StrictStr, field_validator
 
 from rongmei.core.api import AUTH, ErrorOut, Id, decimal_range
 from rongmei.core.errors import NotFoundError
@@ -87,7 +87,7 @@ class PostIn(Schema):
     category: str = Field(max_length=20)
     title: str = Field(max_length=200)
     body: str = Field("", max_length=5000)
-    fields: dict[str, str | int | float] = Field(default_factory=dict)
+    fields: dict[str, StrictStr | StrictInt | StrictFloat] = Field(default_factory=dict)
     contact_name: str = Field(max_length=100)
     contact_phone: str = Field(max_length=30)
     merchant_id: int | None = Field(None, ge=1, description="以所属商户名义发布（须为该商户员工）")
@@ -97,7 +97,7 @@ class PostIn(Schema):
 class PostUpdateIn(Schema):
     title: str = Field(max_length=200)
     body: str = Field("", max_length=5000)
-    fields: dict[str, str | int | float] = Field(default_factory=dict)
+    fields: dict[str, StrictStr | StrictInt | StrictFloat] = Field(default_factory=dict)
     contact_name: str = Field(max_length=100)
     contact_phone: str = Field(max_length=30)
 

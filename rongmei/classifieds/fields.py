@@ -110,6 +110,10 @@ def clean_fields(schema: str, values: dict) -> dict:
             if field.required:
                 raise ServiceError("required", f"请填写{field.label}", field=field.name)
             continue
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            # JSON true is not 1, and a list or object is not a value (review findings)
+            raise ServiceError("invalid_field", f"{field.label}应为数字或文字",
+                               field=field.name)
         if field.kind in ("int", "money"):
             value = _number(field, raw)
             cleaned[field.name] = str(int(value)) if field.kind == "int" else str(value)

@@ -172,25 +172,29 @@ def post_photos(*, actor, post: Post, add=(), remove=()) -> Post:
     page). New photos are checked and stripped like a new post's, the total stays within
     ``MAX_PHOTOS``, and in a 先审后发 category a shown post with new photos waits for review
     again; removing a photo never needs review. All or nothing."""
-    _own(actor, post)
-    if post.status in (PostStatus.CLOSED, PostStatus.REMOVED):
-        raise ServiceError("post_final", f"信息{post.status_label}，不能再修改")
-    if not post.category.is_open:
-        raise ServiceError("category_closed", f"“{post.category.name}”暂停发布",
-                           field="category")
+    check_manager(actor, post)
     add = [p for p in add if p]
     remove = set(remove)
-    existing = {photo.pk: photo for photo in post.photos.all()}
-    if remove - existing.keys():
-        raise NotFoundError("图片不存在或不属于这条信息")
-    if len(existing) - len(remove) + len(add) > MAX_PHOTOS:
+    if len(add) > MAX_PHOTOS:
         raise ServiceError("too_many_photos", f"最多上传{MAX_PHOTOS}张图片", field="photos")
-    if add:
+    cleaned = [clean_photo(p) for p in add]  # decoding is slow: before the row lock
+    if cleaned:  # only photos that were really images count against the day's allowance
         ratelimit.hit("classifieds_photo", str(actor.pk), limit=MAX_PHOTOS * POSTS_PER_DAY,
                       window=86400, message="今天上传的图片太多了，请明天再试")
-    cleaned = [clean_photo(p) for p in add]
-    removed = [existing[pk] for pk in remove]
     with transaction.atomic():
+        post = _locked(post)
+        if post.status in (PostStatus.CLOSED, PostStatus.REMOVED):
+            raise ServiceError("post_final", f"信息{post.status_label}，不能再修改")
+        if not post.category.is_open:
+            raise ServiceError("category_closed", f"“{post.category.name}”暂停发布",
+                               field="category")
+        existing = {photo.pk: photo for photo in post.photos.all()}
+        if remove - existing.keys():
+            raise NotFoundError("图片不存在或不属于这条信息")
+        if len(existing) - len(remove) + len(cleaned) > MAX_PHOTOS:
+            raise ServiceError("too_many_photos", f"最多上传{MAX_PHOTOS}张图片",
+                               field="photos")
+        removed = [existing[pk] for pk in remove]
         next_order = max((p.order for p in existing.values()), default=-1) + 1
         for index, content in enumerate(cleaned):
             photo = PostPhoto(post=post, order=next_order + index)
@@ -202,31 +206,56 @@ def post_photos(*, actor, post: Post, add=(), remove=()) -> Post:
                 and post.status in (PostStatus.PUBLISHED, PostStatus.REJECTED,
                                     PostStatus.EXPIRED)):
             post.status = PostStatus.PENDING
-            post.save(update_fields=["status"])
+        # updated_at moves with every change of what the public sees: an operator's
+        # approval names the version they reviewed (post_review's ``version``).
+        post.save(update_fields=["status", "updated_at"])
         files = [(photo.image.storage, photo.image.name) for photo in removed]
         transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
     return post
 
 
-def _own(actor, post: Post) -> Post:
-    if not actor.is_authenticated or post.author_id != actor.pk:
+def check_manager(actor, post: Post) -> Post:
+    """Who manages a post: its author; for a post in a merchant's or a unit's name, the
+    merchant's current staff or the unit's current 分端管理员 — so a clerk who has left can no
+    longer edit what carries the shop's name, and the owner can close it."""
+    if not actor.is_authenticated:
+        raise PermissionDeniedError("只能管理自己发布的信息", code="not_your_post")
+    if post.merchant_id or post.unit_id:
+        try:
+            if post.merchant_id:
+                _merchant_for(actor, post.merchant_id)
+            else:
+                _unit_for(actor, post.unit_id)
+        except (PermissionDeniedError, NotFoundError):
+            raise PermissionDeniedError("这条信息以商户或单位名义发布，只有其现任工作人员可以管理",
+                                        code="not_your_post") from None
+        return post
+    if post.author_id != actor.pk:
         raise PermissionDeniedError("只能管理自己发布的信息", code="not_your_post")
     return post
+
+
+def _locked(post: Post) -> Post:
+    """The post's row, locked until the transaction ends, read fresh: every write path
+    decides on the current status (an operator's 下架 in between is seen, not overwritten)
+    and two writers take turns. Call inside ``transaction.atomic()``."""
+    return Post.objects.select_for_update().select_related("category").get(pk=post.pk)
 
 
 def post_update(*, actor, post: Post, title: str, body: str = "", fields: dict | None = None,
                 contact_name: str, contact_phone: str) -> Post:
     """The author edits their post; in a 先审后发 category it waits for review again."""
-    _own(actor, post)
-    if post.status in (PostStatus.CLOSED, PostStatus.REMOVED):
-        raise ServiceError("post_final", f"信息{post.status_label}，不能再修改")
-    if not post.category.is_open:
-        raise ServiceError("category_closed", f"“{post.category.name}”暂停发布",
-                           field="category")
+    check_manager(actor, post)
     values = _validated(category=post.category, title=title, body=body, fields=fields,
                         contact_name=contact_name, contact_phone=contact_phone)
     needs_review = values.pop("needs_review")
     with transaction.atomic():
+        post = _locked(post)
+        if post.status in (PostStatus.CLOSED, PostStatus.REMOVED):
+            raise ServiceError("post_final", f"信息{post.status_label}，不能再修改")
+        if not post.category.is_open:
+            raise ServiceError("category_closed", f"“{post.category.name}”暂停发布",
+                               field="category")
         for key, value in values.items():
             setattr(post, key, value)
         # An expired post edited now would come back by 续期 with unreviewed text (review
@@ -241,30 +270,34 @@ def post_update(*, actor, post: Post, title: str, body: str = "", fields: dict |
 
 def post_close(*, actor, post: Post) -> Post:
     """已成交 / 已招满: the author ends a post; it leaves the lists."""
-    _own(actor, post)
-    if post.status not in (PostStatus.PUBLISHED, PostStatus.PENDING, PostStatus.EXPIRED):
-        raise ServiceError("post_final", f"信息{post.status_label}，不能结束")
-    post.status = PostStatus.CLOSED
-    post.closed_at = timezone.now()
-    post.save(update_fields=["status", "closed_at", "updated_at"])
+    check_manager(actor, post)
+    with transaction.atomic():
+        post = _locked(post)
+        if post.status not in (PostStatus.PUBLISHED, PostStatus.PENDING, PostStatus.EXPIRED):
+            raise ServiceError("post_final", f"信息{post.status_label}，不能结束")
+        post.status = PostStatus.CLOSED
+        post.closed_at = timezone.now()
+        post.save(update_fields=["status", "closed_at", "updated_at"])
     return post
 
 
 def post_renew(*, actor, post: Post) -> Post:
     """Renew a post near or past its expiry for another period of the category."""
-    _own(actor, post)
+    check_manager(actor, post)
     now = timezone.now()
-    if post.status == PostStatus.PUBLISHED:
-        if post.expires_at and post.expires_at - now > RENEW_WITHIN:
-            raise ServiceError("too_early", "到期前3天内才能续期")
-    elif post.status != PostStatus.EXPIRED:
-        raise ServiceError("cannot_renew", f"信息{post.status_label}，不能续期")
-    if not post.category.is_open:
-        raise ServiceError("category_closed", f"“{post.category.name}”暂停发布")
-    post.status = PostStatus.PUBLISHED
-    post.expires_at = now + timedelta(days=post.category.expiry_days)
-    post.renewals += 1
-    post.save(update_fields=["status", "expires_at", "renewals", "updated_at"])
+    with transaction.atomic():
+        post = _locked(post)
+        if post.status == PostStatus.PUBLISHED:
+            if post.expires_at and post.expires_at - now > RENEW_WITHIN:
+                raise ServiceError("too_early", "到期前3天内才能续期")
+        elif post.status != PostStatus.EXPIRED:
+            raise ServiceError("cannot_renew", f"信息{post.status_label}，不能续期")
+        if not post.category.is_open:
+            raise ServiceError("category_closed", f"“{post.category.name}”暂停发布")
+        post.status = PostStatus.PUBLISHED
+        post.expires_at = now + timedelta(days=post.category.expiry_days)
+        post.renewals += 1
+        post.save(update_fields=["status", "expires_at", "renewals", "updated_at"])
     return post
 
 
@@ -311,20 +344,34 @@ def report_post(*, user, post: Post, reason: str, note: str = "") -> Report:
 
 # --- operators ---------------------------------------------------------------------------
 
-def post_review(*, actor, post: Post, approve: bool, note: str = "") -> Post:
+def post_version(post: Post) -> str:
+    """What an operator reviewed: the post as of its last change (text or photos)."""
+    return post.updated_at.isoformat() if post.updated_at else ""
+
+
+def post_review(*, actor, post: Post, approve: bool, note: str = "",
+                version: str | None = None) -> Post:
+    """Approve or reject a pending post. ``version`` (``post_version`` of the copy the
+    operator read) makes the decision about that copy: if the author changed the text or
+    photos since, it is refused and the operator looks again."""
     check_role(actor, OPERATOR)
-    if post.status != PostStatus.PENDING:
-        raise ServiceError("not_pending", "这条信息不在待审核状态")
     note = (note or "").strip()[:200]
     if not approve and not note:
         raise ServiceError("required", "驳回时请填写原因", field="note")
-    now = timezone.now()
-    if approve:
-        _go_live(post, now)
-    else:
-        post.status = PostStatus.REJECTED
-    post.review_note, post.reviewed_by, post.reviewed_at = note, actor, now
-    post.save()
+    with transaction.atomic():
+        post = _locked(post)
+        if post.status != PostStatus.PENDING:
+            raise ServiceError("not_pending", "这条信息不在待审核状态")
+        if version is not None and version != post_version(post):
+            raise ServiceError("changed", "发布人刚刚修改了这条信息，请重新查看后再审核",
+                               status=409)
+        now = timezone.now()
+        if approve:
+            _go_live(post, now)
+        else:
+            post.status = PostStatus.REJECTED
+        post.review_note, post.reviewed_by, post.reviewed_at = note, actor, now
+        post.save()
     return post
 
 
@@ -336,7 +383,7 @@ def report_handle(*, actor, report: Report, remove: bool, note: str = "") -> Rep
     now = timezone.now()
     with transaction.atomic():
         if remove:
-            post = report.post
+            post = _locked(report.post)
             post.status = PostStatus.REMOVED
             post.review_note = (note or "因举报核实下架")[:200]
             post.reviewed_by, post.reviewed_at = actor, now

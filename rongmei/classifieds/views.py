@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from rongmei.core.errors import ServiceError
+from rongmei.core.errors import PermissionDeniedError, ServiceError
 from rongmei.core.http import client_ip
 
 from . import selectors, services
@@ -133,14 +133,17 @@ def edit_view(request, pk: int):
     post = Post.objects.select_related("category").filter(pk=pk).first()
     if post is None:
         raise Http404("信息不存在")
-    if post.author_id != request.user.pk:
+    try:
+        services.check_manager(request.user, post)
+    except PermissionDeniedError:
         return render(request, "classifieds/forbidden.html", status=403)
     context = {"category": post.category, "schema": SCHEMAS[post.category.code], "post": post,
                "values": {name: getattr(post, name) for name in POST_FIELDS},
                "fields": post.fields}
     if request.method == "POST":
         values, fields = _form_values(request)
-        remove = [int(pk) for pk in request.POST.getlist("remove_photo") if pk.isdigit()]
+        remove = [int(pk) for pk in request.POST.getlist("remove_photo")
+                  if pk.isascii() and pk.isdigit() and len(pk) < 19]
         try:
             # Text and photos change together or not at all.
             with transaction.atomic():

@@ -135,10 +135,53 @@ def _mask_numbers(text: str) -> str:
     return _RUN.sub(one, text)
 
 
+# Digits as people disguise them to slip a number past a filter: formal capitals (壹贰叁),
+# 两 and 幺, circled and other Unicode digits (read by unicodedata); anything that is not a
+# letter of a word — spaces, punctuation, zero-width and other format characters, Latin
+# letters ("加V138…", "138a1234b5678") — may sit between them.
+_DISGUISED_DIGITS = {**_CN_DIGITS, "壹": "1", "贰": "2", "叁": "3", "肆": "4", "伍": "5",
+                     "陆": "6", "柒": "7", "捌": "8", "玖": "9", "两": "2", "貳": "2",
+                     "參": "3", "陸": "6"}
+_SKELETON_NUMBER = re.compile(r"1[3-9]\d{9}|[1-8]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])"
+                              r"(?:0[1-9]|[12]\d|3[01])\d{3}[\dX]")
+
+
+def _digit_skeleton(text: str) -> list[str]:
+    """The runs of digits in ``text`` read through disguises: digit-like characters become
+    digits, fillers between them are dropped, and a character of a word (a Chinese
+    character that is no numeral) ends a run."""
+    runs, current = [], []
+    for ch in unicodedata.normalize("NFKC", text):
+        if ch in _DISGUISED_DIGITS:
+            current.append(_DISGUISED_DIGITS[ch])
+            continue
+        if ch in "Xx" and current:
+            current.append("X")
+            continue
+        try:
+            current.append(str(unicodedata.digit(ch)))
+            continue
+        except (TypeError, ValueError):
+            pass
+        category = unicodedata.category(ch)
+        if ch.isascii() and ch.isalpha() or category[0] in "ZPSC" or category == "Mn":
+            continue  # filler between the digits
+        if current:
+            runs.append("".join(current))
+            current = []
+    if current:
+        runs.append("".join(current))
+    return runs
+
+
 def has_personal_number(text: str | None) -> bool:
-    """Whether free text holds a phone or ID number (however it is written): for forms that
-    have their own, protected field for it and refuse it in public text."""
-    return bool(text) and _mask_numbers(text) != text
+    """Whether free text holds a phone or ID number (however it is written or disguised):
+    for forms that have their own, protected field for it and refuse it in public text."""
+    if not text:
+        return False
+    if _mask_numbers(text) != text:
+        return True
+    return any(_SKELETON_NUMBER.search(run) for run in _digit_skeleton(text))
 
 
 def mask_personal_text(text: str | None, *, names=()) -> str:

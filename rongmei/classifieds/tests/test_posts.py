@@ -16,6 +16,11 @@ from .conftest import RENT, jpeg_with_gps, rent_post
 API = "/api/v1/classifieds/posts"
 
 
+def version_of(post_id) -> str:
+    """What the review screen puts in its form: the version the operator is looking at."""
+    return Post.objects.get(pk=post_id).updated_at.isoformat()
+
+
 def create(client, **overrides):
     return client.post(API, rent_post(**overrides), content_type="application/json")
 
@@ -109,7 +114,8 @@ def test_review_before_then_approve_and_reject_in_the_console(client, make_user,
     client.force_login(operator)
     page = client.get("/admin/classifieds_review/").content.decode()
     assert "解放路两室一厅出租" in page
-    client.post("/admin/classifieds_review/", {"post": post_id, "decision": "approve"})
+    client.post("/admin/classifieds_review/", {"post": post_id, "decision": "approve",
+                                               "version": version_of(post_id)})
     post = Post.objects.get(pk=post_id)
     assert post.status == PostStatus.PUBLISHED and post.reviewed_by == operator
     assert post.expires_at > timezone.now() + timedelta(days=29)
@@ -128,7 +134,8 @@ def test_the_review_queue_is_for_operators_only(client, make_user, categories):
     client.force_login(make_user())
     post_id = create(client, category="house_sale").json()["id"]
     client.force_login(make_user(EDITOR))
-    client.post("/admin/classifieds_review/", {"post": post_id, "decision": "approve"})
+    client.post("/admin/classifieds_review/", {"post": post_id, "decision": "approve",
+                                               "version": version_of(post_id)})
     assert Post.objects.get(pk=post_id).status == PostStatus.PENDING
 
 
@@ -256,7 +263,8 @@ def test_a_merchants_job_is_verified_and_shows_on_its_page(client, make_user, op
         "employer": "莲城超市"}).json()
     assert job["verified_employer"] is True
     client.force_login(operator)
-    client.post("/admin/classifieds_review/", {"post": job["id"], "decision": "approve"})
+    client.post("/admin/classifieds_review/", {"post": job["id"], "decision": "approve",
+                                               "version": version_of(job["id"])})
     assert "超市招聘收银员" in client.get(f"/merchants/{merchant.pk}/").content.decode()
     page = client.get(f"/classifieds/{job['id']}/").content.decode()
     assert "认证企业" in page and f"/merchants/{merchant.pk}/" in page
@@ -440,3 +448,111 @@ def test_the_edit_page_adds_and_removes_photos_with_the_text_or_not_at_all(
     post.refresh_from_db()
     assert post.title == "带图出租（已降价）" and post.photos.count() == 1
     assert post.photos.get().pk != first.pk
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("disguised", [
+    "加V13812345678", "tel13812345678", "壹叁捌壹贰叁肆伍陆柒捌", "138\u200b1234\u200b5678",
+    "138，1234，5678", "①③⑧①②③④⑤⑥⑦⑧", "138a1234b5678", "一三八一两三四五六七八",
+    "138\n1234\n5678", "138....1234....5678", "一三八 幺二三四 伍陆柒捌",
+])
+def test_a_disguised_phone_number_in_public_text_is_refused(client, make_user, categories,
+                                                            disguised):
+    """Review finding: letters, capitals, circled digits, zero-width characters and
+    punctuation between the digits got numbers past the check."""
+    client.force_login(make_user())
+    response = create(client, body=f"有意者联系{disguised}")
+    assert response.status_code == 400 and response.json()["code"] == "number_in_text"
+    assert not Post.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_removed_post_stays_removed_whatever_its_author_sends(client, make_user, categories,
+                                                                operator):
+    author = make_user(phone="13912340000")
+    client.force_login(author)
+    post_id = create(client).json()["id"]
+    client.force_login(make_user(phone="13912340001"))
+    client.post(f"{API}/{post_id}/report", {"reason": "fraud"}, content_type="application/json")
+    from rongmei.classifieds.models import Report
+
+    client.force_login(operator)
+    client.post("/admin/classifieds_reports/", {"report": Report.objects.get().pk,
+                                                "decision": "remove"})
+    assert Post.objects.get(pk=post_id).status == PostStatus.REMOVED
+    client.force_login(author)
+    edit = client.patch(f"{API}/{post_id}", rent_post(), content_type="application/json")
+    renew = client.post(f"{API}/{post_id}/renew")
+    photos = client.post(f"{API}/{post_id}/photos", {"photos": [jpeg_with_gps()]})
+    assert [r.status_code for r in (edit, renew, photos)] == [400, 400, 400]
+    assert "已下架" in edit.json()["message"]
+    post = Post.objects.get(pk=post_id)
+    assert post.status == PostStatus.REMOVED and post.reviewed_by == operator
+
+
+@pytest.mark.django_db
+def test_an_approval_is_of_the_version_the_operator_read(client, make_user, categories,
+                                                         operator):
+    from rongmei.classifieds.models import Category, ReviewMode
+
+    Category.objects.filter(code="house_rent").update(review_mode=ReviewMode.BEFORE)
+    author = make_user(phone="13912340000")
+    client.force_login(author)
+    post_id = create(client).json()["id"]
+    read = version_of(post_id)  # the operator opens the queue
+    client.post(f"{API}/{post_id}/photos", {"photos": [jpeg_with_gps()]})  # then this lands
+    client.force_login(operator)
+    stale = client.post("/admin/classifieds_review/", {"post": post_id, "decision": "approve",
+                                                       "version": read}, follow=True)
+    assert "发布人刚刚修改了这条信息，请重新查看后再审核" in stale.content.decode()
+    assert Post.objects.get(pk=post_id).status == PostStatus.PENDING
+    client.post("/admin/classifieds_review/", {"post": post_id, "decision": "approve",
+                                               "version": version_of(post_id)})
+    assert Post.objects.get(pk=post_id).status == PostStatus.PUBLISHED
+
+
+@pytest.mark.django_db
+def test_a_clerk_who_left_no_longer_manages_the_shops_posts_and_the_owner_does(
+        client, make_user, categories):
+    from rongmei.tests_support import make_clerk, make_merchant
+
+    merchant = make_merchant(name="莲城超市")
+    owner = merchant.staff.get().user
+    clerk = make_clerk(merchant)
+    client.force_login(clerk)
+    post_id = create(client, merchant_id=merchant.pk).json()["id"]
+    client.force_login(owner)
+    staff_id = merchant.staff.get(user=clerk).pk
+    client.post(f"/merchants/mine/{merchant.pk}/staff/{staff_id}/remove/")
+    assert not merchant.staff.filter(user=clerk).exists()
+
+    client.force_login(clerk)
+    edit = client.patch(f"{API}/{post_id}", rent_post(title="先付定金再看房"),
+                        content_type="application/json")
+    assert edit.status_code == 403 and "现任工作人员" in edit.json()["message"]
+    assert client.get(f"/classifieds/{post_id}/edit/").status_code == 403
+    client.force_login(owner)
+    closed = client.post(f"{API}/{post_id}/close")
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    assert Post.objects.get(pk=post_id).title == rent_post()["title"]
+
+
+@pytest.mark.django_db
+def test_json_true_or_a_list_is_not_a_price(client, make_user, categories):
+    client.force_login(make_user())
+    for bad in (True, ["1"], {"a": 1}):
+        response = create(client, fields={**RENT, "price": bad})
+        assert response.status_code in (400, 422), bad
+    assert not Post.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_odd_photo_number_on_the_edit_page_is_ignored_not_a_500(client, make_user,
+                                                                    categories):
+    client.force_login(make_user(phone="13912340000"))
+    post_id = create(client).json()["id"]
+    response = client.post(f"/classifieds/{post_id}/edit/", {
+        "title": "两室一厅", "f_area": "60", "f_layout": "1室1厅", "f_price": "650",
+        "f_community": "莲湖花园", "contact_name": "李女士", "contact_phone": "13912340000",
+        "remove_photo": ["²", "٣", "12a"]})
+    assert response.status_code == 302, response.content.decode()[-1500:]
