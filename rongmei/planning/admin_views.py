@@ -18,8 +18,19 @@ from rongmei.core.errors import ServiceError
 from rongmei.core.modules import module_is_on
 from rongmei.units.access import has_role, people_with_role
 
-from . import selectors, services
-from .models import Duty, Outlet, Resource, Tip, TipStatus, Topic, TopicStatus
+from . import dispatch, selectors, services
+from .models import (
+    HOLDING,
+    Assignment,
+    AssignmentStatus,
+    Duty,
+    Outlet,
+    Resource,
+    Tip,
+    TipStatus,
+    Topic,
+    TopicStatus,
+)
 
 
 class _Screen(RoleScreen, WagtailAdminTemplateMixin, TemplateView):
@@ -67,6 +78,8 @@ class TipsView(_Screen):
                 "tips": tips[:100],
                 "may_triage": has_role(user, *services.NEWSDESK),
                 "may_see_contact": has_role(user, *services.CONTACT_ROLES),
+                "may_take_comments": has_role(user, *services.COMMENT_TO_TIP)
+                and module_is_on("engage"),
                 "wenzheng_on": module_is_on("wenzheng")}
 
     def post(self, request, *args, **kwargs):
@@ -78,6 +91,12 @@ class TipsView(_Screen):
                                     place=request.POST.get("place", ""),
                                     unit_id=_pk(request.POST.get("unit_id")) or None)
                 messages.success(request, "线索已报送")
+            elif action == "comment" or request.POST.get("comment_to_tip"):
+                # From 评论审核 (互动), whose comment rows carry this button, or typed here.
+                comment_id = _pk(request.POST.get("comment_to_tip") or
+                                 request.POST.get("comment_id"))
+                tip = services.tip_from_comment(actor=request.user, comment_id=comment_id)
+                messages.success(request, f"已转为线索：{tip.title}")
             elif action == "wenzheng":
                 tip = services.tip_from_wenzheng(actor=request.user,
                                                  case_id=_pk(request.POST.get("case_id")))
@@ -119,7 +138,8 @@ class TopicsView(_Screen):
                 "may_review": has_role(user, *services.NEWSDESK),
                 "people": people_with_role(*services.ASSIGNABLE)[:200],
                 "resources": Resource.objects.filter(is_active=True),
-                "approved": TopicStatus.APPROVED}
+                "approved": TopicStatus.APPROVED, "holding": HOLDING,
+                "booked": AssignmentStatus.BOOKED}
 
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action")
@@ -132,6 +152,17 @@ class TopicsView(_Screen):
                     planned_date=_date(request.POST.get("planned_date")),
                     unit_id=_pk(request.POST.get("unit_id")) or None)
                 messages.success(request, "选题已提交")
+            elif action in ("cancel", "release"):
+                row = Assignment.objects.filter(pk=_pk(request.POST.get("assignment"))).first()
+                if row is None:
+                    raise ServiceError("not_found", "派单不存在")
+                if action == "cancel":
+                    dispatch.assignment_cancel(actor=request.user, assignment=row,
+                                               reason=request.POST.get("reason", ""))
+                    messages.success(request, f"已取消：{row}")
+                else:
+                    dispatch.resource_release(actor=request.user, assignment=row)
+                    messages.success(request, f"已归还：{row.resource}")
             else:
                 topic = Topic.objects.filter(pk=_pk(request.POST.get("topic"))).first()
                 if topic is None:
@@ -140,7 +171,7 @@ class TopicsView(_Screen):
                     duty = request.POST.get("duty", "")
                     who = _pk(request.POST.get("who")) or None
                     person = duty in (Duty.REPORTER, Duty.CAMERA)
-                    services.assignment_create(
+                    dispatch.assignment_create(
                         actor=request.user, topic=topic, duty=duty,
                         assignee_id=who if person else None,
                         resource_id=None if person else who,

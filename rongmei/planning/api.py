@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Query, Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationInfo
 
 from rongmei.core.api import AUTH, NONBLANK, ErrorOut, Id, documented
 from rongmei.core.errors import NotFoundError, ServiceError
+from rongmei.core.hostile_input import INT64_MAX
 from rongmei.units.access import check_role
 
-from . import selectors, services
+from . import dispatch, selectors, services
 from .models import Assignment, Duty, Outlet, Tip, Topic
 
 router = Router(tags=["策划指挥"])
@@ -51,6 +52,23 @@ _BOTH_OR_NEITHER = {"anyOf": [
 ]}
 
 
+def _json_id(value, info: ValidationInfo):
+    """An id in a JSON body is a JSON integer: ``true`` is not 1 (Python's bool is an int,
+    and pydantic's lax mode took it), nor is "3". Refused as a 400 naming the field, in
+    Chinese, like every other refusal of planning's services (the ServiceError passes
+    through pydantic, which only converts ValueError and AssertionError)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ServiceError("invalid_id", f"{info.field_name}：应为正整数编号",
+                           field=info.field_name)
+    return value
+
+
+# (Bounds before the BeforeValidator, or the document would carry them as unknown keys.)
+JsonId = Annotated[int, Field(ge=1, le=INT64_MAX), BeforeValidator(_json_id)]
+
+
 class TipIn(Schema):
     model_config = ConfigDict(json_schema_extra=_BOTH_OR_NEITHER)
 
@@ -63,7 +81,7 @@ class TipIn(Schema):
                                       json_schema_extra=_coordinate(180, LONGITUDE))
     contact_name: str = _optional_text(20, "联系人（最多20字）")
     contact_phone: str = documented("", pattern=r"^(1[3-9][0-9]{9})?$",
-                                    description="联系电话：中国大陆11位手机号，可留空（默认账号手机号）")
+                                    description="联系电话：中国大陆11位手机号，可留空（不会自动使用账号手机号）")
 
 
 class MyTipOut(Schema):
@@ -78,7 +96,7 @@ class UnitTipIn(Schema):
     title: str = _text(60, "标题（最多60字）")
     body: str = _text(2000, "线索内容（最多2000字）")
     place: str = _optional_text(100, "地点（最多100字）")
-    unit_id: int | None = Field(None, ge=1, description="报送单位（分端管理员须选本单位）")
+    unit_id: JsonId | None = Field(None, description="报送单位（分端管理员须选本单位）")
 
 
 class DeskTipOut(Schema):
@@ -98,8 +116,8 @@ class DeskTipOut(Schema):
 class TriageIn(Schema):
     decision: Literal["adopt", "merge", "reject"]
     note: str = Field("", max_length=500)
-    merge_into_id: int | None = Field(None, ge=1)
-    topic_id: int | None = Field(None, ge=1)
+    merge_into_id: JsonId | None = None
+    topic_id: JsonId | None = None
     planned_date: date | None = None
 
 
@@ -124,13 +142,13 @@ class TopicIn(Schema):
     outlets: list[Outlet] = Field(default_factory=lambda: [Outlet.APP], max_length=7,
                                   description="计划发布渠道（至少一个，默认客户端）")
     planned_date: date
-    unit_id: int | None = Field(None, ge=1)
+    unit_id: JsonId | None = None
 
 
 class TopicReviewIn(Schema):
     decision: Literal["approve", "return", "merge"]
     note: str = Field("", max_length=500)
-    merge_into_id: int | None = Field(None, ge=1)
+    merge_into_id: JsonId | None = None
 
 
 class PlanningAssignmentBrief(Schema):
@@ -140,6 +158,8 @@ class PlanningAssignmentBrief(Schema):
     status: str
     starts_at: datetime
     ends_at: datetime
+    late: bool = Field(description="逾期交稿（截止后交稿）")
+    cancel_reason: str
 
 
 class TopicOut(Schema):
@@ -165,8 +185,8 @@ class TopicQuery(Schema):
 
 class AssignmentIn(Schema):
     duty: Duty
-    assignee_id: int | None = Field(None, ge=1)
-    resource_id: int | None = Field(None, ge=1)
+    assignee_id: JsonId | None = None
+    resource_id: JsonId | None = None
     starts_at: datetime
     ends_at: datetime
     place: str = Field("", max_length=200)
@@ -191,7 +211,11 @@ class AssignmentProgressIn(Schema):
 
 
 class HandInIn(Schema):
-    story_id: int = Field(ge=1, le=2**63 - 1)
+    story_id: JsonId
+
+
+class CancelIn(Schema):
+    reason: str = _text(200, "取消原因（最多200字，承接人会看到）")
 
 
 class HandInResultOut(PlanningAssignmentOut):
@@ -247,7 +271,8 @@ def _desk_tip(tip: Tip) -> dict:
 
 def _brief(a: Assignment) -> dict:
     return {"id": a.pk, "duty": a.duty, "who": a.who, "status": a.status,
-            "starts_at": a.starts_at, "ends_at": a.ends_at}
+            "starts_at": a.starts_at, "ends_at": a.ends_at, "late": a.is_late,
+            "cancel_reason": a.cancel_reason}
 
 
 def _assignment_out(a: Assignment) -> dict:
@@ -299,6 +324,13 @@ def tip_from_case(request, case_id: Id):
                                                             case_id=case_id)))
 
 
+@router.post("/desk/tips/from-comment/{int:comment_id}", response={201: DeskTipOut, **ERRORS},
+             auth=AUTH, summary="评论转线索（评论审核人员、编辑部）")
+def tip_from_comment(request, comment_id: Id):
+    return Status(201, _desk_tip(services.tip_from_comment(actor=request.auth,
+                                                           comment_id=comment_id)))
+
+
 @router.post("/desk/tips/{int:tip_id}/triage", response={200: DeskTipOut, **ERRORS},
              auth=AUTH, summary="线索处理：采用、合并、不采用")
 def triage_tip(request, tip_id: Id, data: TriageIn):
@@ -347,7 +379,7 @@ def review(request, topic_id: Id, data: TopicReviewIn):
              auth=AUTH, summary="派单（人员或车辆器材，不可重复占用）")
 def assign(request, topic_id: Id, data: AssignmentIn):
     check_role(request.auth, *services.NEWSDESK)
-    row = services.assignment_create(actor=request.auth, topic=_topic(topic_id),
+    row = dispatch.assignment_create(actor=request.auth, topic=_topic(topic_id),
                                      **data.dict())
     return Status(201, _assignment_out(row))
 
@@ -357,6 +389,25 @@ def assign(request, topic_id: Id, data: AssignmentIn):
 def board(request):
     check_role(request.auth, *services.NEWSDESK)
     return selectors.board()
+
+
+@router.post("/assignments/{int:assignment_id}/cancel",
+             response={200: PlanningAssignmentOut, **ERRORS}, auth=AUTH,
+             summary="取消派单（派单编辑或策划调度，须填原因，通知承接人）")
+def cancel(request, assignment_id: Id, data: CancelIn):
+    check_role(request.auth, *services.NEWSDESK)  # before telling whether it exists
+    row = dispatch.assignment_cancel(actor=request.auth, assignment=_assignment(assignment_id),
+                                     reason=data.reason)
+    return _assignment_out(row)
+
+
+@router.post("/assignments/{int:assignment_id}/release",
+             response={200: PlanningAssignmentOut, **ERRORS}, auth=AUTH,
+             summary="归还车辆器材（提前结束预订）")
+def release(request, assignment_id: Id):
+    check_role(request.auth, *services.NEWSDESK)
+    row = dispatch.resource_release(actor=request.auth, assignment=_assignment(assignment_id))
+    return _assignment_out(row)
 
 
 # --- the assignee --------------------------------------------------------------------------
@@ -369,7 +420,7 @@ def my_assignments(request):
 @router.post("/assignments/{int:assignment_id}/accept", response={200: PlanningAssignmentOut, **ERRORS},
              auth=AUTH, summary="接单")
 def accept(request, assignment_id: Id):
-    row = services.assignment_respond(actor=request.auth,
+    row = dispatch.assignment_respond(actor=request.auth,
                                       assignment=_assignment(assignment_id), accept=True)
     return _assignment_out(row)
 
@@ -377,7 +428,7 @@ def accept(request, assignment_id: Id):
 @router.post("/assignments/{int:assignment_id}/decline",
              response={200: PlanningAssignmentOut, **ERRORS}, auth=AUTH, summary="拒绝派单")
 def decline(request, assignment_id: Id, data: DeclineIn):
-    row = services.assignment_respond(actor=request.auth, assignment=_assignment(assignment_id),
+    row = dispatch.assignment_respond(actor=request.auth, assignment=_assignment(assignment_id),
                                       accept=False, reason=data.reason)
     return _assignment_out(row)
 
@@ -386,13 +437,13 @@ def decline(request, assignment_id: Id, data: DeclineIn):
              response={200: PlanningAssignmentOut, **ERRORS}, auth=AUTH, summary="反馈进展")
 def progress(request, assignment_id: Id, data: AssignmentProgressIn):
     row = _assignment(assignment_id)
-    services.assignment_progress(actor=request.auth, assignment=row, text=data.text)
+    dispatch.assignment_progress(actor=request.auth, assignment=row, text=data.text)
     return _assignment_out(row)
 
 
 @router.post("/assignments/{int:assignment_id}/hand-in", response={200: HandInResultOut, **ERRORS},
              auth=AUTH, summary="交稿（关联稿件，署名来自派单）")
 def hand_in(request, assignment_id: Id, data: HandInIn):
-    row = services.assignment_hand_in(actor=request.auth, assignment=_assignment(assignment_id),
+    row = dispatch.assignment_hand_in(actor=request.auth, assignment=_assignment(assignment_id),
                                       story_id=data.story_id)
-    return {**_assignment_out(row), "credits": services.credits_for(row.topic)}
+    return {**_assignment_out(row), "credits": dispatch.credits_for(row.topic)}

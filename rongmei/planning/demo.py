@@ -25,9 +25,8 @@ def seed(ctx) -> str:
     from rongmei.units.demo import STAFF
 
     from .models import Assignment, Resource, Tip, Topic
+    from .dispatch import assignment_create, assignment_respond
     from .services import (
-        assignment_create,
-        assignment_respond,
         tip_report,
         tip_submit,
         tip_triage,

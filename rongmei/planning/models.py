@@ -18,6 +18,7 @@ class TipSource(models.TextChoices):
     RESIDENT = "resident", "群众爆料"
     UNIT = "unit", "单位报送"
     WENZHENG = "wenzheng", "问政转线索"
+    COMMENT = "comment", "评论转线索"
 
 
 class TipStatus(models.TextChoices):
@@ -47,6 +48,8 @@ class Tip(models.Model):
     wenzheng_case_id = models.PositiveBigIntegerField("问政编号", null=True, blank=True,
                                                       unique=True)
     wenzheng_receipt = models.CharField("问政受理号", max_length=30, blank=True)
+    # A comment (互动) turned into a tip, the same way: its id; one tip per comment.
+    comment_id = models.PositiveBigIntegerField("评论编号", null=True, blank=True, unique=True)
     status = models.CharField("状态", max_length=10, choices=TipStatus.choices,
                               default=TipStatus.NEW)
     triage_note = models.CharField("处理意见", max_length=200, blank=True)
@@ -85,7 +88,9 @@ class Tip(models.Model):
 
 
 def tip_photo_path(instance, filename):
-    return stored_name(f"planning/tips/{instance.tip_id}", filename)
+    # Under private/: never served from MEDIA_URL (core.views.public_media, nginx), only
+    # through planning's view, which asks who is looking (services.tip_photo_open).
+    return stored_name(f"private/planning/tips/{instance.tip_id}", filename)
 
 
 class TipPhoto(models.Model):
@@ -183,17 +188,20 @@ class AssignmentStatus(models.TextChoices):
     DECLINED = "declined", "已拒绝"
     SUBMITTED = "submitted", "已交稿"
     CANCELLED = "cancelled", "已取消"
+    # A vehicle or equipment booking: held from its start to its end, or until released.
+    BOOKED = "booked", "已预订"
+    RELEASED = "released", "已归还"
 
 
 # States in which a person or a resource is held for the assignment's time.
-HOLDING = (AssignmentStatus.OFFERED, AssignmentStatus.ACCEPTED)
+HOLDING = (AssignmentStatus.OFFERED, AssignmentStatus.ACCEPTED, AssignmentStatus.BOOKED)
 
 
 class Assignment(models.Model):
     """One person or one resource booked for a topic from ``starts_at`` to ``ends_at``.
 
     No double booking: a person (or a resource) holds at most one live assignment at any
-    moment. ``services.assignment_create`` checks it while holding a row lock on the person
+    moment. ``dispatch.assignment_create`` checks it while holding a row lock on the person
     (or resource), so two parallel bookings are serialised and the second sees the first.
     """
 
@@ -212,6 +220,11 @@ class Assignment(models.Model):
     status = models.CharField("状态", max_length=10, choices=AssignmentStatus.choices,
                               default=AssignmentStatus.OFFERED)
     decline_reason = models.CharField("拒绝原因", max_length=200, blank=True)
+    cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+",
+                                     verbose_name="取消人")
+    closed_at = models.DateTimeField("取消或归还时间", null=True, blank=True)
     story = models.ForeignKey("news.StoryPage", on_delete=models.SET_NULL, null=True,
                               blank=True, related_name="+", verbose_name="交付稿件")
     submitted_at = models.DateTimeField("交稿时间", null=True, blank=True)
@@ -237,6 +250,16 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.topic.title}·{self.get_duty_display()}"
+
+    @property
+    def is_late(self) -> bool:
+        """逾期交稿: handed in after the deadline (allowed, and marked)."""
+        return bool(self.submitted_at and self.submitted_at > self.ends_at)
+
+    @property
+    def state_label(self) -> str:
+        label = self.get_status_display()
+        return f"{label}（逾期）" if self.is_late else label
 
     @property
     def who(self) -> str:

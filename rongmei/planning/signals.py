@@ -1,5 +1,7 @@
 """Decoupled-app signal handlers."""
 
+from wagtail.signals import page_published
+
 from rongmei.accounts.signals import account_deleted
 
 
@@ -19,3 +21,18 @@ def _erase_tips(sender, user, **kwargs):
 
 
 account_deleted.connect(_erase_tips, dispatch_uid="planning-erase-tips")
+
+
+def _story_published(sender, instance, **kwargs):
+    """爆料采用 pays when the story made from an adopted tip goes live (rewards.py)."""
+    from rongmei.news.models import StoryPage
+
+    from .models import Assignment
+    from .rewards import pay_tips_for_story
+
+    if isinstance(instance, StoryPage) and Assignment.objects.filter(
+            story_id=instance.pk).exists():
+        pay_tips_for_story(instance)
+
+
+page_published.connect(_story_published, dispatch_uid="planning-tip-points")

@@ -7,6 +7,7 @@ app_name = "planning"
 urlpatterns = [
     path("tips/new/", views.tip_new_view, name="tip_new"),
     path("tips/mine/", views.my_tips_view, name="my_tips"),
+    path("tips/photos/<int:pk>/", views.tip_photo_view, name="tip_photo"),
     path("work/", views.work_view, name="work"),
     path("work/<int:pk>/accept/", views.work_action_view, {"action": "accept"}, name="accept"),
     path("work/<int:pk>/decline/", views.work_action_view, {"action": "decline"},

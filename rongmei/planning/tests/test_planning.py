@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from rongmei.planning import services
+from rongmei.planning import dispatch, services
 from rongmei.planning.models import (
     Assignment,
     AssignmentStatus,
@@ -102,9 +102,9 @@ def test_double_booking_a_person_or_a_vehicle_is_refused_in_chinese(client, desk
     topic = approved_topic(desk)
     other = approved_topic(desk, title="老街回访")
     start, end = slot(hours_from_now=2, length=3)
-    services.assignment_create(actor=desk.dispatcher, topic=topic, duty="reporter",
+    dispatch.assignment_create(actor=desk.dispatcher, topic=topic, duty="reporter",
                                assignee_id=desk.reporter.pk, starts_at=start, ends_at=end)
-    services.assignment_create(actor=desk.dispatcher, topic=topic, duty="vehicle",
+    dispatch.assignment_create(actor=desk.dispatcher, topic=topic, duty="vehicle",
                                resource_id=desk.vehicle.pk, starts_at=start, ends_at=end)
     overlapping = (start + timedelta(hours=1)).isoformat()
     for body, field in (
@@ -118,13 +118,13 @@ def test_double_booking_a_person_or_a_vehicle_is_refused_in_chinese(client, desk
         assert response.json()["field"] == field and "莲花节开幕" in response.json()["message"]
     assert Assignment.objects.filter(topic=other).count() == 0
     # Back to back is not a clash; a declined assignment frees the person.
-    services.assignment_create(actor=desk.dispatcher, topic=other, duty="reporter",
+    dispatch.assignment_create(actor=desk.dispatcher, topic=other, duty="reporter",
                                assignee_id=desk.reporter.pk, starts_at=end,
                                ends_at=end + timedelta(hours=1))
     first = Assignment.objects.get(topic=topic, duty="reporter")
-    services.assignment_respond(actor=desk.reporter, assignment=first, accept=False,
+    dispatch.assignment_respond(actor=desk.reporter, assignment=first, accept=False,
                                 reason="另有采访")
-    services.assignment_create(actor=desk.dispatcher, topic=other, duty="reporter",
+    dispatch.assignment_create(actor=desk.dispatcher, topic=other, duty="reporter",
                                assignee_id=desk.reporter.pk, starts_at=start, ends_at=end)
 
 
@@ -208,20 +208,20 @@ def test_an_overdue_assignment_reminds_the_assignee_and_the_editor_once(desk):
 
     topic = approved_topic(desk)
     start, end = slot(hours_from_now=1, length=1)
-    row = services.assignment_create(actor=desk.dispatcher, topic=topic, duty="reporter",
+    row = dispatch.assignment_create(actor=desk.dispatcher, topic=topic, duty="reporter",
                                      assignee_id=desk.reporter.pk, starts_at=start, ends_at=end)
-    services.assignment_respond(actor=desk.reporter, assignment=row, accept=True)
-    assert services.remind_overdue(now=end - timedelta(minutes=1)) == 0
+    dispatch.assignment_respond(actor=desk.reporter, assignment=row, accept=True)
+    assert dispatch.remind_overdue(now=end - timedelta(minutes=1)) == 0
     later = end + timedelta(minutes=5)
-    assert services.remind_overdue(now=later) == 1
-    assert services.remind_overdue(now=later + timedelta(hours=1)) == 0
+    assert dispatch.remind_overdue(now=later) == 1
+    assert dispatch.remind_overdue(now=later + timedelta(hours=1)) == 0
     reminded = Notice.objects.filter(kind="planning_overdue")
     assert sorted(n.user_id for n in reminded) == sorted([desk.reporter.pk, desk.dispatcher.pk])
     # A handed-in assignment is never overdue.
-    done = services.assignment_create(actor=desk.dispatcher, topic=topic, duty="camera",
+    done = dispatch.assignment_create(actor=desk.dispatcher, topic=topic, duty="camera",
                                       assignee_id=desk.camera.pk, starts_at=start, ends_at=end)
     Assignment.objects.filter(pk=done.pk).update(status=AssignmentStatus.SUBMITTED)
-    assert services.remind_overdue(now=later) == 0
+    assert dispatch.remind_overdue(now=later) == 0
 
 
 def test_the_console_triages_proposes_dispatches_and_the_board_polls_json(client, desk):
