@@ -210,6 +210,8 @@ NOT_PUBLIC: dict[str, dict[str, str]] = {
     "planning.Resource": {"*": "车辆与器材，仅编辑部可见"},
     "planning.Assignment": {"*": "派单，仅编辑部与承接人可见（拒绝、取消原因过敏感词）"},
     "planning.AssignmentUpdate": {"*": "派单进展，仅编辑部与承接人可见"},
+    "planning.Event": {"*": "策划日历，仅编辑部与报题人员可见（登记时过敏感词）"},
+    "planning.Coverage": {"*": "报道计划，仅编辑部可见（报道要求过敏感词）"},
     "activities.Contest": {"live_url": "链接"},
     "activities.Entry": {"review_note": _STAFF},
     "activities.Vote": {"*": "投票记录及风控信号，仅后台可见"},

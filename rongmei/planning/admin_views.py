@@ -18,12 +18,16 @@ from rongmei.core.errors import ServiceError
 from rongmei.core.modules import module_is_on
 from rongmei.units.access import has_role, people_with_role
 
-from . import dispatch, selectors, services
+from . import dispatch, events, selectors, services
 from .models import (
     HOLDING,
     Assignment,
     AssignmentStatus,
+    Coverage,
+    CoverageKind,
     Duty,
+    Event,
+    EventKind,
     Outlet,
     Resource,
     Tip,
@@ -134,6 +138,8 @@ class TopicsView(_Screen):
         return {**super().get_context_data(**kwargs), "day": day, "span": span,
                 "start": start, "end": end,
                 "topics": selectors.topics_for(user, start, end),
+                "events": selectors.events_between(start, end),
+                "event_kinds": EventKind.choices, "coverage_kinds": CoverageKind.choices,
                 "outlets": Outlet.choices, "duties": Duty.choices,
                 "may_review": has_role(user, *services.NEWSDESK),
                 "people": people_with_role(*services.ASSIGNABLE)[:200],
@@ -152,6 +158,30 @@ class TopicsView(_Screen):
                     planned_date=_date(request.POST.get("planned_date")),
                     unit_id=_pk(request.POST.get("unit_id")) or None)
                 messages.success(request, "选题已提交")
+            elif action == "event":
+                events.event_create(
+                    actor=request.user, title=request.POST.get("title", ""),
+                    kind=request.POST.get("kind", ""),
+                    starts_at=_moment(request.POST.get("starts_at")),
+                    ends_at=_moment(request.POST.get("ends_at")),
+                    place=request.POST.get("place", ""),
+                    description=request.POST.get("description", ""))
+                messages.success(request, "事件已登记")
+            elif action == "coverage":
+                event = Event.objects.filter(pk=_pk(request.POST.get("event"))).first()
+                if event is None:
+                    raise ServiceError("not_found", "事件不存在")
+                events.coverage_plan(actor=request.user, event=event,
+                                     kind=request.POST.get("kind", ""),
+                                     outlets=request.POST.getlist("outlets"),
+                                     note=request.POST.get("note", ""))
+                messages.success(request, f"“{event.title}”报道计划已保存")
+            elif action == "staff":
+                coverage = Coverage.objects.filter(pk=_pk(request.POST.get("coverage"))).first()
+                if coverage is None:
+                    raise ServiceError("not_found", "报道计划不存在")
+                topic = events.coverage_staff(actor=request.user, coverage=coverage)
+                messages.success(request, f"已立项：{topic.title}，可以派单了")
             elif action in ("cancel", "release"):
                 row = Assignment.objects.filter(pk=_pk(request.POST.get("assignment"))).first()
                 if row is None:

@@ -15,8 +15,8 @@ from rongmei.core.errors import NotFoundError, ServiceError
 from rongmei.core.hostile_input import INT64_MAX
 from rongmei.units.access import check_role
 
-from . import dispatch, selectors, services
-from .models import Assignment, Duty, Outlet, Tip, Topic
+from . import dispatch, events, selectors, services
+from .models import Assignment, Coverage, CoverageKind, Duty, Event, EventKind, Outlet, Tip, Topic
 
 router = Router(tags=["策划指挥"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
@@ -222,6 +222,41 @@ class HandInResultOut(PlanningAssignmentOut):
     credits: str = Field(description="稿件署名（来自派单）")
 
 
+class EventIn(Schema):
+    title: str = _text(60, "事件名称（最多60字）")
+    kind: EventKind = EventKind.ACTIVITY
+    starts_at: datetime
+    ends_at: datetime
+    place: str = _optional_text(100, "地点（最多100字）")
+    description: str = _optional_text(1000, "说明（最多1000字）")
+
+
+class CoverageIn(Schema):
+    kind: CoverageKind
+    outlets: list[Outlet] = Field(default_factory=lambda: [Outlet.APP], max_length=7,
+                                  description="发布渠道（至少一个，默认客户端）")
+    note: str = _optional_text(200, "报道要求（最多200字）")
+
+
+class CoverageOut(Schema):
+    id: int
+    kind: str
+    outlets: list[str]
+    note: str
+    topic_id: int | None = Field(description="立项后的选题（可派单）")
+
+
+class EventOut(Schema):
+    id: int
+    title: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    description: str
+    coverages: list[CoverageOut]
+
+
 class BoardOut(Schema):
     at: str
     topics: list[dict]
@@ -279,6 +314,24 @@ def _assignment_out(a: Assignment) -> dict:
     return {**_brief(a), "topic_id": a.topic_id, "topic": a.topic.title, "place": a.place,
             "note": a.note, "story_id": a.story_id,
             "progress": [u.text for u in a.updates.all()]}
+
+
+def _coverage_out(c: Coverage) -> dict:
+    return {"id": c.pk, "kind": c.kind, "outlets": c.outlets, "note": c.note,
+            "topic_id": c.topic_id}
+
+
+def _event_out(e: Event) -> dict:
+    return {"id": e.pk, "title": e.title, "kind": e.kind, "starts_at": e.starts_at,
+            "ends_at": e.ends_at, "place": e.place, "description": e.description,
+            "coverages": [_coverage_out(c) for c in e.coverages.all()]}
+
+
+def _event(event_id) -> Event:
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        raise NotFoundError("事件不存在")
+    return event
 
 
 def _topic_out(t: Topic) -> dict:
@@ -382,6 +435,46 @@ def assign(request, topic_id: Id, data: AssignmentIn):
     row = dispatch.assignment_create(actor=request.auth, topic=_topic(topic_id),
                                      **data.dict())
     return Status(201, _assignment_out(row))
+
+
+@router.get("/events", response={200: list[EventOut], 400: ErrorOut, 403: ErrorOut},
+            auth=AUTH, summary="策划日历（按日或按周）")
+def event_calendar(request, filters: Query[TopicQuery]):
+    check_role(request.auth, *services.PROPOSERS)
+    from django.utils import timezone
+
+    try:
+        day = date.fromisoformat(filters.day) if filters.day else timezone.localdate()
+    except ValueError:
+        raise ServiceError("invalid_date", "日期格式不正确", field="day") from None
+    start, end = (day, day) if filters.span == "day" else selectors.week_of(day)
+    return [_event_out(e) for e in selectors.events_between(start, end)[:200]]
+
+
+@router.post("/events", response={201: EventOut, **ERRORS}, auth=AUTH,
+             summary="登记事件（会议、节会、活动）")
+def event_create(request, data: EventIn):
+    return Status(201, _event_out(events.event_create(actor=request.auth, **data.dict())))
+
+
+@router.post("/events/{int:event_id}/coverages", response={200: EventOut, **ERRORS},
+             auth=AUTH, summary="报道计划（文字、图片、视频、直播，按渠道）")
+def coverage_plan(request, event_id: Id, data: CoverageIn):
+    check_role(request.auth, *services.NEWSDESK)
+    event = _event(event_id)
+    events.coverage_plan(actor=request.auth, event=event, **data.dict())
+    return _event_out(event)
+
+
+@router.post("/coverages/{int:coverage_id}/topic", response={201: TopicOut, **ERRORS},
+             auth=AUTH, summary="报道计划立项（成为已通过的选题，可派单）")
+def coverage_staff(request, coverage_id: Id):
+    check_role(request.auth, *services.NEWSDESK)
+    coverage = Coverage.objects.filter(pk=coverage_id).first()
+    if coverage is None:
+        raise NotFoundError("报道计划不存在")
+    return Status(201, _topic_out(events.coverage_staff(actor=request.auth,
+                                                        coverage=coverage)))
 
 
 @router.get("/board", response={200: BoardOut, 403: ErrorOut}, auth=AUTH,

@@ -280,3 +280,69 @@ class AssignmentUpdate(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+
+class EventKind(models.TextChoices):
+    MEETING = "meeting", "会议"
+    FESTIVAL = "festival", "节会"
+    ACTIVITY = "activity", "活动"
+    OTHER = "other", "其他"
+
+
+class Event(models.Model):
+    """策划日历: something that will happen (a meeting, a festival such as the 莲花节) and
+    that the center plans to cover, with a coverage per kind of output."""
+
+    title = models.CharField("事件", max_length=60)
+    kind = models.CharField("类型", max_length=10, choices=EventKind.choices,
+                            default=EventKind.ACTIVITY)
+    starts_at = models.DateTimeField("开始时间", db_index=True)
+    ends_at = models.DateTimeField("结束时间")
+    place = models.CharField("地点", max_length=100, blank=True)
+    description = models.TextField("说明", max_length=1000, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+", verbose_name="登记人")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = verbose_name_plural = "策划日历"
+        constraints = [models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")),
+                                              name="planning_event_ends_after_start")]
+
+    def __str__(self):
+        return self.title
+
+
+class CoverageKind(models.TextChoices):
+    TEXT = "text", "文字"
+    PHOTO = "photo", "图片"
+    VIDEO = "video", "视频"
+    LIVE = "live", "直播"
+
+
+class Coverage(models.Model):
+    """One kind of output planned for an event (文字, 图片, 视频, 直播) and the outlets it is
+    for. Staffing it makes an approved topic (``topic``), which takes assignments."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="coverages",
+                              verbose_name="事件")
+    kind = models.CharField("报道形式", max_length=10, choices=CoverageKind.choices)
+    outlets = models.JSONField("发布渠道", default=list)
+    note = models.CharField("报道要求", max_length=200, blank=True)
+    topic = models.OneToOneField(Topic, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="coverage", verbose_name="选题")
+
+    class Meta:
+        ordering = ["event", "kind"]
+        verbose_name = verbose_name_plural = "报道计划"
+        constraints = [models.UniqueConstraint(fields=["event", "kind"],
+                                               name="planning_one_coverage_per_kind")]
+
+    def __str__(self):
+        return f"{self.event.title}·{self.get_kind_display()}"
+
+    @property
+    def outlet_labels(self) -> str:
+        labels = dict(Outlet.choices)
+        return "、".join(labels.get(code, code) for code in self.outlets)

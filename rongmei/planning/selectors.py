@@ -126,3 +126,12 @@ def _live_rooms() -> list[dict]:
 
     room = apps.get_model("live", "LiveRoom")
     return [{"id": r.pk, "title": r.title} for r in room.objects.filter(state="live")[:10]]
+
+
+def events_between(start: date, end: date):
+    """策划日历: the events under way on any day from ``start`` to ``end``, with their
+    coverages and the topics staffing them."""
+    from .models import Event
+
+    return (Event.objects.filter(starts_at__date__lte=end, ends_at__date__gte=start)
+            .prefetch_related("coverages__topic").order_by("starts_at", "pk"))

@@ -296,7 +296,7 @@ def tip_triage(*, actor, tip: Tip, decision: str, note: str = "", merge_into_id=
 
 # --- 选题 ----------------------------------------------------------------------------------
 
-def _outlets(values) -> list[str]:
+def clean_outlets(values) -> list[str]:
     codes = [v for v in (values or []) if v]
     unknown = [c for c in codes if c not in Outlet.values]
     if unknown or not codes:
@@ -322,7 +322,7 @@ def topic_propose(*, actor, title: str, angle: str, planned_date: date, sources:
                                required=False),
     }
     gate_texts(**texts)  # the whole desk, the units and the assignees read a topic
-    return Topic.objects.create(outlets=_outlets(outlets), planned_date=planned_date,
+    return Topic.objects.create(outlets=clean_outlets(outlets), planned_date=planned_date,
                                 proposed_by=actor, unit=unit, **texts)
 
 
