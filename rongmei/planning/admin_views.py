@@ -101,6 +101,10 @@ class TipsView(_Screen):
                                  request.POST.get("comment_id"))
                 tip = services.tip_from_comment(actor=request.user, comment_id=comment_id)
                 messages.success(request, f"已转为线索：{tip.title}")
+            elif action == "to_media":
+                asset = services.tip_video_to_media(actor=request.user,
+                                                    video_id=_pk(request.POST.get("video")))
+                messages.success(request, f"已导入素材库：{asset.title}（转码完成后可在稿件中使用）")
             elif action == "wenzheng":
                 tip = services.tip_from_wenzheng(actor=request.user,
                                                  case_id=_pk(request.POST.get("case_id")))

@@ -89,7 +89,7 @@ class Tip(models.Model):
 
 def tip_photo_path(instance, filename):
     # Under private/: never served from MEDIA_URL (core.views.public_media, nginx), only
-    # through planning's view, which asks who is looking (services.tip_photo_open).
+    # through planning's view, which asks who is looking (services.tip_file_open).
     return stored_name(f"private/planning/tips/{instance.tip_id}", filename)
 
 
@@ -100,6 +100,20 @@ class TipPhoto(models.Model):
 
     class Meta:
         ordering = ["order", "pk"]
+
+
+class TipVideo(models.Model):
+    """A resident's video, re-multiplexed without metadata (core.uploads.clean_video) and
+    kept private like the photos. The desk may import it into the media library
+    (``media_asset``), where the media pipeline transcodes it for stories."""
+
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="videos")
+    file = models.FileField("视频", upload_to=tip_photo_path)
+    media_asset = models.ForeignKey("media.MediaAsset", on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="+", verbose_name="素材库")
+
+    class Meta:
+        ordering = ["pk"]
 
 
 class Outlet(models.TextChoices):

@@ -14,7 +14,8 @@ from .models import Assignment, AssignmentStatus, Tip, TipStatus, Topic, TopicSt
 
 
 def tip_desk(*, status: str = TipStatus.NEW):
-    tips = Tip.objects.select_related("sender", "unit", "topic").prefetch_related("photos")
+    tips = Tip.objects.select_related("sender", "unit", "topic").prefetch_related("photos",
+                                                                                  "videos")
     return tips.filter(status=status) if status else tips
 
 

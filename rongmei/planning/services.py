@@ -37,6 +37,7 @@ from .models import (
     TipPhoto,
     TipSource,
     TipStatus,
+    TipVideo,
     Topic,
     TopicStatus,
 )
@@ -54,6 +55,7 @@ COMMENT_TO_TIP = NEWSDESK + (OPERATOR,)
 # Who may be assigned (people who gather).
 ASSIGNABLE = (REPORTER,) + NEWSDESK
 MAX_PHOTOS = 9
+MAX_VIDEOS = 1  # 30 MB (core.uploads.MAX_VIDEO_BYTES): a phone clip of the scene
 TIPS_PER_DAY = 10
 
 
@@ -92,7 +94,7 @@ def _notify(**kwargs) -> None:
 
 def tip_submit(*, sender, title: str, body: str, place: str = "", latitude=None,
                longitude=None, contact_name: str = "", contact_phone: str = "",
-               photos=()) -> Tip:
+               photos=(), videos=()) -> Tip:
     """爆料: a resident sends a tip. The text passes the word gate (a blocked word: refused,
     nothing saved); the contact is private (masked to the desk, shown in full to 策划调度
     only, every look logged); the sender follows the outcome in 我的爆料."""
@@ -119,6 +121,12 @@ def tip_submit(*, sender, title: str, body: str, place: str = "", latitude=None,
     from rongmei.core.uploads import clean_image
 
     cleaned = [clean_image(p, field="photos", max_side=1920) for p in photos]
+    videos = [v for v in videos if v]
+    if len(videos) > MAX_VIDEOS:
+        raise ServiceError("too_many_videos", f"最多上传{MAX_VIDEOS}段视频", field="videos")
+    from rongmei.core.uploads import clean_video
+
+    clips = [clean_video(v, field="videos") for v in videos]
     ratelimit.hit("planning_tip", str(sender.pk), limit=TIPS_PER_DAY, window=86400,
                   message=f"每天最多爆料{TIPS_PER_DAY}条，请明天再试")
     with transaction.atomic():
@@ -127,6 +135,10 @@ def tip_submit(*, sender, title: str, body: str, place: str = "", latitude=None,
             photo = TipPhoto(tip=tip, order=index)
             photo.image.save(content.name, content, save=False)
             photo.save()
+        for content in clips:
+            video = TipVideo(tip=tip)
+            video.file.save(content.name, content, save=False)
+            video.save()
     return tip
 
 
@@ -211,17 +223,46 @@ def tip_from_comment(*, actor, comment_id: int) -> Tip:
         raise ServiceError("already_tip", "该评论已转为线索", status=409) from None
 
 
-def tip_photo_open(*, viewer, photo_id: int):
-    """A tip's photo (stored under private/): for its sender, and for the desk, which sees
-    every tip. Anyone else is told it does not exist. Returns (photo, open file)."""
-    photo = (TipPhoto.objects.select_related("tip").filter(pk=photo_id).first()
-             if viewer.is_authenticated else None)
-    if photo is None or not (photo.tip.sender_id == viewer.pk or has_role(viewer, *NEWSDESK)):
-        raise NotFoundError("图片不存在")
+def tip_file_open(*, viewer, kind: str, pk: int):
+    """A tip's photo or video (stored under private/): for its sender, and for the desk,
+    which sees every tip. Anyone else is told it does not exist. Returns (stored name, open
+    file)."""
+    model, label = (TipPhoto, "图片") if kind == "photo" else (TipVideo, "视频")
+    row = (model.objects.select_related("tip").filter(pk=pk).first()
+           if viewer.is_authenticated else None)
+    if row is None or not (row.tip.sender_id == viewer.pk or has_role(viewer, *NEWSDESK)):
+        raise NotFoundError(f"{label}不存在")
+    stored = row.image if kind == "photo" else row.file
     try:
-        return photo, photo.image.storage.open(photo.image.name, "rb")
+        return stored.name, stored.storage.open(stored.name, "rb")
     except FileNotFoundError:
-        raise NotFoundError("图片文件不存在") from None
+        raise NotFoundError(f"{label}文件不存在") from None
+
+
+def tip_video_to_media(*, actor, video_id: int):
+    """导入素材库: the desk takes a tip's video into the media library, where the media
+    pipeline (``rongmei.media``) checks and transcodes it for use in stories; the tip keeps
+    its private copy. Once per video."""
+    check_role(actor, *NEWSDESK)
+    from django.core.files import File
+
+    from rongmei.media.services import media_upload
+
+    with transaction.atomic():
+        video = (TipVideo.objects.select_for_update().select_related("tip")
+                 .filter(pk=video_id).first())
+        if video is None:
+            raise NotFoundError("视频不存在")
+        if video.media_asset_id:
+            raise ServiceError("already_imported", "该视频已导入素材库", status=409)
+        with video.file.storage.open(video.file.name, "rb") as handle:
+            upload = File(handle, name=video.file.name.rsplit("/", 1)[-1])
+            upload.size = video.file.size
+            asset = media_upload(actor=actor, kind="video", title=f"爆料视频：{video.tip.title}",
+                                 upload=upload)
+        video.media_asset = asset
+        video.save(update_fields=["media_asset"])
+    return asset
 
 
 def tip_contact(*, viewer, tip: Tip, reason: str = "") -> dict:

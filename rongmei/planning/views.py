@@ -31,7 +31,7 @@ def tip_new_view(request):
             values["contact_phone"] = account_phone
         try:
             services.tip_submit(sender=request.user, photos=request.FILES.getlist("photos"),
-                                **values)
+                                videos=request.FILES.getlist("video"), **values)
         except ServiceError as exc:
             return render(request, "planning/tip_form.html",
                           {"values": values, "error": exc.message, "field": exc.field,
@@ -43,16 +43,16 @@ def tip_new_view(request):
                   {"values": values, "account_phone": mask_phone(account_phone)})
 
 
-def tip_photo_view(request, pk: int):
-    """A tip's photo: its sender, or the desk (services.tip_photo_open); no one else, and
-    nothing without signing in (the file is under private/, never at MEDIA_URL)."""
+def tip_file_view(request, pk: int, kind: str):
+    """A tip's photo or video: its sender, or the desk (services.tip_file_open); no one
+    else, and nothing without signing in (the file is under private/, never at MEDIA_URL)."""
     if not request.user.is_authenticated:
         raise Http404
     try:
-        photo, handle = services.tip_photo_open(viewer=request.user, photo_id=pk)
+        name, handle = services.tip_file_open(viewer=request.user, kind=kind, pk=pk)
     except NotFoundError as exc:
         raise Http404(exc.message) from None
-    return serve_user_file(handle, name=photo.image.name)
+    return serve_user_file(handle, name=name)
 
 
 @login_required

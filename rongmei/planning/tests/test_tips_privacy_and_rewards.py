@@ -198,3 +198,46 @@ def test_a_moderator_turns_a_comment_into_a_tip_with_one_action(client, desk, ma
     client.force_login(desk.reporter)
     assert client.get("/admin/engage_comments/").status_code in (302, 403)
     assert Tip.objects.count() == 1
+
+
+def test_a_video_tip_is_private_and_the_desk_imports_it_into_the_media_library(
+        client, desk, make_user, tmp_path):
+    import shutil
+    import subprocess
+
+    from rongmei.media.models import MediaAsset
+    from rongmei.planning.models import TipVideo
+
+    if not shutil.which("ffmpeg"):
+        pytest.skip("ffmpeg is not installed")
+    path = tmp_path / "clip.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi",
+                    "-i", "testsrc=size=64x48:rate=10:duration=1", "-c:v", "libx264",
+                    "-metadata", "location=+27.8333+116.3333/", str(path)], check=True)
+    client.force_login(desk.resident)
+    sent = client.post("/planning/tips/new/", {
+        "title": "河堤渗水", "body": "视频为证",
+        "video": SimpleUploadedFile("clip.mp4", path.read_bytes(), content_type="video/mp4")})
+    assert sent.status_code == 302, sent.content.decode()[:500]
+    video = TipVideo.objects.get()
+    assert video.file.name.startswith("private/planning/tips/")
+    assert b"27.8333" not in video.file.read()  # re-multiplexed without the location
+    url = f"/planning/tips/videos/{video.pk}/"
+    client.logout()
+    assert client.get(url).status_code == 404
+    client.force_login(make_user())
+    assert client.get(url).status_code == 404
+    for allowed in (desk.resident, desk.editor):
+        client.force_login(allowed)
+        assert client.get(url).status_code == 200
+
+    client.force_login(desk.editor)
+    assert "导入素材库" in client.get("/admin/planning/tips/").content.decode()
+    client.post("/admin/planning/tips/", {"action": "to_media", "video": video.pk})
+    asset = MediaAsset.objects.get()
+    assert asset.kind == "video" and asset.title == "爆料视频：河堤渗水"
+    assert asset.uploaded_by == desk.editor
+    assert TipVideo.objects.get().media_asset == asset
+    again = client.post("/admin/planning/tips/", {"action": "to_media", "video": video.pk},
+                        follow=True)
+    assert "已导入素材库" in again.content.decode() and MediaAsset.objects.count() == 1
