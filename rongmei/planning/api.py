@@ -263,6 +263,7 @@ class BoardOut(Schema):
     assignments: list[dict]
     on_job: list[dict]
     tips_new: int
+    events: list[dict] = Field(description="今日策划日历事件及报道形式")
     in_review: list[dict]
     published_today: list[dict]
     live_rooms: list[dict]

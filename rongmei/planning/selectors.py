@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from rongmei.core.modules import module_is_on
 
-from .models import Assignment, AssignmentStatus, Tip, TipStatus, Topic, TopicStatus
+from .models import HOLDING, Assignment, AssignmentStatus, Tip, TipStatus, Topic, TopicStatus
 
 
 def tip_desk(*, status: str = TipStatus.NEW):
@@ -87,7 +87,7 @@ def board(*, now=None) -> dict:
                "until": timezone.localtime(a.ends_at).strftime("%H:%M"),
                "overdue": a.ends_at < now}
               for a in Assignment.objects.filter(
-                  status__in=(AssignmentStatus.OFFERED, AssignmentStatus.ACCEPTED),
+                  status__in=HOLDING,  # people offered or on the job, cars and kit booked
                   starts_at__lte=now + timedelta(hours=12))
               .select_related("topic", "assignee", "resource").order_by("ends_at")[:50]]
     return {
@@ -97,6 +97,10 @@ def board(*, now=None) -> dict:
                         for value, label in AssignmentStatus.choices],
         "on_job": on_job,
         "tips_new": Tip.objects.filter(status=TipStatus.NEW).count(),
+        "events": [{"id": e.pk, "title": e.title, "place": e.place,
+                    "starts": timezone.localtime(e.starts_at).strftime("%m-%d %H:%M"),
+                    "coverages": "、".join(c.get_kind_display() for c in e.coverages.all())}
+                   for e in events_between(today, today)[:20]],
         **_stories(today),
         "live_rooms": _live_rooms(),
     }

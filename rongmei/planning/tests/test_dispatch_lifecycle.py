@@ -102,6 +102,9 @@ def test_the_last_hand_in_frees_the_topics_vehicle_and_a_booking_can_be_released
     camera = _book(client, desk, topic, who=desk.camera, start=start, end=end)
     car = _book(client, desk, topic, resource=desk.vehicle, start=start, end=end)
     assert car["status"] == "booked"
+    on_job = _api(client, desk.editor, "get", "/board").json()["on_job"]
+    assert {"who": "车辆·采访车1号", "status": "已预订"}.items() <= next(
+        a for a in on_job if a["who"].startswith("车辆")).items()
     for who, row in ((desk.reporter, person), (desk.camera, camera)):
         _api(client, who, "post", f"/assignments/{row['id']}/accept")
     story = make_story(user=desk.reporter)

@@ -57,6 +57,14 @@ def test_the_lotus_festival_is_planned_per_outlet_staffed_and_dispatched(client,
         "ends_at": (start + timedelta(hours=3)).isoformat(), "place": "荷塘镇莲花广场"})
     assert booked.status_code == 201, booked.content
 
+    now = timezone.now()
+    under_way = _api(client, desk.editor, "post", "/events", {
+        "title": "莲子采摘体验", "starts_at": (now - timedelta(hours=1)).isoformat(),
+        "ends_at": (now + timedelta(hours=1)).isoformat(), "place": "荷塘镇"}).json()
+    _api(client, desk.editor, "post", f"/events/{under_way['id']}/coverages",
+         {"kind": "photo"})
+    board = _api(client, desk.editor, "get", "/board").json()
+    assert [(e["title"], e["coverages"]) for e in board["events"]] == [("莲子采摘体验", "图片")]
     client.force_login(desk.editor)
     page = client.get(f"/admin/planning/topics/?day={day}").content.decode()
     assert "第十届荷塘莲花节开幕式" in page and "已立项" in page and "立项派单" in page
