@@ -269,6 +269,17 @@ class BoardOut(Schema):
     live_rooms: list[dict]
 
 
+def _days(filters: TopicQuery) -> tuple[date, date]:
+    """The first and last day a ``?day=&span=`` query asks for (empty day: today)."""
+    from django.utils import timezone
+
+    try:
+        day = date.fromisoformat(filters.day) if filters.day else timezone.localdate()
+    except ValueError:
+        raise ServiceError("invalid_date", "日期格式不正确", field="day") from None
+    return (day, day) if filters.span == "day" else selectors.week_of(day)
+
+
 def _tip(tip_id) -> Tip:
     tip = Tip.objects.select_related("unit").filter(pk=tip_id).first()
     if tip is None:
@@ -405,13 +416,7 @@ def tip_contact(request, tip_id: Id, data: TipContactIn):
             summary="选题列表（按日或按周）")
 def topics(request, filters: Query[TopicQuery]):
     check_role(request.auth, *services.PROPOSERS)
-    from django.utils import timezone
-
-    try:
-        day = date.fromisoformat(filters.day) if filters.day else timezone.localdate()
-    except ValueError:
-        raise ServiceError("invalid_date", "日期格式不正确", field="day") from None
-    start, end = (day, day) if filters.span == "day" else selectors.week_of(day)
+    start, end = _days(filters)
     return [_topic_out(t) for t in selectors.topics_for(request.auth, start, end)[:200]]
 
 
@@ -442,13 +447,7 @@ def assign(request, topic_id: Id, data: AssignmentIn):
             auth=AUTH, summary="策划日历（按日或按周）")
 def event_calendar(request, filters: Query[TopicQuery]):
     check_role(request.auth, *services.PROPOSERS)
-    from django.utils import timezone
-
-    try:
-        day = date.fromisoformat(filters.day) if filters.day else timezone.localdate()
-    except ValueError:
-        raise ServiceError("invalid_date", "日期格式不正确", field="day") from None
-    start, end = (day, day) if filters.span == "day" else selectors.week_of(day)
+    start, end = _days(filters)
     return [_event_out(e) for e in selectors.events_between(start, end)[:200]]
 
 

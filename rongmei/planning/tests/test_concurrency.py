@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_parallel_bookings_of_one_person_or_vehicle_book_it_once(desk):
     from datetime import timedelta
 
-    from rongmei.planning import dispatch, services
+    from rongmei.planning import dispatch
     from rongmei.planning.models import Assignment
 
     from .conftest import approved_topic, slot

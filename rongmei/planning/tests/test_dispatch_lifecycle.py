@@ -5,7 +5,6 @@ marked 逾期); ids that are not integers refused."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -14,18 +13,9 @@ from django.utils import timezone
 from rongmei.planning import dispatch
 from rongmei.planning.models import Assignment, AssignmentStatus
 
-from .conftest import approved_topic, make_story, slot
+from .conftest import api, approved_topic, make_story, slot
 
 pytestmark = pytest.mark.django_db
-
-
-def _api(client, user, method, path, body=None):
-    client.force_login(user)
-    send = getattr(client, method)
-    if body is None:
-        return send(f"/api/v1/planning{path}")
-    return send(f"/api/v1/planning{path}", json.dumps(body, default=str),
-                content_type="application/json")
 
 
 def _book(client, desk, topic, *, who=None, resource=None, start=None, end=None,
@@ -36,7 +26,7 @@ def _book(client, desk, topic, *, who=None, resource=None, start=None, end=None,
         body.update(duty="vehicle", resource_id=resource.pk)
     else:
         body.update(duty="reporter", assignee_id=(who or desk.reporter).pk)
-    response = _api(client, by or desk.dispatcher, "post", f"/topics/{topic.pk}/assignments",
+    response = api(client, by or desk.dispatcher, "post", f"/topics/{topic.pk}/assignments",
                     body)
     assert response.status_code == 201, response.content
     return response.json()
@@ -50,17 +40,17 @@ def test_the_editor_who_dispatched_cancels_with_a_reason_and_the_assignee_is_tol
     start, end = slot()
     made = _book(client, desk, topic, start=start, end=end, by=desk.editor)
     other_editor = make_user("editor")
-    refused = _api(client, other_editor, "post", f"/assignments/{made['id']}/cancel",
+    refused = api(client, other_editor, "post", f"/assignments/{made['id']}/cancel",
                    {"reason": "改派他人"})
     assert refused.status_code == 403 and "派单编辑或策划调度" in refused.json()["message"]
-    assert _api(client, desk.reporter, "post", f"/assignments/{made['id']}/cancel",
+    assert api(client, desk.reporter, "post", f"/assignments/{made['id']}/cancel",
                 {"reason": "不想去"}).status_code == 403
-    blank = _api(client, desk.editor, "post", f"/assignments/{made['id']}/cancel",
+    blank = api(client, desk.editor, "post", f"/assignments/{made['id']}/cancel",
                  {"reason": "  "})
     assert blank.status_code == 400 and blank.json()["field"] == "reason"
     assert Assignment.objects.get(pk=made["id"]).status == AssignmentStatus.OFFERED
 
-    cancelled = _api(client, desk.editor, "post", f"/assignments/{made['id']}/cancel",
+    cancelled = api(client, desk.editor, "post", f"/assignments/{made['id']}/cancel",
                      {"reason": "活动延期"})
     assert cancelled.status_code == 200, cancelled.content
     assert cancelled.json()["status"] == "cancelled"
@@ -70,13 +60,13 @@ def test_the_editor_who_dispatched_cancels_with_a_reason_and_the_assignee_is_tol
     # The 待办 “您有新的派单” is closed: nothing is left to accept.
     assert not Notice.objects.filter(user=desk.reporter, todo_key__startswith="planning:",
                                      done_at=None).exists()
-    again = _api(client, desk.dispatcher, "post", f"/assignments/{made['id']}/cancel",
+    again = api(client, desk.dispatcher, "post", f"/assignments/{made['id']}/cancel",
                  {"reason": "再取消"})
     assert again.status_code == 409
     # The reporter is free for the same time at once, and the cancelled job is not theirs to
     # accept any more.
     _book(client, desk, approved_topic(desk, title="老街回访"), start=start, end=end)
-    assert _api(client, desk.reporter, "post",
+    assert api(client, desk.reporter, "post",
                 f"/assignments/{made['id']}/accept").status_code == 409
 
 
@@ -102,17 +92,17 @@ def test_the_last_hand_in_frees_the_topics_vehicle_and_a_booking_can_be_released
     camera = _book(client, desk, topic, who=desk.camera, start=start, end=end)
     car = _book(client, desk, topic, resource=desk.vehicle, start=start, end=end)
     assert car["status"] == "booked"
-    on_job = _api(client, desk.editor, "get", "/board").json()["on_job"]
+    on_job = api(client, desk.editor, "get", "/board").json()["on_job"]
     assert {"who": "车辆·采访车1号", "status": "已预订"}.items() <= next(
         a for a in on_job if a["who"].startswith("车辆")).items()
     for who, row in ((desk.reporter, person), (desk.camera, camera)):
-        _api(client, who, "post", f"/assignments/{row['id']}/accept")
+        api(client, who, "post", f"/assignments/{row['id']}/accept")
     story = make_story(user=desk.reporter)
-    assert _api(client, desk.reporter, "post", f"/assignments/{person['id']}/hand-in",
+    assert api(client, desk.reporter, "post", f"/assignments/{person['id']}/hand-in",
                 {"story_id": story.pk}).status_code == 200
     # The camera operator is still on the job: the car stays with it.
     assert Assignment.objects.get(pk=car["id"]).status == AssignmentStatus.BOOKED
-    _api(client, desk.dispatcher, "post", f"/assignments/{camera['id']}/cancel",
+    api(client, desk.dispatcher, "post", f"/assignments/{camera['id']}/cancel",
          {"reason": "素材已够"})
     freed = Assignment.objects.get(pk=car["id"])
     assert freed.status == AssignmentStatus.RELEASED and freed.closed_at is not None
@@ -120,19 +110,19 @@ def test_the_last_hand_in_frees_the_topics_vehicle_and_a_booking_can_be_released
           start=start, end=end)
 
     kit = Resource.objects.create(name="直播背包", kind="equipment")
-    booking = _api(client, desk.editor, "post", f"/topics/{topic.pk}/assignments", {
+    booking = api(client, desk.editor, "post", f"/topics/{topic.pk}/assignments", {
         "duty": "equipment", "resource_id": kit.pk, "starts_at": start.isoformat(),
         "ends_at": end.isoformat()}).json()
-    assert _api(client, desk.reporter, "post",
+    assert api(client, desk.reporter, "post",
                 f"/assignments/{booking['id']}/release").status_code == 403
-    released = _api(client, desk.editor, "post", f"/assignments/{booking['id']}/release")
+    released = api(client, desk.editor, "post", f"/assignments/{booking['id']}/release")
     assert released.status_code == 200 and released.json()["status"] == "released"
-    assert _api(client, desk.editor, "post",
+    assert api(client, desk.editor, "post",
                 f"/assignments/{booking['id']}/release").status_code == 409
-    assert _api(client, desk.dispatcher, "post",
+    assert api(client, desk.dispatcher, "post",
                 f"/assignments/{person['id']}/release").status_code == 409  # a person
     other = approved_topic(desk, title="夜市")
-    assert _api(client, desk.editor, "post", f"/topics/{other.pk}/assignments", {
+    assert api(client, desk.editor, "post", f"/topics/{other.pk}/assignments", {
         "duty": "equipment", "resource_id": kit.pk, "starts_at": start.isoformat(),
         "ends_at": end.isoformat()}).status_code == 201
 
@@ -151,7 +141,7 @@ def test_a_booking_past_its_end_and_not_released_reminds_its_editor_once(client,
     assert notice.user == desk.dispatcher and "采访车1号" in notice.body
     assert "归还" in notice.body
     # Confirming the return after the end is the same release.
-    assert _api(client, desk.dispatcher, "post",
+    assert api(client, desk.dispatcher, "post",
                 f"/assignments/{car['id']}/release").json()["status"] == "released"
 
 
@@ -161,21 +151,21 @@ def test_accepting_after_the_deadline_is_refused_and_a_late_hand_in_is_marked(cl
     topic = approved_topic(desk)
     offered = _book(client, desk, topic)
     accepted = _book(client, desk, topic, who=desk.camera)
-    _api(client, desk.camera, "post", f"/assignments/{accepted['id']}/accept")
+    api(client, desk.camera, "post", f"/assignments/{accepted['id']}/accept")
     past = timezone.now() - timedelta(hours=1)
     Assignment.objects.filter(pk__in=[offered["id"], accepted["id"]]).update(
         starts_at=past - timedelta(hours=2), ends_at=past)
 
-    late = _api(client, desk.reporter, "post", f"/assignments/{offered['id']}/accept")
+    late = api(client, desk.reporter, "post", f"/assignments/{offered['id']}/accept")
     assert late.status_code == 409 and late.json()["code"] == "deadline_passed"
     assert "已过截止时间" in late.json()["message"] and "不能接单" in late.json()["message"]
     assert Assignment.objects.get(pk=offered["id"]).status == AssignmentStatus.OFFERED
     # Declining it is still possible (the editor learns why).
-    assert _api(client, desk.reporter, "post", f"/assignments/{offered['id']}/decline",
+    assert api(client, desk.reporter, "post", f"/assignments/{offered['id']}/decline",
                 {"reason": "已过时间"}).json()["status"] == "declined"
 
     story = make_story(user=desk.camera)
-    handed = _api(client, desk.camera, "post", f"/assignments/{accepted['id']}/hand-in",
+    handed = api(client, desk.camera, "post", f"/assignments/{accepted['id']}/hand-in",
                   {"story_id": story.pk})
     assert handed.status_code == 200, handed.content
     assert handed.json()["status"] == "submitted" and handed.json()["late"] is True
@@ -183,19 +173,19 @@ def test_accepting_after_the_deadline_is_refused_and_a_late_hand_in_is_marked(cl
     client.force_login(desk.camera)
     assert "已交稿（逾期）" in client.get("/planning/work/").content.decode()
     on_time = _book(client, desk, approved_topic(desk, title="按时"), who=desk.camera)
-    _api(client, desk.camera, "post", f"/assignments/{on_time['id']}/accept")
+    api(client, desk.camera, "post", f"/assignments/{on_time['id']}/accept")
     story2 = make_story(title="按时交稿", user=desk.camera)
-    assert _api(client, desk.camera, "post", f"/assignments/{on_time['id']}/hand-in",
+    assert api(client, desk.camera, "post", f"/assignments/{on_time['id']}/hand-in",
                 {"story_id": story2.pk}).json()["late"] is False
 
 
 def test_an_id_sent_as_true_or_as_text_is_a_400_naming_the_field(client, desk):
     topic = approved_topic(desk)
     row = _book(client, desk, topic)
-    _api(client, desk.reporter, "post", f"/assignments/{row['id']}/accept")
+    api(client, desk.reporter, "post", f"/assignments/{row['id']}/accept")
     story = make_story(user=desk.reporter)
     for value in (True, "1", str(story.pk), 1.5):
-        answer = _api(client, desk.reporter, "post", f"/assignments/{row['id']}/hand-in",
+        answer = api(client, desk.reporter, "post", f"/assignments/{row['id']}/hand-in",
                       {"story_id": value})
         assert answer.status_code == 400, (value, answer.content)
         assert answer.json()["field"] == "story_id" and answer.json()["code"] == "invalid_id"
@@ -204,13 +194,13 @@ def test_an_id_sent_as_true_or_as_text_is_a_400_naming_the_field(client, desk):
     start, end = slot(hours_from_now=5)
     for body in ({"duty": "reporter", "assignee_id": True},
                  {"duty": "vehicle", "resource_id": True}):
-        answer = _api(client, desk.dispatcher, "post", f"/topics/{topic.pk}/assignments", {
+        answer = api(client, desk.dispatcher, "post", f"/topics/{topic.pk}/assignments", {
             **body, "starts_at": start.isoformat(), "ends_at": end.isoformat()})
         assert answer.status_code == 400 and answer.json()["code"] == "invalid_id", body
-    tip = _api(client, desk.editor, "post", "/desk/tips", {"title": "路灯", "body": "不亮",
+    tip = api(client, desk.editor, "post", "/desk/tips", {"title": "路灯", "body": "不亮",
                                                          "unit_id": True})
     assert tip.status_code == 400 and tip.json()["field"] == "unit_id"
     assert Assignment.objects.count() == 1
     # A JSON integer written as 5.0 is the same number.
-    assert _api(client, desk.reporter, "post", f"/assignments/{row['id']}/hand-in",
+    assert api(client, desk.reporter, "post", f"/assignments/{row['id']}/hand-in",
                 {"story_id": float(story.pk)}).status_code == 200

@@ -4,7 +4,6 @@ bad input is refused in Chinese with nothing written."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -12,28 +11,21 @@ from django.utils import timezone
 
 from rongmei.planning.models import Coverage, Event, TopicStatus
 
+from .conftest import api
+
 pytestmark = pytest.mark.django_db
-
-
-def _api(client, user, method, path, body=None):
-    client.force_login(user)
-    send = getattr(client, method)
-    if body is None:
-        return send(f"/api/v1/planning{path}")
-    return send(f"/api/v1/planning{path}", json.dumps(body, default=str),
-                content_type="application/json")
 
 
 def test_the_lotus_festival_is_planned_per_outlet_staffed_and_dispatched(client, desk):
     start = timezone.now() + timedelta(days=2)
-    made = _api(client, desk.editor, "post", "/events", {
+    made = api(client, desk.editor, "post", "/events", {
         "title": "第十届荷塘莲花节开幕式", "kind": "festival", "starts_at": start.isoformat(),
         "ends_at": (start + timedelta(hours=3)).isoformat(), "place": "荷塘镇莲花广场"})
     assert made.status_code == 201, made.content
     event_id = made.json()["id"]
     for kind, outlets in (("live", ["app", "douyin"]), ("text", ["app", "wechat"]),
                           ("live", ["app", "douyin", "tv"])):  # re-planned, not doubled
-        planned = _api(client, desk.editor, "post", f"/events/{event_id}/coverages",
+        planned = api(client, desk.editor, "post", f"/events/{event_id}/coverages",
                        {"kind": kind, "outlets": outlets, "note": "开幕式全程"})
         assert planned.status_code == 200, planned.content
     coverages = {c["kind"]: c for c in planned.json()["coverages"]}
@@ -41,29 +33,29 @@ def test_the_lotus_festival_is_planned_per_outlet_staffed_and_dispatched(client,
     assert coverages["live"]["outlets"] == ["app", "douyin", "tv"]
 
     day = timezone.localdate(start).isoformat()
-    week = _api(client, desk.reporter, "get", f"/events?day={day}&span=week").json()
+    week = api(client, desk.reporter, "get", f"/events?day={day}&span=week").json()
     assert [e["title"] for e in week] == ["第十届荷塘莲花节开幕式"]
-    assert _api(client, desk.resident, "get", "/events").status_code == 403
+    assert api(client, desk.resident, "get", "/events").status_code == 403
 
-    staffed = _api(client, desk.editor, "post", f"/coverages/{coverages['live']['id']}/topic")
+    staffed = api(client, desk.editor, "post", f"/coverages/{coverages['live']['id']}/topic")
     assert staffed.status_code == 201, staffed.content
     topic = staffed.json()
     assert topic["status"] == TopicStatus.APPROVED and topic["title"].endswith("·直播")
     assert topic["outlets"] == ["app", "douyin", "tv"] and topic["planned_date"] == day
-    again = _api(client, desk.editor, "post", f"/coverages/{coverages['live']['id']}/topic")
+    again = api(client, desk.editor, "post", f"/coverages/{coverages['live']['id']}/topic")
     assert again.status_code == 409
-    booked = _api(client, desk.dispatcher, "post", f"/topics/{topic['id']}/assignments", {
+    booked = api(client, desk.dispatcher, "post", f"/topics/{topic['id']}/assignments", {
         "duty": "camera", "assignee_id": desk.camera.pk, "starts_at": start.isoformat(),
         "ends_at": (start + timedelta(hours=3)).isoformat(), "place": "荷塘镇莲花广场"})
     assert booked.status_code == 201, booked.content
 
     now = timezone.now()
-    under_way = _api(client, desk.editor, "post", "/events", {
+    under_way = api(client, desk.editor, "post", "/events", {
         "title": "莲子采摘体验", "starts_at": (now - timedelta(hours=1)).isoformat(),
         "ends_at": (now + timedelta(hours=1)).isoformat(), "place": "荷塘镇"}).json()
-    _api(client, desk.editor, "post", f"/events/{under_way['id']}/coverages",
+    api(client, desk.editor, "post", f"/events/{under_way['id']}/coverages",
          {"kind": "photo"})
-    board = _api(client, desk.editor, "get", "/board").json()
+    board = api(client, desk.editor, "get", "/board").json()
     assert [(e["title"], e["coverages"]) for e in board["events"]] == [("莲子采摘体验", "图片")]
     client.force_login(desk.editor)
     page = client.get(f"/admin/planning/topics/?day={day}").content.decode()
@@ -90,14 +82,14 @@ def test_the_console_registers_an_event_and_refuses_bad_input_in_chinese(client,
             ({"ends_at": (start - timedelta(hours=1)).isoformat()}, "ends_at"),
             ({"starts_at": (start - timedelta(days=3)).isoformat(),
               "ends_at": (start - timedelta(days=2)).isoformat()}, "ends_at")):
-        answer = _api(client, desk.editor, "post", "/events", {
+        answer = api(client, desk.editor, "post", "/events", {
             "title": "会议", "starts_at": start.isoformat(),
             "ends_at": (start + timedelta(hours=1)).isoformat(), **body})
         assert answer.status_code == 400 and answer.json()["field"] == field, body
-    assert _api(client, desk.reporter, "post", "/events", {
+    assert api(client, desk.reporter, "post", "/events", {
         "title": "会议", "starts_at": start.isoformat(),
         "ends_at": (start + timedelta(hours=1)).isoformat()}).status_code == 403
-    no_outlet = _api(client, desk.editor, "post", f"/events/{event.pk}/coverages",
+    no_outlet = api(client, desk.editor, "post", f"/events/{event.pk}/coverages",
                      {"kind": "video", "outlets": []})
     assert no_outlet.status_code == 400 and no_outlet.json()["field"] == "outlets"
     assert Event.objects.count() == 1 and Coverage.objects.count() == 1

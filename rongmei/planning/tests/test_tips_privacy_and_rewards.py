@@ -6,7 +6,6 @@ comment into a tip with one action."""
 from __future__ import annotations
 
 import io
-import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,18 +14,9 @@ from django.utils import timezone
 from rongmei.planning import dispatch, services
 from rongmei.planning.models import Tip, TipPhoto, TipSource, TipStatus, Topic, TopicStatus
 
-from .conftest import approved_topic, make_story, slot
+from .conftest import api, make_story, slot
 
 pytestmark = pytest.mark.django_db
-
-
-def _api(client, user, method, path, body=None):
-    client.force_login(user)
-    send = getattr(client, method)
-    if body is None:
-        return send(f"/api/v1/planning{path}")
-    return send(f"/api/v1/planning{path}", json.dumps(body, default=str),
-                content_type="application/json")
 
 
 def _photo(name="scene.jpg"):
@@ -43,7 +33,7 @@ def test_topic_texts_and_the_notes_others_read_pass_the_word_gate(client, desk,
     for field in ("title", "angle", "sources"):
         body = {"title": "夜市调查", "angle": "现场", "sources": "摊主", "planned_date": day,
                 field: "网络赌博窝点"}
-        refused = _api(client, desk.reporter, "post", "/topics", body)
+        refused = api(client, desk.reporter, "post", "/topics", body)
         assert refused.status_code == 400, refused.content
         assert refused.json()["code"] == "wordgate_blocked"
         assert refused.json()["field"] == field and "禁用词" in refused.json()["message"]
@@ -51,13 +41,13 @@ def test_topic_texts_and_the_notes_others_read_pass_the_word_gate(client, desk,
 
     topic = services.topic_propose(actor=desk.reporter, title="夜市调查", angle="现场",
                                    planned_date=timezone.localdate())
-    returned = _api(client, desk.editor, "post", f"/topics/{topic.pk}/review",
+    returned = api(client, desk.editor, "post", f"/topics/{topic.pk}/review",
                     {"decision": "return", "note": "别写网络赌博"})
     assert returned.status_code == 400 and returned.json()["field"] == "note"
     assert Topic.objects.get(pk=topic.pk).status == TopicStatus.PROPOSED
 
     tip = services.tip_submit(sender=desk.resident, title="路灯坏了", body="解放路路灯不亮")
-    rejected = _api(client, desk.editor, "post", f"/desk/tips/{tip.pk}/triage",
+    rejected = api(client, desk.editor, "post", f"/desk/tips/{tip.pk}/triage",
                     {"decision": "reject", "note": "疑似网络赌博广告"})
     assert rejected.status_code == 400 and rejected.json()["code"] == "wordgate_blocked"
     assert Tip.objects.get(pk=tip.pk).status == TipStatus.NEW
@@ -70,7 +60,7 @@ def test_topic_texts_and_the_notes_others_read_pass_the_word_gate(client, desk,
     for path, body in ((f"/assignments/{row.pk}/cancel", {"reason": "网络赌博"}),
                        (f"/assignments/{row.pk}/decline", {"reason": "网络赌博"})):
         who = desk.dispatcher if "cancel" in path else desk.reporter
-        answer = _api(client, who, "post", path, body)
+        answer = api(client, who, "post", path, body)
         assert answer.status_code == 400 and answer.json()["field"] == "reason", path
     client.force_login(desk.reporter)  # the console says it in Chinese too
     page = client.post("/admin/planning/topics/", {
@@ -80,7 +70,7 @@ def test_topic_texts_and_the_notes_others_read_pass_the_word_gate(client, desk,
 
 
 def test_the_account_phone_is_never_a_tips_silent_default(client, desk):
-    sent = _api(client, desk.resident, "post", "/tips", {"title": "积水", "body": "路口积水"})
+    sent = api(client, desk.resident, "post", "/tips", {"title": "积水", "body": "路口积水"})
     assert sent.status_code == 201
     assert Tip.objects.get(pk=sent.json()["id"]).contact_phone == ""
 
@@ -133,23 +123,23 @@ def test_an_adopted_tip_pays_its_sender_once_when_its_story_is_published(
 
     rule = EarningRule.objects.get(action="tip_adopted")  # a county starts with it
     assert rule.label == "爆料采用" and rule.is_active
-    tip_id = _api(client, desk.resident, "post", "/tips", {
+    tip_id = api(client, desk.resident, "post", "/tips", {
         "title": "荷塘镇莲田试灯", "body": "今晚八点试灯"}).json()["id"]
-    other_id = _api(client, desk.resident, "post", "/tips", {
+    other_id = api(client, desk.resident, "post", "/tips", {
         "title": "莲田又试灯", "body": "同一件事"}).json()["id"]
-    topic_id = _api(client, desk.editor, "post", f"/desk/tips/{tip_id}/triage",
+    topic_id = api(client, desk.editor, "post", f"/desk/tips/{tip_id}/triage",
                     {"decision": "adopt"}).json()["topic_id"]
-    _api(client, desk.editor, "post", f"/desk/tips/{other_id}/triage",
+    api(client, desk.editor, "post", f"/desk/tips/{other_id}/triage",
          {"decision": "merge", "merge_into_id": tip_id})
-    _api(client, desk.editor, "post", f"/topics/{topic_id}/review", {"decision": "approve"})
+    api(client, desk.editor, "post", f"/topics/{topic_id}/review", {"decision": "approve"})
     start, end = slot()
-    row = _api(client, desk.dispatcher, "post", f"/topics/{topic_id}/assignments", {
+    row = api(client, desk.dispatcher, "post", f"/topics/{topic_id}/assignments", {
         "duty": "reporter", "assignee_id": desk.reporter.pk, "starts_at": start.isoformat(),
         "ends_at": end.isoformat()}).json()
-    _api(client, desk.reporter, "post", f"/assignments/{row['id']}/accept")
+    api(client, desk.reporter, "post", f"/assignments/{row['id']}/accept")
     story = make_story(user=desk.reporter)
     with django_capture_on_commit_callbacks(execute=True):
-        _api(client, desk.reporter, "post", f"/assignments/{row['id']}/hand-in",
+        api(client, desk.reporter, "post", f"/assignments/{row['id']}/hand-in",
              {"story_id": story.pk})
     paid = PointsEntry.objects.filter(action="tip_adopted")
     assert not paid.exists()  # handed in, not yet published
@@ -163,10 +153,10 @@ def test_an_adopted_tip_pays_its_sender_once_when_its_story_is_published(
     assert entry.reason == "爆料采用"
 
     # A second tip adopted into the same, already published topic pays at adoption.
-    late_tip = _api(client, desk.resident, "post", "/tips", {
+    late_tip = api(client, desk.resident, "post", "/tips", {
         "title": "试灯补充", "body": "还有照片"}).json()["id"]
     with django_capture_on_commit_callbacks(execute=True):
-        _api(client, desk.editor, "post", f"/desk/tips/{late_tip}/triage",
+        api(client, desk.editor, "post", f"/desk/tips/{late_tip}/triage",
              {"decision": "adopt", "topic_id": topic_id})
     assert paid.count() == 2  # the merged tip pays nothing
 
@@ -188,11 +178,11 @@ def test_a_moderator_turns_a_comment_into_a_tip_with_one_action(client, desk, ma
     assert tip.sender == moderator and tip.status == TipStatus.NEW
     assert "13912345678" not in tip.body and "桥塌了" in tip.body
     assert "莲花节开幕了" in tip.body
-    again = _api(client, desk.editor, "post", f"/desk/tips/from-comment/{comment.pk}")
+    again = api(client, desk.editor, "post", f"/desk/tips/from-comment/{comment.pk}")
     assert again.status_code == 409 and again.json()["code"] == "already_tip"
-    refused = _api(client, desk.reporter, "post", f"/desk/tips/from-comment/{comment.pk}")
+    refused = api(client, desk.reporter, "post", f"/desk/tips/from-comment/{comment.pk}")
     assert refused.status_code == 403
-    missing = _api(client, desk.editor, "post", "/desk/tips/from-comment/999999")
+    missing = api(client, desk.editor, "post", "/desk/tips/from-comment/999999")
     assert missing.status_code == 404
     # A resident's comment queue has no such button for someone without the right.
     client.force_login(desk.reporter)
