@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from pydantic import BeforeValidator, ConfigDict, Field, ValidationInfo
 
@@ -111,6 +112,8 @@ class DeskTipOut(Schema):
     wenzheng_receipt: str
     topic_id: int | None
     created_at: datetime
+    photos: list[str] = Field(description="图片地址（仅爆料人和编辑部可打开）")
+    videos: list[str] = Field(description="视频地址（仅爆料人和编辑部可打开）")
 
 
 class TriageIn(Schema):
@@ -313,7 +316,9 @@ def _desk_tip(tip: Tip) -> dict:
             "place": tip.place, "status": tip.status, "contact": contact,
             "unit": tip.unit.name if tip.unit else None,
             "wenzheng_receipt": tip.wenzheng_receipt, "topic_id": tip.topic_id,
-            "created_at": tip.created_at}
+            "created_at": tip.created_at,
+            "photos": [reverse("planning:tip_photo", args=[p.pk]) for p in tip.photos.all()],
+            "videos": [reverse("planning:tip_video", args=[v.pk]) for v in tip.videos.all()]}
 
 
 def _brief(a: Assignment) -> dict:

@@ -114,6 +114,8 @@ def test_a_tips_photos_reach_only_its_sender_and_the_desk(client, desk, make_use
     client.force_login(desk.editor)
     desk_page = client.get("/admin/planning/tips/").content.decode()
     assert url in desk_page and photo.image.name not in desk_page
+    listed = api(client, desk.editor, "get", "/desk/tips").json()
+    assert listed[0]["photos"] == [url] and listed[0]["videos"] == []
 
 
 def test_an_adopted_tip_pays_its_sender_once_when_its_story_is_published(
