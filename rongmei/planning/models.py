@@ -271,6 +271,13 @@ class Assignment(models.Model):
         return bool(self.submitted_at and self.submitted_at > self.ends_at)
 
     @property
+    def deadline_passed(self) -> bool:
+        """Past the deadline: no longer accepted (dispatch.assignment_respond)."""
+        from django.utils import timezone
+
+        return self.ends_at <= timezone.now()
+
+    @property
     def state_label(self) -> str:
         label = self.get_status_display()
         return f"{label}（逾期）" if self.is_late else label

@@ -1,5 +1,6 @@
-"""Write paths of 策划指挥: tips (爆料, 线索, 问政转线索) and their triage, topics (报题,
-选题会), assignments (派单: booking, accept/decline, progress, hand-in) and the overdue timer.
+"""Write paths of 策划指挥: tips (爆料 with photos and a video, 线索, 问政转线索, 评论转线索),
+their private files and triage, and topics (报题, 选题会). Assignments (派单) are in
+``dispatch.py``, the 策划日历 in ``events.py``, 爆料采用 points in ``rewards.py``.
 
 Every staff action asks ``rongmei.units.access`` at its top. Side effects (notices) are
 written inside the action's transaction, so a refused action tells nobody.

@@ -156,6 +156,11 @@ def test_accepting_after_the_deadline_is_refused_and_a_late_hand_in_is_marked(cl
     Assignment.objects.filter(pk__in=[offered["id"], accepted["id"]]).update(
         starts_at=past - timedelta(hours=2), ends_at=past)
 
+    client.force_login(desk.reporter)
+    phone = client.get("/planning/work/").content.decode()
+    assert "已过截止时间，不能接单" in phone and 'data-testid="pl-accept"' not in phone
+    client.post(f"/planning/work/{offered['id']}/accept/")  # a stale page is refused too
+    assert Assignment.objects.get(pk=offered["id"]).status == AssignmentStatus.OFFERED
     late = api(client, desk.reporter, "post", f"/assignments/{offered['id']}/accept")
     assert late.status_code == 409 and late.json()["code"] == "deadline_passed"
     assert "已过截止时间" in late.json()["message"] and "不能接单" in late.json()["message"]
