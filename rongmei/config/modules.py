@@ -101,6 +101,8 @@ MODULES: list[Module] = [
     # Tips pass the word gate through core.public_text, as 服务+ texts do (no import).
     Module("planning", "策划指挥", {
         "news": "an assignment is handed in by linking the story, whose byline comes from it",
+        "points": "an adopted resident tip whose story is published pays 爆料采用 once",
+        "media": "the desk imports a tip's video into the media library for transcoding",
     }, url_prefix="planning/", api_prefix="planning", paths=("/planning/",)),
     Module("activities", "活动", {
         "wordgate": "contest rules, entries and quiz questions pass the word gate",

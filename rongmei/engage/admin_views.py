@@ -36,6 +36,16 @@ def highlight(text: str, words) -> str:
     return mark_safe(html)
 
 
+def comment_actions(request) -> list[dict]:
+    """Buttons other apps add to each comment (``rongmei_comment_actions`` hooks, e.g.
+    策划指挥's 转为线索): ``{"label", "url", "name"}``, posted with the comment's id as
+    ``name``'s value to ``url``, which checks the role again."""
+    from wagtail import hooks
+
+    return [action for hook in hooks.get_hooks("rongmei_comment_actions")
+            for action in hook(request)]
+
+
 class ModeratorScreen(WagtailAdminTemplateMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if not is_moderator(request.user):
@@ -69,6 +79,7 @@ class CommentQueueView(ModeratorScreen):
             "status": status, "statuses": selectors.QUEUE_LABELS, "page": page,
             "story": Page.objects.filter(pk=page_id).first() if page_id else None,
             "story_closed": (not services.comments_open(page_id)) if page_id else False,
+            "comment_actions": comment_actions(self.request),
         })
         return context
 

@@ -18,8 +18,23 @@ from rongmei.core.errors import ServiceError
 from rongmei.core.modules import module_is_on
 from rongmei.units.access import has_role, people_with_role
 
-from . import selectors, services
-from .models import Duty, Outlet, Resource, Tip, TipStatus, Topic, TopicStatus
+from . import dispatch, events, selectors, services
+from .models import (
+    HOLDING,
+    Assignment,
+    AssignmentStatus,
+    Coverage,
+    CoverageKind,
+    Duty,
+    Event,
+    EventKind,
+    Outlet,
+    Resource,
+    Tip,
+    TipStatus,
+    Topic,
+    TopicStatus,
+)
 
 
 class _Screen(RoleScreen, WagtailAdminTemplateMixin, TemplateView):
@@ -67,6 +82,8 @@ class TipsView(_Screen):
                 "tips": tips[:100],
                 "may_triage": has_role(user, *services.NEWSDESK),
                 "may_see_contact": has_role(user, *services.CONTACT_ROLES),
+                "may_take_comments": has_role(user, *services.COMMENT_TO_TIP)
+                and module_is_on("engage"),
                 "wenzheng_on": module_is_on("wenzheng")}
 
     def post(self, request, *args, **kwargs):
@@ -78,6 +95,16 @@ class TipsView(_Screen):
                                     place=request.POST.get("place", ""),
                                     unit_id=_pk(request.POST.get("unit_id")) or None)
                 messages.success(request, "线索已报送")
+            elif action == "comment" or request.POST.get("comment_to_tip"):
+                # From 评论审核 (互动), whose comment rows carry this button, or typed here.
+                comment_id = _pk(request.POST.get("comment_to_tip") or
+                                 request.POST.get("comment_id"))
+                tip = services.tip_from_comment(actor=request.user, comment_id=comment_id)
+                messages.success(request, f"已转为线索：{tip.title}")
+            elif action == "to_media":
+                asset = services.tip_video_to_media(actor=request.user,
+                                                    video_id=_pk(request.POST.get("video")))
+                messages.success(request, f"已导入素材库：{asset.title}（转码完成后可在稿件中使用）")
             elif action == "wenzheng":
                 tip = services.tip_from_wenzheng(actor=request.user,
                                                  case_id=_pk(request.POST.get("case_id")))
@@ -115,11 +142,14 @@ class TopicsView(_Screen):
         return {**super().get_context_data(**kwargs), "day": day, "span": span,
                 "start": start, "end": end,
                 "topics": selectors.topics_for(user, start, end),
+                "events": selectors.events_between(start, end),
+                "event_kinds": EventKind.choices, "coverage_kinds": CoverageKind.choices,
                 "outlets": Outlet.choices, "duties": Duty.choices,
                 "may_review": has_role(user, *services.NEWSDESK),
                 "people": people_with_role(*services.ASSIGNABLE)[:200],
                 "resources": Resource.objects.filter(is_active=True),
-                "approved": TopicStatus.APPROVED}
+                "approved": TopicStatus.APPROVED, "holding": HOLDING,
+                "booked": AssignmentStatus.BOOKED}
 
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action")
@@ -132,6 +162,41 @@ class TopicsView(_Screen):
                     planned_date=_date(request.POST.get("planned_date")),
                     unit_id=_pk(request.POST.get("unit_id")) or None)
                 messages.success(request, "选题已提交")
+            elif action == "event":
+                events.event_create(
+                    actor=request.user, title=request.POST.get("title", ""),
+                    kind=request.POST.get("kind", ""),
+                    starts_at=_moment(request.POST.get("starts_at")),
+                    ends_at=_moment(request.POST.get("ends_at")),
+                    place=request.POST.get("place", ""),
+                    description=request.POST.get("description", ""))
+                messages.success(request, "事件已登记")
+            elif action == "coverage":
+                event = Event.objects.filter(pk=_pk(request.POST.get("event"))).first()
+                if event is None:
+                    raise ServiceError("not_found", "事件不存在")
+                events.coverage_plan(actor=request.user, event=event,
+                                     kind=request.POST.get("kind", ""),
+                                     outlets=request.POST.getlist("outlets"),
+                                     note=request.POST.get("note", ""))
+                messages.success(request, f"“{event.title}”报道计划已保存")
+            elif action == "staff":
+                coverage = Coverage.objects.filter(pk=_pk(request.POST.get("coverage"))).first()
+                if coverage is None:
+                    raise ServiceError("not_found", "报道计划不存在")
+                topic = events.coverage_staff(actor=request.user, coverage=coverage)
+                messages.success(request, f"已立项：{topic.title}，可以派单了")
+            elif action in ("cancel", "release"):
+                row = Assignment.objects.filter(pk=_pk(request.POST.get("assignment"))).first()
+                if row is None:
+                    raise ServiceError("not_found", "派单不存在")
+                if action == "cancel":
+                    dispatch.assignment_cancel(actor=request.user, assignment=row,
+                                               reason=request.POST.get("reason", ""))
+                    messages.success(request, f"已取消：{row}")
+                else:
+                    dispatch.resource_release(actor=request.user, assignment=row)
+                    messages.success(request, f"已归还：{row.resource}")
             else:
                 topic = Topic.objects.filter(pk=_pk(request.POST.get("topic"))).first()
                 if topic is None:
@@ -140,7 +205,7 @@ class TopicsView(_Screen):
                     duty = request.POST.get("duty", "")
                     who = _pk(request.POST.get("who")) or None
                     person = duty in (Duty.REPORTER, Duty.CAMERA)
-                    services.assignment_create(
+                    dispatch.assignment_create(
                         actor=request.user, topic=topic, duty=duty,
                         assignee_id=who if person else None,
                         resource_id=None if person else who,

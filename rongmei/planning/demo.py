@@ -24,10 +24,10 @@ def seed(ctx) -> str:
     from rongmei.accounts.models import User
     from rongmei.units.demo import STAFF
 
+    from .dispatch import assignment_create, assignment_respond
+    from .events import coverage_plan, event_create
     from .models import Assignment, Resource, Tip, Topic
     from .services import (
-        assignment_create,
-        assignment_respond,
         tip_report,
         tip_submit,
         tip_triage,
@@ -60,6 +60,13 @@ def seed(ctx) -> str:
                   planned_date=timezone.localdate() + timedelta(days=2),
                   outlets=["app", "tv"], sources="老街商户、住建局")
     now = timezone.now()
+    festival = event_create(actor=admin, title="第十届荷塘莲花节开幕式", kind="festival",
+                            starts_at=now + timedelta(days=3),
+                            ends_at=now + timedelta(days=3, hours=3), place="荷塘镇莲花广场",
+                            description="开幕式、文艺演出和莲子采摘体验")
+    coverage_plan(actor=admin, event=festival, kind="live", outlets=["app", "douyin"],
+                  note="开幕式全程直播")
+    coverage_plan(actor=admin, event=festival, kind="text", outlets=["app", "wechat"])
     start, end = now + timedelta(minutes=30), now + timedelta(hours=5)
     first = assignment_create(actor=admin, topic=topic, duty="reporter", assignee_id=reporter.pk,
                               starts_at=start, ends_at=end, place="荷塘镇莲田",

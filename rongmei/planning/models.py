@@ -18,6 +18,7 @@ class TipSource(models.TextChoices):
     RESIDENT = "resident", "群众爆料"
     UNIT = "unit", "单位报送"
     WENZHENG = "wenzheng", "问政转线索"
+    COMMENT = "comment", "评论转线索"
 
 
 class TipStatus(models.TextChoices):
@@ -47,6 +48,8 @@ class Tip(models.Model):
     wenzheng_case_id = models.PositiveBigIntegerField("问政编号", null=True, blank=True,
                                                       unique=True)
     wenzheng_receipt = models.CharField("问政受理号", max_length=30, blank=True)
+    # A comment (互动) turned into a tip, the same way: its id; one tip per comment.
+    comment_id = models.PositiveBigIntegerField("评论编号", null=True, blank=True, unique=True)
     status = models.CharField("状态", max_length=10, choices=TipStatus.choices,
                               default=TipStatus.NEW)
     triage_note = models.CharField("处理意见", max_length=200, blank=True)
@@ -85,7 +88,9 @@ class Tip(models.Model):
 
 
 def tip_photo_path(instance, filename):
-    return stored_name(f"planning/tips/{instance.tip_id}", filename)
+    # Under private/: never served from MEDIA_URL (core.views.public_media, nginx), only
+    # through planning's view, which asks who is looking (services.tip_file_open).
+    return stored_name(f"private/planning/tips/{instance.tip_id}", filename)
 
 
 class TipPhoto(models.Model):
@@ -95,6 +100,20 @@ class TipPhoto(models.Model):
 
     class Meta:
         ordering = ["order", "pk"]
+
+
+class TipVideo(models.Model):
+    """A resident's video, re-multiplexed without metadata (core.uploads.clean_video) and
+    kept private like the photos. The desk may import it into the media library
+    (``media_asset``), where the media pipeline transcodes it for stories."""
+
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="videos")
+    file = models.FileField("视频", upload_to=tip_photo_path)
+    media_asset = models.ForeignKey("media.MediaAsset", on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="+", verbose_name="素材库")
+
+    class Meta:
+        ordering = ["pk"]
 
 
 class Outlet(models.TextChoices):
@@ -183,17 +202,20 @@ class AssignmentStatus(models.TextChoices):
     DECLINED = "declined", "已拒绝"
     SUBMITTED = "submitted", "已交稿"
     CANCELLED = "cancelled", "已取消"
+    # A vehicle or equipment booking: held from its start to its end, or until released.
+    BOOKED = "booked", "已预订"
+    RELEASED = "released", "已归还"
 
 
 # States in which a person or a resource is held for the assignment's time.
-HOLDING = (AssignmentStatus.OFFERED, AssignmentStatus.ACCEPTED)
+HOLDING = (AssignmentStatus.OFFERED, AssignmentStatus.ACCEPTED, AssignmentStatus.BOOKED)
 
 
 class Assignment(models.Model):
     """One person or one resource booked for a topic from ``starts_at`` to ``ends_at``.
 
     No double booking: a person (or a resource) holds at most one live assignment at any
-    moment. ``services.assignment_create`` checks it while holding a row lock on the person
+    moment. ``dispatch.assignment_create`` checks it while holding a row lock on the person
     (or resource), so two parallel bookings are serialised and the second sees the first.
     """
 
@@ -212,6 +234,11 @@ class Assignment(models.Model):
     status = models.CharField("状态", max_length=10, choices=AssignmentStatus.choices,
                               default=AssignmentStatus.OFFERED)
     decline_reason = models.CharField("拒绝原因", max_length=200, blank=True)
+    cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+",
+                                     verbose_name="取消人")
+    closed_at = models.DateTimeField("取消或归还时间", null=True, blank=True)
     story = models.ForeignKey("news.StoryPage", on_delete=models.SET_NULL, null=True,
                               blank=True, related_name="+", verbose_name="交付稿件")
     submitted_at = models.DateTimeField("交稿时间", null=True, blank=True)
@@ -239,6 +266,23 @@ class Assignment(models.Model):
         return f"{self.topic.title}·{self.get_duty_display()}"
 
     @property
+    def is_late(self) -> bool:
+        """逾期交稿: handed in after the deadline (allowed, and marked)."""
+        return bool(self.submitted_at and self.submitted_at > self.ends_at)
+
+    @property
+    def deadline_passed(self) -> bool:
+        """Past the deadline: no longer accepted (dispatch.assignment_respond)."""
+        from django.utils import timezone
+
+        return self.ends_at <= timezone.now()
+
+    @property
+    def state_label(self) -> str:
+        label = self.get_status_display()
+        return f"{label}（逾期）" if self.is_late else label
+
+    @property
     def who(self) -> str:
         if self.resource_id:
             return str(self.resource)
@@ -257,3 +301,69 @@ class AssignmentUpdate(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+
+class EventKind(models.TextChoices):
+    MEETING = "meeting", "会议"
+    FESTIVAL = "festival", "节会"
+    ACTIVITY = "activity", "活动"
+    OTHER = "other", "其他"
+
+
+class Event(models.Model):
+    """策划日历: something that will happen (a meeting, a festival such as the 莲花节) and
+    that the center plans to cover, with a coverage per kind of output."""
+
+    title = models.CharField("事件", max_length=60)
+    kind = models.CharField("类型", max_length=10, choices=EventKind.choices,
+                            default=EventKind.ACTIVITY)
+    starts_at = models.DateTimeField("开始时间", db_index=True)
+    ends_at = models.DateTimeField("结束时间")
+    place = models.CharField("地点", max_length=100, blank=True)
+    description = models.TextField("说明", max_length=1000, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+", verbose_name="登记人")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = verbose_name_plural = "策划日历"
+        constraints = [models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")),
+                                              name="planning_event_ends_after_start")]
+
+    def __str__(self):
+        return self.title
+
+
+class CoverageKind(models.TextChoices):
+    TEXT = "text", "文字"
+    PHOTO = "photo", "图片"
+    VIDEO = "video", "视频"
+    LIVE = "live", "直播"
+
+
+class Coverage(models.Model):
+    """One kind of output planned for an event (文字, 图片, 视频, 直播) and the outlets it is
+    for. Staffing it makes an approved topic (``topic``), which takes assignments."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="coverages",
+                              verbose_name="事件")
+    kind = models.CharField("报道形式", max_length=10, choices=CoverageKind.choices)
+    outlets = models.JSONField("发布渠道", default=list)
+    note = models.CharField("报道要求", max_length=200, blank=True)
+    topic = models.OneToOneField(Topic, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="coverage", verbose_name="选题")
+
+    class Meta:
+        ordering = ["event", "kind"]
+        verbose_name = verbose_name_plural = "报道计划"
+        constraints = [models.UniqueConstraint(fields=["event", "kind"],
+                                               name="planning_one_coverage_per_kind")]
+
+    def __str__(self):
+        return f"{self.event.title}·{self.get_kind_display()}"
+
+    @property
+    def outlet_labels(self) -> str:
+        labels = dict(Outlet.choices)
+        return "、".join(labels.get(code, code) for code in self.outlets)

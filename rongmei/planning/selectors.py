@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from rongmei.core.modules import module_is_on
 
-from .models import Assignment, AssignmentStatus, Tip, TipStatus, Topic, TopicStatus
+from .models import HOLDING, Assignment, AssignmentStatus, Tip, TipStatus, Topic, TopicStatus
 
 
 def tip_desk(*, status: str = TipStatus.NEW):
-    tips = Tip.objects.select_related("sender", "unit", "topic").prefetch_related("photos")
+    tips = Tip.objects.select_related("sender", "unit", "topic").prefetch_related("photos",
+                                                                                  "videos")
     return tips.filter(status=status) if status else tips
 
 
@@ -86,7 +87,7 @@ def board(*, now=None) -> dict:
                "until": timezone.localtime(a.ends_at).strftime("%H:%M"),
                "overdue": a.ends_at < now}
               for a in Assignment.objects.filter(
-                  status__in=(AssignmentStatus.OFFERED, AssignmentStatus.ACCEPTED),
+                  status__in=HOLDING,  # people offered or on the job, cars and kit booked
                   starts_at__lte=now + timedelta(hours=12))
               .select_related("topic", "assignee", "resource").order_by("ends_at")[:50]]
     return {
@@ -96,6 +97,10 @@ def board(*, now=None) -> dict:
                         for value, label in AssignmentStatus.choices],
         "on_job": on_job,
         "tips_new": Tip.objects.filter(status=TipStatus.NEW).count(),
+        "events": [{"id": e.pk, "title": e.title, "place": e.place,
+                    "starts": timezone.localtime(e.starts_at).strftime("%m-%d %H:%M"),
+                    "coverages": "、".join(c.get_kind_display() for c in e.coverages.all())}
+                   for e in events_between(today, today)[:20]],
         **_stories(today),
         "live_rooms": _live_rooms(),
     }
@@ -126,3 +131,12 @@ def _live_rooms() -> list[dict]:
 
     room = apps.get_model("live", "LiveRoom")
     return [{"id": r.pk, "title": r.title} for r in room.objects.filter(state="live")[:10]]
+
+
+def events_between(start: date, end: date):
+    """策划日历: the events under way on any day from ``start`` to ``end``, with their
+    coverages and the topics staffing them."""
+    from .models import Event
+
+    return (Event.objects.filter(starts_at__date__lte=end, ends_at__date__gte=start)
+            .prefetch_related("coverages__topic").order_by("starts_at", "pk"))

@@ -1,5 +1,6 @@
-"""Write paths of 策划指挥: tips (爆料, 线索, 问政转线索) and their triage, topics (报题,
-选题会), assignments (派单: booking, accept/decline, progress, hand-in) and the overdue timer.
+"""Write paths of 策划指挥: tips (爆料 with photos and a video, 线索, 问政转线索, 评论转线索),
+their private files and triage, and topics (报题, 选题会). Assignments (派单) are in
+``dispatch.py``, the 策划日历 in ``events.py``, 爆料采用 points in ``rewards.py``.
 
 Every staff action asks ``rongmei.units.access`` at its top. Side effects (notices) are
 written inside the action's transaction, so a refused action tells nobody.
@@ -7,7 +8,7 @@ written inside the action's transaction, so a refused action tells nobody.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -23,6 +24,7 @@ from rongmei.core.roles import (
     DIRECTOR,
     DISPATCHER,
     EDITOR,
+    OPERATOR,
     REPORTER,
     UNIT_ADMIN,
     WENZHENG_HANDLER,
@@ -31,17 +33,12 @@ from rongmei.core.text import clean_typed
 from rongmei.units.access import access_unit, check_role, has_role
 
 from .models import (
-    HOLDING,
-    Assignment,
-    AssignmentStatus,
-    AssignmentUpdate,
-    Duty,
     Outlet,
-    Resource,
     Tip,
     TipPhoto,
     TipSource,
     TipStatus,
+    TipVideo,
     Topic,
     TopicStatus,
 )
@@ -54,9 +51,12 @@ MAX_AHEAD = timedelta(days=366)  # a plan, not a year-9999 booking that holds a 
 CONTACT_ROLES = (DISPATCHER,)
 # Who may propose a topic (报题).
 PROPOSERS = (REPORTER, UNIT_ADMIN) + NEWSDESK
+# Who may turn a comment into a tip: the desk and the comment moderators (互动's 评论审核).
+COMMENT_TO_TIP = NEWSDESK + (OPERATOR,)
 # Who may be assigned (people who gather).
 ASSIGNABLE = (REPORTER,) + NEWSDESK
 MAX_PHOTOS = 9
+MAX_VIDEOS = 1  # 30 MB (core.uploads.MAX_VIDEO_BYTES): a phone clip of the scene
 TIPS_PER_DAY = 10
 
 
@@ -95,7 +95,7 @@ def _notify(**kwargs) -> None:
 
 def tip_submit(*, sender, title: str, body: str, place: str = "", latitude=None,
                longitude=None, contact_name: str = "", contact_phone: str = "",
-               photos=()) -> Tip:
+               photos=(), videos=()) -> Tip:
     """爆料: a resident sends a tip. The text passes the word gate (a blocked word: refused,
     nothing saved); the contact is private (masked to the desk, shown in full to 策划调度
     only, every look logged); the sender follows the outcome in 我的爆料."""
@@ -107,7 +107,9 @@ def tip_submit(*, sender, title: str, body: str, place: str = "", latitude=None,
         "place": clean_typed(place, field="place", label="地点", max_length=100, required=False),
         "contact_name": clean_typed(contact_name, field="contact_name", label="联系人",
                                     max_length=20, required=False),
-        "contact_phone": _phone(contact_phone) or sender.phone or "",
+        # Only what the resident typed or chose: the account's phone is never a silent
+        # default (the form offers it as an explicit choice).
+        "contact_phone": _phone(contact_phone),
         "latitude": _coordinate(latitude, field="latitude", limit=90),
         "longitude": _coordinate(longitude, field="longitude", limit=180),
     }
@@ -120,6 +122,12 @@ def tip_submit(*, sender, title: str, body: str, place: str = "", latitude=None,
     from rongmei.core.uploads import clean_image
 
     cleaned = [clean_image(p, field="photos", max_side=1920) for p in photos]
+    videos = [v for v in videos if v]
+    if len(videos) > MAX_VIDEOS:
+        raise ServiceError("too_many_videos", f"最多上传{MAX_VIDEOS}段视频", field="videos")
+    from rongmei.core.uploads import clean_video
+
+    clips = [clean_video(v, field="videos") for v in videos]
     ratelimit.hit("planning_tip", str(sender.pk), limit=TIPS_PER_DAY, window=86400,
                   message=f"每天最多爆料{TIPS_PER_DAY}条，请明天再试")
     with transaction.atomic():
@@ -128,6 +136,10 @@ def tip_submit(*, sender, title: str, body: str, place: str = "", latitude=None,
             photo = TipPhoto(tip=tip, order=index)
             photo.image.save(content.name, content, save=False)
             photo.save()
+        for content in clips:
+            video = TipVideo(tip=tip)
+            video.file.save(content.name, content, save=False)
+            video.save()
     return tip
 
 
@@ -183,6 +195,77 @@ def tip_from_wenzheng(*, actor, case_id: int) -> Tip:
         raise ServiceError("already_tip", "该问政已转为线索", status=409) from None
 
 
+def tip_from_comment(*, actor, comment_id: int) -> Tip:
+    """评论转线索: one action in 评论审核 turns a resident's comment on a story into a lead
+    (its text, personal details masked; the commenter is not the sender — their account
+    stays with 互动). Only while 互动 is on; read by model name, so planning needs no
+    import of it. A removed comment, or one holding a blocked word, does not become a lead."""
+    check_role(actor, *COMMENT_TO_TIP)
+    if not module_is_on("engage"):
+        raise ServiceError("module_off", "互动模块未开启", status=404)
+    from django.apps import apps
+
+    comment = (apps.get_model("engage", "Comment").objects.select_related("page")
+               .filter(pk=comment_id).first()) if comment_id else None
+    if comment is None or comment.status == "removed":
+        raise NotFoundError("评论不存在或已删除")
+    existing = Tip.objects.filter(comment_id=comment.pk).first()
+    if existing is not None:
+        raise ServiceError("already_tip", f"该评论已转为线索：{existing.title}", status=409)
+    text = mask_personal_text(comment.body)
+    title = f"评论：{text}"[:60]
+    body = f"{text}\n（读者评论于《{comment.page.title}》，评论编号{comment.pk}）"[:2000]
+    gate_texts(title=title, body=body)
+    try:
+        with transaction.atomic():
+            return Tip.objects.create(source=TipSource.COMMENT, sender=actor, title=title,
+                                      body=body, comment_id=comment.pk)
+    except IntegrityError:
+        raise ServiceError("already_tip", "该评论已转为线索", status=409) from None
+
+
+def tip_file_open(*, viewer, kind: str, pk: int):
+    """A tip's photo or video (stored under private/): for its sender, and for the desk,
+    which sees every tip. Anyone else is told it does not exist. Returns (stored name, open
+    file)."""
+    model, label = (TipPhoto, "图片") if kind == "photo" else (TipVideo, "视频")
+    row = (model.objects.select_related("tip").filter(pk=pk).first()
+           if viewer.is_authenticated else None)
+    if row is None or not (row.tip.sender_id == viewer.pk or has_role(viewer, *NEWSDESK)):
+        raise NotFoundError(f"{label}不存在")
+    stored = row.image if kind == "photo" else row.file
+    try:
+        return stored.name, stored.storage.open(stored.name, "rb")
+    except FileNotFoundError:
+        raise NotFoundError(f"{label}文件不存在") from None
+
+
+def tip_video_to_media(*, actor, video_id: int):
+    """导入素材库: the desk takes a tip's video into the media library, where the media
+    pipeline (``rongmei.media``) checks and transcodes it for use in stories; the tip keeps
+    its private copy. Once per video."""
+    check_role(actor, *NEWSDESK)
+    from django.core.files import File
+
+    from rongmei.media.services import media_upload
+
+    with transaction.atomic():
+        video = (TipVideo.objects.select_for_update().select_related("tip")
+                 .filter(pk=video_id).first())
+        if video is None:
+            raise NotFoundError("视频不存在")
+        if video.media_asset_id:
+            raise ServiceError("already_imported", "该视频已导入素材库", status=409)
+        with video.file.storage.open(video.file.name, "rb") as handle:
+            upload = File(handle, name=video.file.name.rsplit("/", 1)[-1])
+            upload.size = video.file.size
+            asset = media_upload(actor=actor, kind="video", title=f"爆料视频：{video.tip.title}",
+                                 upload=upload)
+        video.media_asset = asset
+        video.save(update_fields=["media_asset"])
+    return asset
+
+
 def tip_contact(*, viewer, tip: Tip, reason: str = "") -> dict:
     """The sender's contact in full, for 策划调度 only; every look is written to the
     personal-data access log."""
@@ -205,6 +288,7 @@ def tip_triage(*, actor, tip: Tip, decision: str, note: str = "", merge_into_id=
     tip) or 不采用 (with a note). The sender is told in 我的爆料 and 消息."""
     check_role(actor, *NEWSDESK)
     note = clean_typed(note, field="note", label="处理意见", max_length=200, required=False)
+    gate_texts(note=note)  # the sender reads it in 我的爆料
     if planned_date is not None and planned_date < _today():
         raise ServiceError("date_past", "计划日期不能早于今天", field="planned_date")
     with transaction.atomic():
@@ -245,12 +329,16 @@ def tip_triage(*, actor, tip: Tip, decision: str, note: str = "", merge_into_id=
             _notify(user=tip.sender, kind="planning_tip_outcome", title="您的爆料有了处理结果",
                     body=f"“{tip.title}”：{tip.outcome}", link="/planning/tips/mine/",
                     about=f"planning:tip:{tip.pk}")
+        if tip.status == TipStatus.ADOPTED:
+            from .rewards import pay_tip_if_published
+
+            pay_tip_if_published(tip)
     return tip
 
 
 # --- 选题 ----------------------------------------------------------------------------------
 
-def _outlets(values) -> list[str]:
+def clean_outlets(values) -> list[str]:
     codes = [v for v in (values or []) if v]
     unknown = [c for c in codes if c not in Outlet.values]
     if unknown or not codes:
@@ -269,11 +357,15 @@ def topic_propose(*, actor, title: str, angle: str, planned_date: date, sources:
         raise ServiceError("invalid_date", "请填写计划日期", field="planned_date")
     if planned_date < _today():
         raise ServiceError("date_past", "计划日期不能早于今天", field="planned_date")
-    return Topic.objects.create(
-        title=clean_typed(title, field="title", label="选题", max_length=60),
-        angle=clean_typed(angle, field="angle", label="报道角度", max_length=1000),
-        sources=clean_typed(sources, field="sources", label="信源", max_length=1000, required=False),
-        outlets=_outlets(outlets), planned_date=planned_date, proposed_by=actor, unit=unit)
+    texts = {
+        "title": clean_typed(title, field="title", label="选题", max_length=60),
+        "angle": clean_typed(angle, field="angle", label="报道角度", max_length=1000),
+        "sources": clean_typed(sources, field="sources", label="信源", max_length=1000,
+                               required=False),
+    }
+    gate_texts(**texts)  # the whole desk, the units and the assignees read a topic
+    return Topic.objects.create(outlets=clean_outlets(outlets), planned_date=planned_date,
+                                proposed_by=actor, unit=unit, **texts)
 
 
 def topic_review(*, actor, topic: Topic, decision: str, note: str = "",
@@ -281,6 +373,7 @@ def topic_review(*, actor, topic: Topic, decision: str, note: str = "",
     """选题会: approve, return (with a note) or merge a proposed topic."""
     check_role(actor, *NEWSDESK)
     note = clean_typed(note, field="note", label="审核意见", max_length=200, required=False)
+    gate_texts(note=note)  # the proposer (a reporter, a unit) reads it
     with transaction.atomic():
         topic = Topic.objects.select_for_update().get(pk=topic.pk)
         if topic.status not in (TopicStatus.PROPOSED, TopicStatus.RETURNED):
@@ -306,229 +399,3 @@ def topic_review(*, actor, topic: Topic, decision: str, note: str = "",
         topic.save()
     return topic
 
-
-# --- 派单 ----------------------------------------------------------------------------------
-
-def _overlap(queryset, starts_at: datetime, ends_at: datetime):
-    return queryset.filter(status__in=HOLDING, starts_at__lt=ends_at, ends_at__gt=starts_at)
-
-
-def assignment_create(*, actor, topic: Topic, duty: str, starts_at: datetime,
-                      ends_at: datetime, assignee_id=None, resource_id=None, place: str = "",
-                      note: str = "", now: datetime | None = None) -> Assignment:
-    """派单: book a person (文字记者/摄影摄像) or a resource (车辆/器材) for an approved topic.
-
-    Refused: a time in the past, an end before the start, and double booking — the person
-    or resource already holds a live assignment that overlaps. The check runs while holding
-    a row lock on the person (or the resource), so parallel bookings of the same one are
-    serialised: on PostgreSQL the second waits for the first to commit, then sees it.
-    """
-    check_role(actor, *NEWSDESK)
-    now = now or timezone.now()
-    if topic.status != TopicStatus.APPROVED:
-        raise ServiceError("topic_not_approved", "选题通过后才能派单", field="topic")
-    if duty not in Duty.values:
-        raise ServiceError("invalid_duty", "请选择任务类型", field="duty")
-    if not isinstance(starts_at, datetime) or not isinstance(ends_at, datetime):
-        raise ServiceError("invalid_time", "请填写开始和截止时间", field="starts_at")
-    # A time without a zone is the county's local time, as the console's form means it.
-    starts_at, ends_at = (timezone.make_aware(t) if timezone.is_naive(t) else t
-                          for t in (starts_at, ends_at))
-    if ends_at - now > MAX_AHEAD or starts_at - now > MAX_AHEAD:
-        raise ServiceError("time_far", f"派单只能安排在{MAX_AHEAD.days}天以内", field="ends_at")
-    if starts_at < now:
-        raise ServiceError("time_past", "开始时间不能早于现在", field="starts_at")
-    if ends_at <= starts_at:
-        raise ServiceError("time_order", "截止时间须晚于开始时间", field="ends_at")
-    place = clean_typed(place, field="place", label="地点", max_length=100, required=False)
-    note = clean_typed(note, field="note", label="要求", max_length=200, required=False)
-    person_duty = duty in (Duty.REPORTER, Duty.CAMERA)
-    from rongmei.accounts.models import User
-
-    with transaction.atomic():
-        if person_duty:
-            if not assignee_id or resource_id:
-                raise ServiceError("required", "请选择承接人", field="assignee_id")
-            assignee = (User.objects.select_for_update().filter(pk=assignee_id, is_active=True)
-                        .first())
-            if assignee is None or not has_role(assignee, *ASSIGNABLE):
-                raise ServiceError("invalid_assignee", "承接人须为采编人员", field="assignee_id")
-            clash = _overlap(Assignment.objects.filter(assignee=assignee), starts_at, ends_at)
-            if clash.exists():
-                other = clash.select_related("topic").first()
-                raise ServiceError(
-                    "double_booked", f"{assignee.display_name}在该时段已有任务："
-                    f"{other.topic.title}（{timezone.localtime(other.starts_at):%m-%d %H:%M}起）",
-                    field="assignee_id", status=409)
-            resource = None
-        else:
-            if not resource_id or assignee_id:
-                raise ServiceError("required", "请选择车辆或器材", field="resource_id")
-            resource = (Resource.objects.select_for_update()
-                        .filter(pk=resource_id, is_active=True).first())
-            if resource is None or resource.kind != duty:
-                raise ServiceError("invalid_resource", "车辆或器材不存在或不可用",
-                                   field="resource_id")
-            clash = _overlap(Assignment.objects.filter(resource=resource), starts_at, ends_at)
-            if clash.exists():
-                other = clash.select_related("topic").first()
-                raise ServiceError(
-                    "double_booked", f"{resource}在该时段已被占用：{other.topic.title}"
-                    f"（{timezone.localtime(other.starts_at):%m-%d %H:%M}起）",
-                    field="resource_id", status=409)
-            assignee = None
-        assignment = Assignment.objects.create(
-            topic=topic, duty=duty, assignee=assignee, resource=resource, starts_at=starts_at,
-            ends_at=ends_at, place=place, note=note, created_by=actor)
-        if assignee is not None:
-            _notify(user=assignee, kind="planning_assignment", title="您有新的派单",
-                    body=f"{topic.title}（{assignment.get_duty_display()}，"
-                    f"{timezone.localtime(starts_at):%m-%d %H:%M}）",
-                    link="/planning/work/", todo_key=f"planning:assignment:{assignment.pk}")
-    return assignment
-
-
-def _mine(actor, assignment: Assignment) -> Assignment:
-    if not actor.is_authenticated or assignment.assignee_id != actor.pk:
-        raise NotFoundError("派单不存在")
-    return assignment
-
-
-def assignment_respond(*, actor, assignment: Assignment, accept: bool,
-                       reason: str = "") -> Assignment:
-    """The assignee accepts or declines (with a reason) an offered assignment."""
-    _mine(actor, assignment)
-    reason = clean_typed(reason, field="reason", label="拒绝原因", max_length=200, required=False)
-    with transaction.atomic():
-        assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
-        if assignment.status != AssignmentStatus.OFFERED:
-            raise ServiceError("not_offered", f"该派单{assignment.get_status_display()}",
-                               status=409)
-        if accept:
-            assignment.status = AssignmentStatus.ACCEPTED
-        else:
-            if not reason:
-                raise ServiceError("required", "拒绝时请填写原因", field="reason")
-            assignment.status, assignment.decline_reason = AssignmentStatus.DECLINED, reason
-            if assignment.created_by_id:
-                _notify(user=assignment.created_by, kind="planning_assignment",
-                        title="派单被拒绝", body=f"{assignment.who}：{reason}",
-                        link="/admin/planning/assignments/")
-        assignment.save(update_fields=["status", "decline_reason"])
-        from rongmei.notices.services import resolve
-
-        if not accept:
-            resolve(todo_key=f"planning:assignment:{assignment.pk}")
-    return assignment
-
-
-def assignment_progress(*, actor, assignment: Assignment, text: str) -> AssignmentUpdate:
-    _mine(actor, assignment)
-    if assignment.status != AssignmentStatus.ACCEPTED:
-        raise ServiceError("not_accepted", "接单后才能反馈进展")
-    text = clean_typed(text, field="text", label="进展", max_length=200)
-    return AssignmentUpdate.objects.create(assignment=assignment, author=actor, text=text)
-
-
-def credits_for(topic: Topic) -> str:
-    """The byline from the topic's accepted and handed-in people: 记者 甲 乙 摄像 丙."""
-    people: dict[str, list[str]] = {Duty.REPORTER: [], Duty.CAMERA: []}
-    rows = (Assignment.objects.filter(topic=topic, assignee__isnull=False,
-                                      status__in=(AssignmentStatus.ACCEPTED,
-                                                  AssignmentStatus.SUBMITTED))
-            .select_related("assignee").order_by("pk"))
-    for row in rows:
-        name = row.assignee.name or row.assignee.display_name
-        if name not in people[row.duty]:
-            people[row.duty].append(name)
-    parts = []
-    if people[Duty.REPORTER]:
-        parts.append("记者 " + " ".join(people[Duty.REPORTER]))
-    if people[Duty.CAMERA]:
-        parts.append("摄像 " + " ".join(people[Duty.CAMERA]))
-    return " ".join(parts)[:60]
-
-
-def assignment_hand_in(*, actor, assignment: Assignment, story_id: int) -> Assignment:
-    """交稿: link the story (a 新闻 page) the assignment produced. The story's byline
-    (记者) comes from the topic's assignments: written on its latest draft, so it goes
-    through the review chain with the story (and straight onto the page row while the
-    story has never been published)."""
-    _mine(actor, assignment)
-    from rongmei.news.models import StoryPage
-
-    story = StoryPage.objects.filter(pk=story_id).first() if (
-        isinstance(story_id, int) and not isinstance(story_id, bool)) else None
-    if story is None:
-        raise ServiceError("invalid_story", "稿件不存在", field="story_id")
-    if story.owner_id != actor.pk and not story.revisions.filter(user=actor).exists():
-        # The byline is rewritten from the assignment: only a story the assignee wrote
-        # (or worked on) can be handed in, never a colleague's published one.
-        raise ServiceError("not_your_story", "只能交自己采写（或参与编辑）的稿件",
-                           field="story_id", status=403)
-    with transaction.atomic():
-        assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
-        if assignment.status != AssignmentStatus.ACCEPTED:
-            raise ServiceError("not_accepted", f"该派单{assignment.get_status_display()}，"
-                               "不能交稿", status=409)
-        assignment.status, assignment.story = AssignmentStatus.SUBMITTED, story
-        assignment.submitted_at = timezone.now()
-        assignment.save(update_fields=["status", "story", "submitted_at"])
-        _credit(story, credits_for(assignment.topic), actor)
-        from rongmei.notices.services import resolve
-
-        resolve(todo_key=f"planning:assignment:{assignment.pk}")
-        if assignment.created_by_id:
-            _notify(user=assignment.created_by, kind="planning_assignment", title="派单已交稿",
-                    body=f"{assignment.who}：{story.title}",
-                    link="/admin/planning/assignments/")
-    return assignment
-
-
-def _credit(story, byline: str, actor) -> None:
-    if not byline:
-        return
-    draft = story.get_latest_revision_as_object()
-    if draft.reporter != byline:
-        draft.reporter = byline
-        draft.save_revision(user=actor, log_action=True)
-    if not story.live and story.reporter != byline:
-        type(story).objects.filter(pk=story.pk).update(reporter=byline)
-
-
-def remind_overdue(*, now: datetime | None = None) -> int:
-    """The timer: an assignment past its deadline that is still offered or accepted reminds
-    its assignee and the editor who dispatched it, once. Each row is claimed by a conditional
-    UPDATE, so two runs (or two processes) remind nobody twice."""
-    now = now or timezone.now()
-    due = (Assignment.objects.filter(status__in=HOLDING, ends_at__lt=now,
-                                     overdue_reminded_at__isnull=True, assignee__isnull=False)
-           .values_list("pk", flat=True))
-    sent = 0
-    for pk in list(due[:500]):
-        with transaction.atomic():
-            claimed = Assignment.objects.filter(pk=pk, overdue_reminded_at__isnull=True).update(
-                overdue_reminded_at=now)
-            if not claimed:
-                continue
-            row = Assignment.objects.select_related("topic", "assignee", "created_by").get(pk=pk)
-            people = [p for p in (row.assignee, row.created_by) if p is not None]
-            _notify(users=people, kind="planning_overdue", title="派单已逾期",
-                    body=f"{row.topic.title}（{row.who}，截止"
-                    f"{timezone.localtime(row.ends_at):%m-%d %H:%M}）",
-                    link="/planning/work/", about=f"planning:assignment:{row.pk}")
-            sent += 1
-    return sent
-
-
-def resource_create(*, actor, name: str, kind: str, note: str = "") -> Resource:
-    check_role(actor, DISPATCHER)
-    if kind not in ("vehicle", "equipment"):
-        raise ServiceError("invalid_kind", "请选择车辆或器材", field="kind")
-    name = clean_typed(name, field="name", label="名称", max_length=40)
-    try:
-        with transaction.atomic():
-            return Resource.objects.create(name=name, kind=kind, note=note[:100])
-    except IntegrityError:
-        raise ServiceError("duplicate", "已有同名的车辆或器材", field="name", status=409) \
-            from None

@@ -7,6 +7,8 @@ app_name = "planning"
 urlpatterns = [
     path("tips/new/", views.tip_new_view, name="tip_new"),
     path("tips/mine/", views.my_tips_view, name="my_tips"),
+    path("tips/photos/<int:pk>/", views.tip_file_view, {"kind": "photo"}, name="tip_photo"),
+    path("tips/videos/<int:pk>/", views.tip_file_view, {"kind": "video"}, name="tip_video"),
     path("work/", views.work_view, name="work"),
     path("work/<int:pk>/accept/", views.work_action_view, {"action": "accept"}, name="accept"),
     path("work/<int:pk>/decline/", views.work_action_view, {"action": "decline"},

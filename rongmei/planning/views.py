@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from rongmei.core.errors import ServiceError
+from rongmei.core.errors import NotFoundError, ServiceError
+from rongmei.core.masking import mask_phone
+from rongmei.core.uploads import serve_user_file
 
-from . import selectors, services
+from . import dispatch, selectors, services
 from .models import Assignment
 
 TIP_FIELDS = ("title", "body", "place", "contact_name", "contact_phone", "latitude",
@@ -21,17 +24,35 @@ TIP_FIELDS = ("title", "body", "place", "contact_name", "contact_phone", "latitu
 @login_required
 def tip_new_view(request):
     values = {key: request.POST.get(key, "") for key in TIP_FIELDS}
+    account_phone = request.user.phone or ""
     if request.method == "POST":
+        if request.POST.get("use_account_phone") == "1" and not values["contact_phone"]:
+            # The resident ticked “使用登录手机号”: their explicit choice, never a default.
+            values["contact_phone"] = account_phone
         try:
             services.tip_submit(sender=request.user, photos=request.FILES.getlist("photos"),
-                                **values)
+                                videos=request.FILES.getlist("video"), **values)
         except ServiceError as exc:
             return render(request, "planning/tip_form.html",
-                          {"values": values, "error": exc.message, "field": exc.field},
+                          {"values": values, "error": exc.message, "field": exc.field,
+                           "account_phone": mask_phone(account_phone)},
                           status=exc.status)
         messages.success(request, "爆料已收到，编辑部会尽快核实，结果可在“我的爆料”查看")
         return redirect("planning:my_tips")
-    return render(request, "planning/tip_form.html", {"values": values})
+    return render(request, "planning/tip_form.html",
+                  {"values": values, "account_phone": mask_phone(account_phone)})
+
+
+def tip_file_view(request, pk: int, kind: str):
+    """A tip's photo or video: its sender, or the desk (services.tip_file_open); no one
+    else, and nothing without signing in (the file is under private/, never at MEDIA_URL)."""
+    if not request.user.is_authenticated:
+        raise Http404
+    try:
+        name, handle = services.tip_file_open(viewer=request.user, kind=kind, pk=pk)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from None
+    return serve_user_file(handle, name=name)
 
 
 @login_required
@@ -56,14 +77,14 @@ def work_action_view(request, pk: int, action: str):
         if assignment is None:
             raise ServiceError("not_found", "派单不存在", status=404)
         if action == "accept":
-            services.assignment_respond(actor=request.user, assignment=assignment, accept=True)
+            dispatch.assignment_respond(actor=request.user, assignment=assignment, accept=True)
             messages.success(request, "已接单")
         elif action == "decline":
-            services.assignment_respond(actor=request.user, assignment=assignment,
+            dispatch.assignment_respond(actor=request.user, assignment=assignment,
                                         accept=False, reason=request.POST.get("reason", ""))
             messages.success(request, "已拒绝")
         elif action == "progress":
-            services.assignment_progress(actor=request.user, assignment=assignment,
+            dispatch.assignment_progress(actor=request.user, assignment=assignment,
                                          text=request.POST.get("text", ""))
             messages.success(request, "进展已反馈")
         else:
@@ -71,7 +92,7 @@ def work_action_view(request, pk: int, action: str):
                 story_id = int(request.POST.get("story_id", ""))
             except ValueError:
                 raise ServiceError("invalid_story", "请填写稿件编号", field="story_id") from None
-            services.assignment_hand_in(actor=request.user, assignment=assignment,
+            dispatch.assignment_hand_in(actor=request.user, assignment=assignment,
                                         story_id=story_id)
             messages.success(request, "已交稿，署名已写入稿件")
     except ServiceError as exc:

@@ -6,7 +6,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from rongmei.core.console import RoleScreenViewSet
-from rongmei.core.roles import REPORTER, UNIT_ADMIN, WENZHENG_HANDLER
+from rongmei.core.roles import OPERATOR, REPORTER, UNIT_ADMIN, WENZHENG_HANDLER
 
 from . import admin_views
 from .models import Resource
@@ -34,7 +34,7 @@ class PlanningGroup(ViewSetGroup):
                           icon="desktop", view_class=admin_views.BoardView, roles=NEWSDESK),
         RoleScreenViewSet("planning_tips", url_prefix="planning/tips", menu_label="线索",
                           icon="mail", view_class=admin_views.TipsView,
-                          roles=NEWSDESK + (REPORTER, UNIT_ADMIN, WENZHENG_HANDLER)),
+                          roles=NEWSDESK + (REPORTER, UNIT_ADMIN, WENZHENG_HANDLER, OPERATOR)),
         RoleScreenViewSet("planning_topics", url_prefix="planning/topics",
                           menu_label="选题与派单", icon="calendar",
                           view_class=admin_views.TopicsView, roles=PROPOSERS),
@@ -66,3 +66,16 @@ def me_cells(request):
     return cells
 
 
+@hooks.register("rongmei_comment_actions")
+def comment_actions(request):
+    """评论转线索 from 评论审核 (互动): the button posts the comment to the tip desk."""
+    from django.urls import reverse
+
+    from rongmei.units.access import has_role
+
+    from .services import COMMENT_TO_TIP
+
+    if not has_role(request.user, *COMMENT_TO_TIP):
+        return []
+    return [{"label": "转为线索", "url": reverse("planning_tips:index"),
+             "name": "comment_to_tip"}]

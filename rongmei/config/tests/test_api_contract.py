@@ -207,11 +207,12 @@ STATE_DEPENDENT = {
     # schema allows is refused with a 400. (The list's filters are stated and checked.)
     "POST /api/v1/classifieds/posts",
     "POST /api/v1/classifieds/posts/{post_id}/report",
-    # 策划指挥: a tip, topic or 问政 case can be handled once (then 409); a topic's date and
+    # 策划指挥: a tip, topic, 问政 case or comment can be handled once (then 409); a topic's date and
     # an assignment's time cannot be in the past, and a person or vehicle cannot be booked
     # twice — the clock and the bookings are data. (Sending a tip and the topics of a day
     # are checked: their schemas state the text, phone, coordinate and date rules.)
     "POST /api/v1/planning/desk/tips/from-wenzheng/{case_id}",
+    "POST /api/v1/planning/desk/tips/from-comment/{comment_id}",
     "POST /api/v1/planning/desk/tips/{tip_id}/triage",
     "POST /api/v1/planning/topics",
     "POST /api/v1/planning/topics/{topic_id}/review",

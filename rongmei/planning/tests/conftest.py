@@ -42,6 +42,18 @@ def desk(db):
     )
 
 
+def api(client, user, method, path, body=None):
+    """Call planning's API as ``user`` (signed in through the session)."""
+    import json
+
+    client.force_login(user)
+    send = getattr(client, method)
+    if body is None:
+        return send(f"/api/v1/planning{path}")
+    return send(f"/api/v1/planning{path}", json.dumps(body, default=str),
+                content_type="application/json")
+
+
 def approved_topic(desk, title="莲花节开幕"):
     from django.utils import timezone
 

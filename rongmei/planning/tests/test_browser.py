@@ -13,7 +13,7 @@ def test_a_reporter_accepts_an_assignment_and_hands_in_a_story_on_a_phone(
         live_site, browser, browser_context_args):
     from rongmei.core.roles import DISPATCHER, EDITOR, REPORTER
     from rongmei.news.models import StoryPage
-    from rongmei.planning import services
+    from rongmei.planning import dispatch, services
     from rongmei.planning.models import Assignment, AssignmentStatus
 
     from .conftest import make_story, slot
@@ -28,7 +28,7 @@ def test_a_reporter_accepts_an_assignment_and_hands_in_a_story_on_a_phone(
                                    planned_date=timezone.localdate(), outlets=["app"])
     topic = services.topic_review(actor=editor, topic=topic, decision="approve")
     start, end = slot()
-    assignment = services.assignment_create(
+    assignment = dispatch.assignment_create(
         actor=dispatcher, topic=topic, duty="reporter", assignee_id=reporter.pk,
         starts_at=start, ends_at=end, place="荷塘镇莲田", note="图文快讯")
     story = make_story(title="荷塘镇莲花节开幕", user=reporter)

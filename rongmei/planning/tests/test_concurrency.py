@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_parallel_bookings_of_one_person_or_vehicle_book_it_once(desk):
     from datetime import timedelta
 
-    from rongmei.planning import services
+    from rongmei.planning import dispatch
     from rongmei.planning.models import Assignment
 
     from .conftest import approved_topic, slot
@@ -23,7 +23,7 @@ def test_parallel_bookings_of_one_person_or_vehicle_book_it_once(desk):
     start, end = slot()
 
     def book(topic, offset, **who):
-        return lambda: services.assignment_create(
+        return lambda: dispatch.assignment_create(
             actor=desk.dispatcher, topic=topic, starts_at=start + timedelta(minutes=offset),
             ends_at=end + timedelta(minutes=offset), **who)
 

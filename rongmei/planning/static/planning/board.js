@@ -15,6 +15,7 @@
       document.getElementById("pl-at").textContent = b.at;
       document.getElementById("pl-tips").textContent = b.tips_new;
       list("pl-topics", b.topics, function (t) { return t.title + "（" + t.status + "）"; });
+      list("pl-events", b.events || [], function (e) { return e.starts + " " + e.title + (e.place ? " @" + e.place : "") + (e.coverages ? "（" + e.coverages + "）" : ""); });
       list("pl-states", b.assignments, function (s) { return s.label + "：" + s.count; });
       list("pl-onjob", b.on_job, function (a) { return a.who + "·" + a.duty + "：" + a.topic + (a.place ? " @" + a.place : "") + "（" + a.status + "，至" + a.until + "）"; });
       list("pl-review", b.in_review, function (s) { return s.title; });
