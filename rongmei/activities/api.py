@@ -178,7 +178,7 @@ def entry_detail(request, entry_id: Id):
 def vote(request, entry_id: Id):
     cast = services.vote_cast(user=request.auth, entry_id=entry_id, ip=client_ip(request),
                               device_id=device_of(request))
-    entry = selectors.public_entry(entry_id)
+    entry = cast.entry  # its count as the vote left it, not read back (services.vote_cast)
     return {"entry_id": entry_id, "votes": selectors.shown_votes(entry.contest, entry.votes),
             "used_today": cast.slot, "votes_per_day": entry.contest.votes_per_day}
 

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from rongmei.core import draw as draw_engine
+from rongmei.core import ratelimit
 from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 from rongmei.core.roles import OPERATOR
 from rongmei.units.access import check_role
@@ -44,7 +45,8 @@ from .models import (
 QUIZ = "quiz"  # the 答题 earning rule (points migration 0002)
 LATE_GRACE = timedelta(seconds=2)  # the network's share of the clock, never more
 NEW_ACCOUNT_DAYS = 1
-SHARED_DEVICE_VOTERS = 3  # a device that voted for this many other accounts is flagged
+SHARED_DEVICE_VOTERS = 3  # a device that voted for this many accounts is flagged
+SHARED_DEVICE_WINDOW = 86400  # seconds: the accounts one device voted for, per day
 IP_BURST = (timedelta(minutes=10), 30)  # votes from one IP in a contest within the window
 
 
@@ -191,36 +193,47 @@ def entry_submit(*, user, contest_id: int, title: str, text: str = "", photo=Non
         raise ServiceError("already_submitted", "每人限交一件作品", status=409) from None
 
 
-def _signals(*, contest: Contest, user, ip: str | None, device_id: str, now: datetime,
-             ) -> tuple[int, str]:
-    """(account age in days, anomaly flags) of a vote about to be cast."""
+def _account_age(user, now: datetime) -> tuple[int, str]:
+    """(account age in days, the flag it earns): known without asking the database."""
     joined = getattr(user, "date_joined", None) or now
     age = max((now - joined).days, 0)
-    flags = []
-    if age < NEW_ACCOUNT_DAYS:
-        flags.append("新注册账号")
-    if device_id:
-        others = (Vote.objects.filter(contest=contest, device_id=device_id)
-                  .exclude(voter=user).values("voter").distinct()[:SHARED_DEVICE_VOTERS].count())
-        if others >= SHARED_DEVICE_VOTERS - 1:
-            flags.append("多账号共用设备")
-    if ip:
+    return age, ("新注册账号" if age < NEW_ACCOUNT_DAYS else "")
+
+
+def _flag_anomalies(vote: Vote) -> None:
+    """Count the vote's device and address in the shared counters (core.ratelimit: Redis
+    when configured) and flag the vote if they show a shared device or a burst.
+
+    Called once the vote is stored, outside its transaction: only stored votes are counted,
+    no row lock is held meanwhile, and a vote with nothing new to flag costs no query. The
+    raw signals (address, device, account age) stay on every vote for the console."""
+    found = []
+    if vote.device_id and ratelimit.count_distinct(
+            "vote-device", f"{vote.contest_id}:{vote.device_id}", str(vote.voter_id),
+            window=SHARED_DEVICE_WINDOW) >= SHARED_DEVICE_VOTERS:
+        found.append("多账号共用设备")
+    if vote.ip:
         window, limit = IP_BURST
-        recent = Vote.objects.filter(contest=contest, ip=ip,
-                                     created_at__gte=now - window)[:limit].count()
-        if recent >= limit - 1:
-            flags.append("同一IP集中投票")
-    return age, "、".join(flags)
+        if ratelimit.count("vote-ip", f"{vote.contest_id}:{vote.ip}",
+                           window=int(window.total_seconds())) >= limit:
+            found.append("同一IP集中投票")
+    if found:
+        vote.flags = "、".join([vote.flags, *found] if vote.flags else found)
+        Vote.objects.filter(pk=vote.pk).update(flags=vote.flags)
 
 
 def vote_cast(*, user, entry_id: int, ip: str | None = None, device_id: str = "",
               now: datetime | None = None) -> Vote:
     """One vote, within the rule's N per person per day (per entry or per contest).
 
-    The limit is the database's: each vote takes slot ``used + 1`` of its (voter, day,
-    scope), slots are unique and never past N. Two racing votes that take the same slot
-    → one of them fails the constraint, counts again and takes the next slot or is told
-    the day's votes are used.
+    The limit is the database's: each vote takes a numbered slot of its (voter, day,
+    scope), slots are unique and never past N. The first try is slot 1 (a voter's first
+    vote of the day, the common case, is then one insert); when the constraint refuses it,
+    the voter's slots are counted and the next one tried, until N are taken. Racing votes of
+    one person end the same way: each slot goes to exactly one of them.
+
+    The returned vote's ``entry.votes`` is the count this request read plus its own vote
+    (not read back: other votes of the same moment may be missing from it).
     """
     now = now or timezone.now()
     entry = (Entry.objects.select_related("contest").filter(pk=entry_id).first()
@@ -238,25 +251,31 @@ def vote_cast(*, user, entry_id: int, ip: str | None = None, device_id: str = ""
         raise PermissionDeniedError("本次评选须实名登记后才能投票", code="realname_required")
     day = timezone.localdate(now)
     scope = entry.pk if contest.vote_scope == VoteScope.ENTRY else 0
-    age, flags = _signals(contest=contest, user=user, ip=ip, device_id=device_id[:64], now=now)
+    age, new_account = _account_age(user, now)
     limit = contest.votes_per_day
     over = ServiceError("over_limit", f"今天的票已投完（每人每天{limit}票"
                         f"{'，每件作品' if scope else ''}），明天再来吧", status=409)
+    slot = 1
     for _ in range(limit + 1):
-        used = Vote.objects.filter(contest=contest, voter=user, day=day, scope=scope).count()
-        if used >= limit:
-            raise over
         try:
             with transaction.atomic():
                 vote = Vote.objects.create(
                     contest=contest, entry=entry, voter=user, day=day, scope=scope,
-                    slot=used + 1, ip=ip or None, device_id=device_id[:64],
-                    account_age_days=age, flags=flags)
+                    slot=slot, ip=ip or None, device_id=device_id[:64],
+                    account_age_days=age, flags=new_account)
                 Entry.objects.filter(pk=entry.pk).update(votes=F("votes") + 1)
-        except IntegrityError:
-            continue  # somebody (the same person, elsewhere) took that slot first
-        return vote
-    raise over
+            break
+        except IntegrityError:  # the slot is taken: by an earlier vote, or a racing one
+            used = Vote.objects.filter(contest=contest, voter=user, day=day,
+                                       scope=scope).count()
+            if used >= limit:
+                raise over from None
+            slot = used + 1
+    else:
+        raise over
+    entry.votes += 1
+    _flag_anomalies(vote)
+    return vote
 
 
 def _has_realname(user) -> bool:
