@@ -17,8 +17,10 @@ from rongmei.units.access import has_role
 
 from . import selectors, services
 from .models import (
+    COUNT_ROUNDING,
     REGISTRATION_FIELDS,
     Contest,
+    CountDisplay,
     Entry,
     EntryStatus,
     PublicDraw,
@@ -43,7 +45,24 @@ def _page(request, template, title, **context):
         "page_title": title, "header_title": title, **context})
 
 
-class ContestForm(forms.Form):
+class CountDisplayForm(forms.Form):
+    """How the public sees the counts (a part of the contest form, and its own form on the
+    contest's page, since it may change while voting runs)."""
+
+    count_display = forms.ChoiceField(label="公开票数", choices=CountDisplay.choices,
+                                      initial=CountDisplay.EXACT)
+    count_round_to = forms.TypedChoiceField(label="取整单位（取整显示时）", coerce=int,
+                                            choices=COUNT_ROUNDING, initial=10)
+    count_refresh_minutes = forms.IntegerField(label="刷新间隔（分钟，定时刷新时）",
+                                               min_value=1, max_value=1440, initial=10)
+
+
+class ContestForm(CountDisplayForm):
+    field_order = ["title", "organiser", "rules", "registration_opens", "submission_closes",
+                   "voting_opens", "voting_closes", "results_at", "form_fields",
+                   "allow_photo", "allow_text", "votes_per_day", "vote_scope",
+                   "require_realname", "judge_weight", "live_url", *CountDisplayForm.base_fields]
+
     title = forms.CharField(label="评选名称", max_length=60)
     organiser = forms.CharField(label="主办单位", max_length=60, required=False)
     rules = forms.CharField(label="评选规则", widget=forms.Textarea, required=False)
@@ -63,6 +82,18 @@ class ContestForm(forms.Form):
     judge_weight = forms.IntegerField(label="评委评分权重（%）", min_value=0, max_value=100,
                                       initial=0)
     live_url = forms.CharField(label="决赛直播链接", max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in CountDisplayForm.base_fields:
+            self.fields[name].required = False
+
+    def clean(self):
+        data = super().clean()
+        for name in CountDisplayForm.base_fields:
+            if data.get(name) in (None, ""):  # left out: the field's default
+                data[name] = self.fields[name].initial
+        return data
 
 
 def contests_view(request):
@@ -100,6 +131,14 @@ def contest_view(request, pk):
                 services.entry_score(actor=request.user, entry_id=entry_id,
                                      score=request.POST.get("score", ""))
                 messages.success(request, "评分已保存")
+            elif action == "counts":
+                form = CountDisplayForm(request.POST)
+                if not form.is_valid():
+                    raise ServiceError("invalid_count_display", "；".join(
+                        str(e) for errors in form.errors.values() for e in errors))
+                services.contest_count_display_set(actor=request.user, contest_id=contest.pk,
+                                                   **form.cleaned_data)
+                messages.success(request, "公开票数设置已保存")
             elif action == "invalidate":
                 found = services.votes_invalidate(actor=request.user, entry_id=entry_id,
                                                   reason=request.POST.get("reason", ""))
@@ -115,6 +154,10 @@ def contest_view(request, pk):
     for entry in approved:
         entry.flagged = flagged.get(entry.pk, 0)
     return _page(request, "contest.html", contest.title, contest=contest,
+                 count_form=CountDisplayForm(initial={
+                     "count_display": contest.count_display,
+                     "count_round_to": contest.count_round_to,
+                     "count_refresh_minutes": contest.count_refresh_minutes}),
                  pending=Entry.objects.filter(contest=contest, status=EntryStatus.PENDING),
                  approved=approved,
                  recent_flags=Vote.objects.filter(contest=contest).exclude(flags="")

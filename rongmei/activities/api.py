@@ -73,7 +73,9 @@ class EntryOut(Schema):
     author: str
     text: str
     photo_url: str | None
-    votes: int
+    votes: int | None = Field(description="公开票数：按主办方设置精确、取整或定时刷新；"
+                              "结果公布前隐藏时为 null")
+    votes_note: str = Field(description="票数说明，如“票数每10分钟更新”；精确时为空")
     status: str
     status_label: str
 
@@ -82,7 +84,7 @@ def _entry(e, *, own: bool = False) -> dict:
     return {"id": e.pk, "contest_id": e.contest_id, "number": e.number, "title": e.title,
             "author": e.author_name, "text": e.text,
             "photo_url": e.photo.url if e.photo else None,
-            "votes": selectors.shown_votes(e.contest, e.votes),
+            "votes": selectors.public_count(e), "votes_note": selectors.count_note(e.contest),
             "status": e.status if own else "approved",
             "status_label": e.get_status_display()}
 
@@ -100,7 +102,8 @@ class EntryIn(Schema):
 
 class VoteOut(Schema):
     entry_id: int
-    votes: int
+    votes: int | None
+    votes_note: str
     used_today: int
     votes_per_day: int
 
@@ -179,7 +182,8 @@ def vote(request, entry_id: Id):
     cast = services.vote_cast(user=request.auth, entry_id=entry_id, ip=client_ip(request),
                               device_id=device_of(request))
     entry = cast.entry  # its count as the vote left it, not read back (services.vote_cast)
-    return {"entry_id": entry_id, "votes": selectors.shown_votes(entry.contest, entry.votes),
+    return {"entry_id": entry_id, "votes": selectors.public_count(entry),
+            "votes_note": selectors.count_note(entry.contest),
             "used_today": cast.slot, "votes_per_day": entry.contest.votes_per_day}
 
 

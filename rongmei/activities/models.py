@@ -25,8 +25,16 @@ class VoteScope(models.TextChoices):
 
 
 class CountDisplay(models.TextChoices):
+    """How the public sees the counts while voting runs (``selectors.public_count``). Once
+    the results are public every count is shown exactly, as on the results page."""
+
     EXACT = "exact", "实时精确"
-    ROUNDED = "rounded", "取整到十位"
+    ROUNDED = "rounded", "取整显示"
+    DELAYED = "delayed", "定时刷新"
+    HIDDEN = "hidden", "结果公布前不显示"
+
+
+COUNT_ROUNDING = [(10, "取整到十位"), (100, "取整到百位")]
 
 
 REGISTRATION_FIELDS = {
@@ -58,6 +66,10 @@ class Contest(models.Model):
     judge_weight = models.PositiveSmallIntegerField("评委评分权重（%）", default=0)
     count_display = models.CharField("公开票数", max_length=8, choices=CountDisplay.choices,
                                      default=CountDisplay.EXACT)
+    count_round_to = models.PositiveSmallIntegerField("取整单位", choices=COUNT_ROUNDING,
+                                                      default=10)
+    count_refresh_minutes = models.PositiveSmallIntegerField("刷新间隔（分钟）", default=10)
+    counts_refreshed_at = models.DateTimeField(null=True, blank=True)  # DELAYED's snapshot
     live_url = models.CharField("决赛直播链接", max_length=200, blank=True)
     is_published = models.BooleanField("已发布", default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
@@ -73,6 +85,11 @@ class Contest(models.Model):
                                    name="activities_contest_votes_per_day"),
             models.CheckConstraint(condition=Q(judge_weight__lte=100),
                                    name="activities_contest_judge_weight"),
+            models.CheckConstraint(condition=Q(count_round_to__in=[10, 100]),
+                                   name="activities_contest_count_round_to"),
+            models.CheckConstraint(
+                condition=Q(count_refresh_minutes__gte=1, count_refresh_minutes__lte=1440),
+                name="activities_contest_count_refresh"),
         ]
 
     def __str__(self):
@@ -129,6 +146,8 @@ class Entry(models.Model):
                                     null=True, blank=True, related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
     votes = models.PositiveIntegerField("有效票数", default=0)
+    # The count as last published, for contests whose counts are refreshed every N minutes.
+    public_votes = models.PositiveIntegerField("公开票数", default=0)
     judge_score = models.DecimalField("评委评分", max_digits=5, decimal_places=2, null=True,
                                       blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -27,6 +27,7 @@ from .models import (
     REGISTRATION_FIELDS,
     Attempt,
     Contest,
+    CountDisplay,
     DrawEntrant,
     DrawStatus,
     Entry,
@@ -78,7 +79,8 @@ def contest_create(*, actor, title: str, registration_opens: datetime,
                    form_fields=("name", "phone"), votes_per_day: int = 1,
                    vote_scope: str = VoteScope.CONTEST, require_realname: bool = False,
                    judge_weight: int = 0, allow_photo: bool = True, allow_text: bool = True,
-                   live_url: str = "") -> Contest:
+                   live_url: str = "", count_display: str = CountDisplay.EXACT,
+                   count_round_to: int = 10, count_refresh_minutes: int = 10) -> Contest:
     check_operator(actor)
     title = (title or "").strip()
     if not 2 <= len(title) <= 60:
@@ -99,8 +101,11 @@ def contest_create(*, actor, title: str, registration_opens: datetime,
         raise ServiceError("invalid_form_field", "报名表字段不在可选范围内", field="form_fields")
     if not (allow_photo or allow_text):
         raise ServiceError("entry_type_required", "请至少选择一种作品类型", field="allow_photo")
+    _check_count_display(count_display, count_round_to, count_refresh_minutes)
     gate_texts(title=title, rules=rules, organiser=organiser)
     return Contest.objects.create(
+        count_display=count_display, count_round_to=int(count_round_to),
+        count_refresh_minutes=int(count_refresh_minutes),
         title=title, rules=rules.strip(), organiser=organiser.strip(),
         registration_opens=registration_opens, submission_closes=submission_closes,
         voting_opens=voting_opens, voting_closes=voting_closes, results_at=results_at,
@@ -108,6 +113,38 @@ def contest_create(*, actor, title: str, registration_opens: datetime,
         require_realname=require_realname, judge_weight=int(judge_weight),
         allow_photo=allow_photo, allow_text=allow_text, live_url=live_url.strip(),
         created_by=actor)
+
+
+def _check_count_display(display: str, round_to, refresh_minutes) -> None:
+    if display not in CountDisplay.values:
+        raise ServiceError("invalid_count_display", "请选择公开票数的显示方式",
+                           field="count_display")
+    if str(round_to) not in ("10", "100"):
+        raise ServiceError("invalid_round_to", "取整单位须为十位或百位", field="count_round_to")
+    if not str(refresh_minutes).isdigit() or not 1 <= int(refresh_minutes) <= 1440:
+        raise ServiceError("invalid_refresh", "刷新间隔须在1至1440分钟之间",
+                           field="count_refresh_minutes")
+
+
+def contest_count_display_set(*, actor, contest_id: int, count_display: str,
+                              count_round_to: int = 10,
+                              count_refresh_minutes: int = 10) -> Contest:
+    """How the public sees the counts (exact, rounded, refreshed every N minutes, hidden
+    until the results); may change while voting runs. A new refresh interval starts from a
+    fresh snapshot."""
+    check_operator(actor, "只有运营人员可以设置公开票数")
+    _check_count_display(count_display, count_round_to, count_refresh_minutes)
+    with transaction.atomic():
+        contest = Contest.objects.select_for_update().filter(pk=contest_id).first()
+        if contest is None:
+            raise NotFoundError("评选活动不存在")
+        contest.count_display = count_display
+        contest.count_round_to = int(count_round_to)
+        contest.count_refresh_minutes = int(count_refresh_minutes)
+        contest.counts_refreshed_at = None
+        contest.save(update_fields=["count_display", "count_round_to",
+                                    "count_refresh_minutes", "counts_refreshed_at"])
+        return contest
 
 
 def _contest(contest_id) -> Contest:

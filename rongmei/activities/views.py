@@ -46,12 +46,13 @@ def contest_view(request, pk):
     if user.is_authenticated:
         registration = Registration.objects.filter(contest=contest, user=user).first()
         mine = Entry.objects.filter(contest=contest, author=user).first()
-    entries = list(selectors.gallery(contest, q=q, sort=sort)[:200])
+    entries = list(selectors.gallery(contest, q=q, sort=sort, now=now)[:200])
     for entry in entries:
-        entry.shown_votes = selectors.shown_votes(contest, entry.votes)
+        entry.shown_votes = selectors.public_count(entry, now)
     stage, stage_label = contest.stage(now)
     return render(request, "activities/contest.html", {
         "contest": contest, "entries": entries, "q": q, "sort": sort, "stage": stage,
+        "count_note": selectors.count_note(contest, now),
         "stage_label": stage_label, "registration": registration, "mine": mine,
         "fields": [(code, REGISTRATION_FIELDS[code][0]) for code in contest.form_fields
                    if code in REGISTRATION_FIELDS],
@@ -98,7 +99,8 @@ def entry_view(request, pk):
     stage, stage_label = entry.contest.stage(timezone.now())
     response = render(request, "activities/entry.html", {
         "entry": entry, "contest": entry.contest, "stage": stage, "stage_label": stage_label,
-        "shown_votes": selectors.shown_votes(entry.contest, entry.votes),
+        "shown_votes": selectors.public_count(entry),
+        "count_note": selectors.count_note(entry.contest),
         "share_url": request.build_absolute_uri()})
     if not request.COOKIES.get(DEVICE_COOKIE):
         response.set_cookie(DEVICE_COOKIE, secrets.token_hex(16), max_age=3 * 365 * 86400,
