@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
 from rongmei.core.errors import ServiceError
-from rongmei.core.roles import OPERATOR
+from rongmei.core.roles import JUDGE, OPERATOR
 from rongmei.units.access import has_role
 
 from . import selectors, services
@@ -127,10 +127,18 @@ def contest_view(request, pk):
                                       approve=action == "approve",
                                       note=request.POST.get("note", ""))
                 messages.success(request, "已通过，作品已公开" if action == "approve" else "已退回")
-            elif action == "score":
-                services.entry_score(actor=request.user, entry_id=entry_id,
-                                     score=request.POST.get("score", ""))
-                messages.success(request, "评分已保存")
+            elif action in ("finalist", "not_finalist"):
+                services.entry_finalist_set(actor=request.user, entry_id=entry_id,
+                                            finalist=action == "finalist")
+                messages.success(request, "已入围决赛" if action == "finalist" else "已取消入围")
+            elif action == "judge_add":
+                judge = services.judge_add(actor=request.user, contest_id=contest.pk,
+                                           phone=request.POST.get("phone", ""))
+                messages.success(request, f"已添加评委{judge.user.name or judge.user.phone}")
+            elif action == "judge_remove":
+                services.judge_remove(actor=request.user,
+                                      judge_id=int(request.POST.get("judge", 0)))
+                messages.success(request, "已移除评委")
             elif action == "counts":
                 form = CountDisplayForm(request.POST)
                 if not form.is_valid():
@@ -162,7 +170,45 @@ def contest_view(request, pk):
                  approved=approved,
                  recent_flags=Vote.objects.filter(contest=contest).exclude(flags="")
                  .select_related("entry").order_by("-created_at")[:50],
-                 results=selectors.results(contest))
+                 results=selectors.results(contest),
+                 judges=contest.judges.select_related("user").order_by("added_at"))
+
+
+def _judge_denied(request):
+    if has_role(request.user, JUDGE):
+        return None
+    messages.error(request, "只有评委可以打分")
+    return redirect("wagtailadmin_home")
+
+
+def judging_view(request):
+    """评委评分: the contests this person is a judge of."""
+    if (denied := _judge_denied(request)) is not None:
+        return denied
+    return _page(request, "judging.html", "评委评分",
+                 contests=selectors.judged_contests(request.user))
+
+
+def judging_contest_view(request, pk):
+    """A judge's screen for one contest: its finalists, and their own score of each."""
+    if (denied := _judge_denied(request)) is not None:
+        return denied
+    try:
+        contest = services.access_judging(request.user, pk)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("activities_judging")
+    if request.method == "POST":
+        try:
+            services.entry_score(actor=request.user, entry_id=int(request.POST.get("entry", 0)),
+                                 score=request.POST.get("score", ""))
+        except (ServiceError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", "参数错误"))
+        else:
+            messages.success(request, "评分已保存")
+        return redirect("activities_judging_contest", pk=contest.pk)
+    return _page(request, "judging_contest.html", f"评委评分：{contest.title}",
+                 contest=contest, finalists=selectors.finalists_for(contest, request.user))
 
 
 class BankImportForm(forms.Form):

@@ -148,6 +148,8 @@ class Entry(models.Model):
     votes = models.PositiveIntegerField("有效票数", default=0)
     # The count as last published, for contests whose counts are refreshed every N minutes.
     public_votes = models.PositiveIntegerField("公开票数", default=0)
+    finalist = models.BooleanField("入围决赛", default=False)
+    # The mean of the judges' scores (JudgeScore), kept with the entry for the results.
     judge_score = models.DecimalField("评委评分", max_digits=5, decimal_places=2, null=True,
                                       blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -165,6 +167,43 @@ class Entry(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ContestJudge(models.Model):
+    """A judge named for one contest by an operator: they (holding the 评委 role) score its
+    finalists in the console, each only their own scores."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="judges")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                 null=True, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "评委"
+        verbose_name_plural = "评委"
+        constraints = [models.UniqueConstraint(fields=["contest", "user"],
+                                               name="activities_judge_unique")]
+
+
+class JudgeScore(models.Model):
+    """One judge's score of one finalist (0–100); the entry keeps their mean."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="scores")
+    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="+")
+    score = models.DecimalField("评分", max_digits=5, decimal_places=2)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "评委评分"
+        verbose_name_plural = "评委评分"
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "judge"], name="activities_score_unique"),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100),
+                                   name="activities_score_range"),
+        ]
 
 
 class Vote(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import ExpressionWrapper, F, IntegerField, Q
+from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q
 from django.utils import timezone
 
 from rongmei.core import draw as draw_engine
@@ -18,6 +18,7 @@ from .models import (
     DrawStatus,
     Entry,
     EntryStatus,
+    JudgeScore,
     PublicDraw,
     Quiz,
 )
@@ -140,6 +141,26 @@ def results(contest: Contest) -> list[dict]:
 
 def results_public(contest: Contest, now=None) -> bool:
     return (now or timezone.now()) >= contest.results_at
+
+
+def judged_contests(user):
+    """The contests ``user`` is named a judge of, with how many finalists each has."""
+    finalist = Q(entries__finalist=True, entries__status=EntryStatus.APPROVED)
+    return (Contest.objects.filter(judges__user=user)
+            .annotate(finalist_count=Count("entries", filter=finalist))
+            .order_by("-results_at"))
+
+
+def finalists_for(contest: Contest, judge) -> list[Entry]:
+    """A contest's finalists in number order, each with ``my_score``: this judge's own score
+    (others' scores are not shown to a judge)."""
+    mine = dict(JudgeScore.objects.filter(entry__contest=contest, judge=judge)
+                .values_list("entry_id", "score"))
+    entries = list(Entry.objects.filter(contest=contest, status=EntryStatus.APPROVED,
+                                        finalist=True).order_by("number"))
+    for entry in entries:
+        entry.my_score = mine.get(entry.pk)
+    return entries
 
 
 def quizzes():

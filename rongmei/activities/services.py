@@ -14,25 +14,27 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Avg, F
 from django.utils import timezone
 
 from rongmei.core import draw as draw_engine
 from rongmei.core import ratelimit
 from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceError
-from rongmei.core.roles import OPERATOR
-from rongmei.units.access import check_role
+from rongmei.core.roles import JUDGE, OPERATOR, ROLE_BY_CODE
+from rongmei.units.access import check_role, forget_cached_access
 
 from .models import (
     REGISTRATION_FIELDS,
     Attempt,
     Contest,
+    ContestJudge,
     CountDisplay,
     DrawEntrant,
     DrawStatus,
     Entry,
     EntryStatus,
     Invalidation,
+    JudgeScore,
     PublicDraw,
     Question,
     QuestionBank,
@@ -349,11 +351,82 @@ def entry_review(*, actor, entry_id: int, approve: bool, note: str = "",
         return entry
 
 
-def entry_score(*, actor, entry_id: int, score) -> Entry:
-    """评委评分 (0–100), weighted with the public votes as the contest's rules say."""
-    check_operator(actor, "只有运营人员可以录入评委评分")
+def judge_add(*, actor, contest_id: int, phone: str) -> ContestJudge:
+    """Name a judge for a contest by their phone number (they must have an account); they
+    get the 评委 role, which lets them into the console's 评委评分 screen."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from rongmei.accounts.validators import normalize_phone
+
+    check_operator(actor, "只有运营人员可以设置评委")
+    contest = Contest.objects.filter(pk=contest_id).first()
+    if contest is None:
+        raise NotFoundError("评选活动不存在")
     try:
-        value = Decimal(str(score)).quantize(Decimal("0.01"))
+        phone = normalize_phone((phone or "").strip())
+    except Exception:  # noqa: BLE001 - ValidationError with a Chinese message
+        raise ServiceError("invalid_phone", "手机号格式不正确", field="phone") from None
+    user = get_user_model().objects.filter(phone=phone, is_active=True).first()
+    if user is None:
+        raise ServiceError("judge_not_found", "该手机号尚未注册，请评委先注册账号",
+                           field="phone")
+    try:
+        with transaction.atomic():
+            judge = ContestJudge.objects.create(contest=contest, user=user, added_by=actor)
+            user.groups.add(Group.objects.get(name=ROLE_BY_CODE[JUDGE].name))
+            if not user.is_staff:
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
+    except IntegrityError:
+        raise ServiceError("already_judge", "此人已是本次评选的评委", status=409) from None
+    forget_cached_access(user)
+    return judge
+
+
+def judge_remove(*, actor, judge_id: int) -> None:
+    """Take a judge off a contest — only before they have scored (scores are the record)."""
+    check_operator(actor, "只有运营人员可以设置评委")
+    judge = ContestJudge.objects.filter(pk=judge_id).first()
+    if judge is None:
+        raise NotFoundError("评委不存在")
+    if JudgeScore.objects.filter(judge=judge.user, entry__contest=judge.contest_id).exists():
+        raise ServiceError("judge_has_scored", "该评委已打分，不能移除", status=409)
+    judge.delete()
+
+
+def entry_finalist_set(*, actor, entry_id: int, finalist: bool) -> Entry:
+    """入围决赛 (or not): judges score finalists only."""
+    check_operator(actor, "只有运营人员可以确定入围作品")
+    with transaction.atomic():
+        entry = (Entry.objects.select_for_update()
+                 .filter(pk=entry_id, status=EntryStatus.APPROVED).first())
+        if entry is None:
+            raise NotFoundError("作品不存在或未通过审核")
+        if not finalist and entry.scores.exists():
+            raise ServiceError("already_scored", "评委已为该作品打分，不能取消入围", status=409)
+        entry.finalist = bool(finalist)
+        entry.save(update_fields=["finalist"])
+        return entry
+
+
+def access_judging(user, contest_id) -> Contest:
+    """The contest if ``user`` is one of its judges (the 评委 role, and named for it)."""
+    check_role(user, JUDGE, message="只有评委可以打分")
+    contest = Contest.objects.filter(pk=contest_id).first()
+    if contest is None:
+        raise NotFoundError("评选活动不存在")
+    if not ContestJudge.objects.filter(contest=contest, user=user).exists():
+        raise PermissionDeniedError("您不是本次评选的评委")
+    return contest
+
+
+def entry_score(*, actor, entry_id: int, score, now: datetime | None = None) -> JudgeScore:
+    """评委评分 (0–100): a judge of the contest scores a finalist, or changes their own
+    score, until the results are public. The entry keeps the judges' mean, which the results
+    weigh with the public votes as the contest's rules say."""
+    try:
+        value = Decimal(str(score).strip()).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         raise ServiceError("invalid_score", "评分须为0至100的数字", field="score") from None
     if not Decimal(0) <= value <= Decimal(100):
@@ -361,9 +434,19 @@ def entry_score(*, actor, entry_id: int, score) -> Entry:
     entry = Entry.objects.filter(pk=entry_id, status=EntryStatus.APPROVED).first()
     if entry is None:
         raise NotFoundError("作品不存在或未通过审核")
-    entry.judge_score = value
-    entry.save(update_fields=["judge_score"])
-    return entry
+    contest = access_judging(actor, entry.contest_id)
+    if not entry.finalist:
+        raise ServiceError("not_finalist", "只能给入围决赛的作品打分", status=409)
+    if (now or timezone.now()) >= contest.results_at:
+        raise ServiceError("results_public", "结果已公布，评分不能再修改", status=409)
+    with transaction.atomic():
+        Entry.objects.select_for_update().filter(pk=entry.pk).first()
+        mine, _ = JudgeScore.objects.update_or_create(entry=entry, judge=actor,
+                                                      defaults={"score": value})
+        mean = entry.scores.aggregate(mean=Avg("score"))["mean"]
+        Entry.objects.filter(pk=entry.pk).update(
+            judge_score=Decimal(mean).quantize(Decimal("0.01")))
+    return mine
 
 
 def votes_invalidate(*, actor, entry_id: int, reason: str, flagged_only: bool = True,
