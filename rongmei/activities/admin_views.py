@@ -60,7 +60,7 @@ class CountDisplayForm(forms.Form):
 class ContestForm(CountDisplayForm):
     field_order = ["title", "organiser", "rules", "registration_opens", "submission_closes",
                    "voting_opens", "voting_closes", "results_at", "form_fields",
-                   "allow_photo", "allow_text", "votes_per_day", "vote_scope",
+                   "choice_fields", "photo_fields", "allow_photo", "allow_text", "votes_per_day", "vote_scope",
                    "require_realname", "judge_weight", "live_url", *CountDisplayForm.base_fields]
 
     title = forms.CharField(label="评选名称", max_length=60)
@@ -74,6 +74,11 @@ class ContestForm(CountDisplayForm):
     form_fields = forms.MultipleChoiceField(
         label="报名表字段", widget=forms.CheckboxSelectMultiple, required=False,
         choices=[(k, v[0]) for k, v in REGISTRATION_FIELDS.items()], initial=["name", "phone"])
+    choice_fields = forms.CharField(
+        label="选择字段（每行一个，写成“组别：小学组、初中组”）", widget=forms.Textarea(
+            attrs={"rows": 2}), required=False)
+    photo_fields = forms.CharField(label="照片字段（每行一个字段名称，如“个人照片”）",
+                                   widget=forms.Textarea(attrs={"rows": 2}), required=False)
     allow_photo = forms.BooleanField(label="接受图片作品", required=False, initial=True)
     allow_text = forms.BooleanField(label="接受文字作品", required=False, initial=True)
     votes_per_day = forms.IntegerField(label="每天可投票数", min_value=1, max_value=50, initial=1)
@@ -101,8 +106,11 @@ def contests_view(request):
         return denied
     form = ContestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
-            contest = services.contest_create(actor=request.user, **form.cleaned_data)
+            data["custom_fields"] = services.custom_fields_parse(
+                choices=data.pop("choice_fields"), photos=data.pop("photo_fields"))
+            contest = services.contest_create(actor=request.user, **data)
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -161,6 +169,13 @@ def contest_view(request, pk):
                     .order_by("number"))
     for entry in approved:
         entry.flagged = flagged.get(entry.pk, 0)
+    fields = contest.registration_fields()
+    registrations = list(contest.registrations.prefetch_related("photos")
+                         .order_by("created_at")[:200])
+    for registration in registrations:  # one cell a field: the answer, or the photo's id
+        photos = {p.code: p.pk for p in registration.photos.all()}
+        registration.cells = [(f["type"], photos.get(f["code"]) if f["type"] == "photo"
+                               else registration.answers.get(f["code"], "")) for f in fields]
     return _page(request, "contest.html", contest.title, contest=contest,
                  count_form=CountDisplayForm(initial={
                      "count_display": contest.count_display,
@@ -171,7 +186,25 @@ def contest_view(request, pk):
                  recent_flags=Vote.objects.filter(contest=contest).exclude(flags="")
                  .select_related("entry").order_by("-created_at")[:50],
                  results=selectors.results(contest),
-                 judges=contest.judges.select_related("user").order_by("added_at"))
+                 judges=contest.judges.select_related("user").order_by("added_at"),
+                 fields=fields, registrations=registrations)
+
+
+def registration_photo_view(request, pk):
+    """A registration photo, for operators only; every look is logged (个人信息访问记录)."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from rongmei.core.errors import NotFoundError, PermissionDeniedError
+    from rongmei.core.uploads import serve_user_file
+
+    try:
+        photo, handle = services.registration_photo_open(viewer=request.user, photo_id=pk)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from None
+    except NotFoundError as exc:
+        raise Http404(exc.message) from None
+    return serve_user_file(handle, name=photo.image.name)
 
 
 def _judge_denied(request):

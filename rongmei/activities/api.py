@@ -18,7 +18,7 @@ from rongmei.core.errors import NotFoundError
 from rongmei.core.http import client_ip
 
 from . import selectors, services
-from .models import REGISTRATION_FIELDS, Quiz
+from .models import Quiz
 
 router = Router(tags=["活动"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
@@ -43,7 +43,8 @@ class ContestOut(Schema):
     voting_opens: datetime
     voting_closes: datetime
     results_at: datetime
-    form_fields: list[dict]
+    form_fields: list[dict] = Field(description="报名表：code、type（text 文字 / choice 选择 / "
+                                    "photo 照片）、label、options（选择项）、required")
     votes_per_day: int
     vote_scope: str
     vote_scope_label: str
@@ -59,8 +60,9 @@ def _contest(c, now=None) -> dict:
             "registration_opens": c.registration_opens, "submission_closes": c.submission_closes,
             "voting_opens": c.voting_opens, "voting_closes": c.voting_closes,
             "results_at": c.results_at,
-            "form_fields": [{"code": f, "label": REGISTRATION_FIELDS[f][0]}
-                            for f in c.form_fields if f in REGISTRATION_FIELDS],
+            "form_fields": [{k: f[k] for k in ("code", "type", "label", "options",
+                                               "required")}
+                            for f in c.registration_fields()],
             "votes_per_day": c.votes_per_day, "vote_scope": c.vote_scope,
             "vote_scope_label": c.get_vote_scope_display(), "live_url": c.live_url}
 
@@ -144,6 +146,15 @@ def contest_detail(request, contest_id: Id):
 def register(request, contest_id: Id, payload: RegistrationIn):
     registration = services.registration_create(user=request.auth, contest_id=contest_id,
                                                 answers=payload.answers)
+    return {"id": registration.pk, "contest_id": contest_id}
+
+
+@router.post("/contests/{contest_id}/register-form", response={200: dict, **ERRORS},
+             auth=AUTH, summary="报名（multipart：每个字段代码一项；照片字段上传图片文件）")
+def register_form(request, contest_id: Id):
+    registration = services.registration_create(
+        user=request.auth, contest_id=contest_id, answers=request.POST.dict(),
+        files=request.FILES.dict())
     return {"id": registration.pk, "contest_id": contest_id}
 
 

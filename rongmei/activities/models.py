@@ -47,6 +47,18 @@ REGISTRATION_FIELDS = {
 }
 
 
+class FieldType(models.TextChoices):
+    TEXT = "text", "文字"
+    CHOICE = "choice", "选择"
+    PHOTO = "photo", "照片"
+
+
+def registration_photo_path(instance, filename):
+    from rongmei.core.uploads import stored_name
+
+    return stored_name("private/activity-registrations", filename)
+
+
 class Contest(models.Model):
     title = models.CharField("评选名称", max_length=60)
     rules = models.TextField("评选规则", blank=True)
@@ -95,6 +107,25 @@ class Contest(models.Model):
     def __str__(self):
         return self.title
 
+    def registration_fields(self) -> list[dict]:
+        """The registration form as residents fill it in: the chosen standard fields (stored
+        as their codes) and the operator's own choice and photo fields (stored as dicts with
+        ``code``, ``type``, ``label`` and, for a choice, ``options``). Each is required but
+        the note."""
+        fields = []
+        for item in self.form_fields:
+            if isinstance(item, str) and item in REGISTRATION_FIELDS:
+                label, limit = REGISTRATION_FIELDS[item]
+                fields.append({"code": item, "type": FieldType.TEXT, "label": label,
+                               "options": [], "max_length": limit,
+                               "required": item != "note"})
+            elif isinstance(item, dict) and item.get("type") in (FieldType.CHOICE,
+                                                                  FieldType.PHOTO):
+                fields.append({"code": item["code"], "type": item["type"],
+                               "label": item["label"], "options": list(item.get("options", [])),
+                               "max_length": None, "required": True})
+        return fields
+
     def stage(self, now) -> tuple[str, str]:
         """(code, label) of the stage at ``now``."""
         if now < self.registration_opens:
@@ -122,6 +153,22 @@ class Registration(models.Model):
         verbose_name_plural = "报名"
         constraints = [models.UniqueConstraint(fields=["contest", "user"],
                                                name="activities_registration_unique")]
+
+
+class RegistrationPhoto(models.Model):
+    """A photo asked for by the registration form (content-checked and stripped of metadata
+    by core.uploads; private: only operators see it, through the console)."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE,
+                                     related_name="photos")
+    code = models.CharField("字段", max_length=20)
+    image = models.ImageField("照片", upload_to=registration_photo_path)
+
+    class Meta:
+        verbose_name = "报名照片"
+        verbose_name_plural = "报名照片"
+        constraints = [models.UniqueConstraint(fields=["registration", "code"],
+                                               name="activities_registration_photo_unique")]
 
 
 class EntryStatus(models.TextChoices):

@@ -33,6 +33,7 @@ from .models import (
     DrawStatus,
     Entry,
     EntryStatus,
+    FieldType,
     Invalidation,
     JudgeScore,
     PublicDraw,
@@ -41,6 +42,7 @@ from .models import (
     QuestionKind,
     Quiz,
     Registration,
+    RegistrationPhoto,
     Vote,
     VoteScope,
 )
@@ -82,7 +84,10 @@ def contest_create(*, actor, title: str, registration_opens: datetime,
                    vote_scope: str = VoteScope.CONTEST, require_realname: bool = False,
                    judge_weight: int = 0, allow_photo: bool = True, allow_text: bool = True,
                    live_url: str = "", count_display: str = CountDisplay.EXACT,
-                   count_round_to: int = 10, count_refresh_minutes: int = 10) -> Contest:
+                   count_round_to: int = 10, count_refresh_minutes: int = 10,
+                   custom_fields=()) -> Contest:
+    """A contest; ``form_fields`` are standard field codes (REGISTRATION_FIELDS) and
+    ``custom_fields`` the operator's own choice and photo fields (custom_fields_parse)."""
     check_operator(actor)
     title = (title or "").strip()
     if not 2 <= len(title) <= 60:
@@ -104,6 +109,7 @@ def contest_create(*, actor, title: str, registration_opens: datetime,
     if not (allow_photo or allow_text):
         raise ServiceError("entry_type_required", "请至少选择一种作品类型", field="allow_photo")
     _check_count_display(count_display, count_round_to, count_refresh_minutes)
+    custom = _check_custom_fields(list(custom_fields))
     gate_texts(title=title, rules=rules, organiser=organiser)
     return Contest.objects.create(
         count_display=count_display, count_round_to=int(count_round_to),
@@ -111,7 +117,7 @@ def contest_create(*, actor, title: str, registration_opens: datetime,
         title=title, rules=rules.strip(), organiser=organiser.strip(),
         registration_opens=registration_opens, submission_closes=submission_closes,
         voting_opens=voting_opens, voting_closes=voting_closes, results_at=results_at,
-        form_fields=list(form_fields), votes_per_day=int(votes_per_day), vote_scope=vote_scope,
+        form_fields=list(form_fields) + custom, votes_per_day=int(votes_per_day), vote_scope=vote_scope,
         require_realname=require_realname, judge_weight=int(judge_weight),
         allow_photo=allow_photo, allow_text=allow_text, live_url=live_url.strip(),
         created_by=actor)
@@ -158,10 +164,13 @@ def _contest(contest_id) -> Contest:
 
 # --- contests: residents ------------------------------------------------------------------------
 
-def registration_create(*, user, contest_id: int, answers: dict,
+def registration_create(*, user, contest_id: int, answers: dict, files: dict | None = None,
                         now: datetime | None = None) -> Registration:
-    """报名 with the fields the operator picked (each required)."""
+    """报名 with the fields the operator picked (each required but the note): text, one of
+    a choice field's options, a photo (``files``: field code → upload) that core.uploads
+    checks by its content and re-makes without metadata. Nothing is kept when any is wrong."""
     from rongmei.accounts.validators import normalize_phone
+    from rongmei.core.uploads import clean_image
 
     now = now or timezone.now()
     contest = _contest(contest_id)
@@ -169,14 +178,27 @@ def registration_create(*, user, contest_id: int, answers: dict,
         raise ServiceError("registration_closed",
                            f"报名时间为{_local(contest.registration_opens)}至"
                            f"{_local(contest.submission_closes)}", status=409)
-    clean = {}
-    for code in contest.form_fields:
-        label, limit = REGISTRATION_FIELDS[code]
+    if Registration.objects.filter(contest=contest, user=user).exists():
+        raise ServiceError("already_registered", "您已报名本次评选", status=409)
+    clean, photos = {}, {}
+    for spec in contest.registration_fields():
+        code, label = spec["code"], spec["label"]
+        if spec["type"] == FieldType.PHOTO:
+            upload = (files or {}).get(code)
+            if upload is None:
+                raise ServiceError("field_required", f"请上传{label}", field=code)
+            photos[code] = clean_image(upload, field=code)
+            continue
         value = str((answers or {}).get(code, "")).strip()
-        if not value and code != "note":
-            raise ServiceError("field_required", f"请填写{label}", field=code)
-        if len(value) > limit:
-            raise ServiceError("field_too_long", f"{label}不能超过{limit}个字", field=code)
+        if not value and spec["required"]:
+            raise ServiceError("field_required", f"请{'选择' if spec['options'] else '填写'}"
+                               f"{label}", field=code)
+        if spec["type"] == FieldType.CHOICE:
+            if value not in spec["options"]:
+                raise ServiceError("invalid_choice", f"请从给出的选项中选择{label}", field=code)
+        elif len(value) > spec["max_length"]:
+            raise ServiceError("field_too_long", f"{label}不能超过{spec['max_length']}个字",
+                               field=code)
         if code == "phone":
             try:
                 value = normalize_phone(value)
@@ -187,9 +209,89 @@ def registration_create(*, user, contest_id: int, answers: dict,
         clean[code] = value
     try:
         with transaction.atomic():
-            return Registration.objects.create(contest=contest, user=user, answers=clean)
+            registration = Registration.objects.create(contest=contest, user=user,
+                                                       answers=clean)
+            for code, image in photos.items():
+                photo = RegistrationPhoto(registration=registration, code=code)
+                photo.image.save(image.name, image, save=False)
+                photo.save()
+            return registration
     except IntegrityError:
         raise ServiceError("already_registered", "您已报名本次评选", status=409) from None
+
+
+def registration_photo_open(*, viewer, photo_id: int):
+    """(photo, open file) of a registration photo for an operator, the look logged."""
+    from rongmei.accounts.models import PersonalDataAccess
+
+    check_operator(viewer, "只有运营人员可以查看报名照片")
+    photo = (RegistrationPhoto.objects.select_related("registration__contest")
+             .filter(pk=photo_id).first())
+    if photo is None or not photo.image:
+        raise NotFoundError("报名照片不存在")
+    try:
+        handle = photo.image.storage.open(photo.image.name, "rb")
+    except FileNotFoundError:
+        raise NotFoundError("报名照片文件不存在") from None
+    contest = photo.registration.contest
+    PersonalDataAccess.objects.create(viewer=viewer, subject_id=photo.registration.user_id,
+                                      what="报名照片",
+                                      reason=f"审核评选“{contest.title}”的报名"[:120])
+    return photo, handle
+
+
+MAX_CUSTOM_FIELDS = 5
+
+
+def custom_fields_parse(*, choices: str = "", photos: str = "") -> list[dict]:
+    """The operator's own registration fields from the console's two boxes: one choice
+    field a line as ``组别：小学组、初中组`` and one photo field a line as its name."""
+    fields: list[dict] = []
+    for line in (choices or "").splitlines():
+        if not line.strip():
+            continue
+        label, sep, rest = line.replace(":", "：").partition("：")
+        options = [o.strip() for o in rest.replace(",", "、").replace("，", "、").split("、")
+                   if o.strip()]
+        if not sep:
+            raise ServiceError("invalid_choice_field", f"“{line.strip()[:20]}”请写成"
+                               "“字段名称：选项1、选项2”", field="choice_fields")
+        fields.append({"type": FieldType.CHOICE, "label": label.strip(), "options": options})
+    for line in (photos or "").splitlines():
+        if line.strip():
+            fields.append({"type": FieldType.PHOTO, "label": line.strip(), "options": []})
+    return fields
+
+
+def _check_custom_fields(custom_fields) -> list[dict]:
+    """Checked and numbered (choice1, photo1, …) custom fields; labels and options are public
+    text, so they pass the word gate."""
+    if len(custom_fields) > MAX_CUSTOM_FIELDS:
+        raise ServiceError("too_many_fields", f"自定义报名字段最多{MAX_CUSTOM_FIELDS}个",
+                           field="choice_fields")
+    checked, counts = [], {FieldType.CHOICE: 0, FieldType.PHOTO: 0}
+    for item in custom_fields:
+        kind = item.get("type")
+        box = "photo_fields" if kind == FieldType.PHOTO else "choice_fields"
+        if kind not in counts:
+            raise ServiceError("invalid_form_field", "报名表字段类型只能是选择或照片",
+                               field="choice_fields")
+        label = str(item.get("label", "")).strip()
+        if not 1 <= len(label) <= 20:
+            raise ServiceError("invalid_field_label", "报名字段名称须为1至20个字", field=box)
+        options = [str(o).strip() for o in item.get("options", [])]
+        if kind == FieldType.CHOICE:
+            if not 2 <= len(options) <= 20 or len(set(options)) != len(options):
+                raise ServiceError("invalid_options", f"“{label}”须有2至20个互不相同的选项",
+                                   field=box)
+            if any(not 1 <= len(o) <= 20 for o in options):
+                raise ServiceError("invalid_options", f"“{label}”的每个选项须为1至20个字",
+                                   field=box)
+        gate_texts(**{box: "\n".join([label, *options])})
+        counts[kind] += 1
+        checked.append({"code": f"{kind}{counts[kind]}", "type": str(kind), "label": label,
+                        **({"options": options} if kind == FieldType.CHOICE else {})})
+    return checked
 
 
 def entry_submit(*, user, contest_id: int, title: str, text: str = "", photo=None,

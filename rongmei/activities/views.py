@@ -21,7 +21,7 @@ from rongmei.core.http import client_ip
 
 from . import selectors, services
 from .api import DEVICE_COOKIE, device_of
-from .models import REGISTRATION_FIELDS, Attempt, Entry, Registration
+from .models import Attempt, Entry, Registration
 
 
 def _contest_or_404(pk):
@@ -54,8 +54,7 @@ def contest_view(request, pk):
         "contest": contest, "entries": entries, "q": q, "sort": sort, "stage": stage,
         "count_note": selectors.count_note(contest, now),
         "stage_label": stage_label, "registration": registration, "mine": mine,
-        "fields": [(code, REGISTRATION_FIELDS[code][0]) for code in contest.form_fields
-                   if code in REGISTRATION_FIELDS],
+        "fields": contest.registration_fields(),
         "invalidations": contest.invalidations.select_related("entry")[:50],
         "results_public": selectors.results_public(contest, now)})
 
@@ -66,8 +65,7 @@ def register_view(request, pk):
     contest = _contest_or_404(pk)
     try:
         services.registration_create(user=request.user, contest_id=contest.pk,
-                                     answers={k: request.POST.get(k, "")
-                                              for k in contest.form_fields})
+                                     answers=request.POST.dict(), files=request.FILES.dict())
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
