@@ -60,7 +60,7 @@ class CountDisplayForm(forms.Form):
 class ContestForm(CountDisplayForm):
     field_order = ["title", "organiser", "rules", "registration_opens", "submission_closes",
                    "voting_opens", "voting_closes", "results_at", "form_fields",
-                   "choice_fields", "photo_fields", "allow_photo", "allow_text", "votes_per_day", "vote_scope",
+                   "choice_fields", "photo_fields", "allow_photo", "allow_text", "allow_video", "votes_per_day", "vote_scope",
                    "require_realname", "judge_weight", "live_url", *CountDisplayForm.base_fields]
 
     title = forms.CharField(label="评选名称", max_length=60)
@@ -81,6 +81,7 @@ class ContestForm(CountDisplayForm):
                                    widget=forms.Textarea(attrs={"rows": 2}), required=False)
     allow_photo = forms.BooleanField(label="接受图片作品", required=False, initial=True)
     allow_text = forms.BooleanField(label="接受文字作品", required=False, initial=True)
+    allow_video = forms.BooleanField(label="接受视频作品（转码完成后公开）", required=False)
     votes_per_day = forms.IntegerField(label="每天可投票数", min_value=1, max_value=50, initial=1)
     vote_scope = forms.ChoiceField(label="投票限制", choices=VoteScope.choices)
     require_realname = forms.BooleanField(label="须实名登记才能投票", required=False)
@@ -166,7 +167,7 @@ def contest_view(request, pk):
         contest=contest, invalid=False).exclude(flags="").values("entry")
         .annotate(n=Count("pk"))}
     approved = list(Entry.objects.filter(contest=contest, status=EntryStatus.APPROVED)
-                    .order_by("number"))
+                    .select_related("video").order_by("number"))
     for entry in approved:
         entry.flagged = flagged.get(entry.pk, 0)
     fields = contest.registration_fields()
@@ -181,7 +182,8 @@ def contest_view(request, pk):
                      "count_display": contest.count_display,
                      "count_round_to": contest.count_round_to,
                      "count_refresh_minutes": contest.count_refresh_minutes}),
-                 pending=Entry.objects.filter(contest=contest, status=EntryStatus.PENDING),
+                 pending=Entry.objects.filter(contest=contest, status=EntryStatus.PENDING)
+                 .select_related("video"),
                  approved=approved,
                  recent_flags=Vote.objects.filter(contest=contest).exclude(flags="")
                  .select_related("entry").order_by("-created_at")[:50],

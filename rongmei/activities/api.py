@@ -75,6 +75,7 @@ class EntryOut(Schema):
     author: str
     text: str
     photo_url: str | None
+    video_url: str | None = Field(description="转码后的视频（MP4）；视频作品转码完成后才公开")
     votes: int | None = Field(description="公开票数：按主办方设置精确、取整或定时刷新；"
                               "结果公布前隐藏时为 null")
     votes_note: str = Field(description="票数说明，如“票数每10分钟更新”；精确时为空")
@@ -86,6 +87,7 @@ def _entry(e, *, own: bool = False) -> dict:
     return {"id": e.pk, "contest_id": e.contest_id, "number": e.number, "title": e.title,
             "author": e.author_name, "text": e.text,
             "photo_url": e.photo.url if e.photo else None,
+            "video_url": (e.video.playback_url or None) if e.video else None,
             "votes": selectors.public_count(e), "votes_note": selectors.count_note(e.contest),
             "status": e.status if own else "approved",
             "status_label": e.get_status_display()}
@@ -159,12 +161,14 @@ def register_form(request, contest_id: Id):
 
 
 @router.post("/contests/{contest_id}/entries", response={200: EntryOut, **ERRORS}, auth=AUTH,
-             summary="提交作品（multipart；photo 图片一张，或 text 文字；审核通过后公开）")
+             summary="提交作品（multipart；photo 图片一张、video 视频一段，或 text 文字；"
+                     "审核通过且视频转码完成后公开）")
 def entry_submit(request, contest_id: Id, payload: Form[EntryIn]):
     entry = services.entry_submit(user=request.auth, contest_id=contest_id,
                                   title=payload.title, text=payload.text,
                                   author_name=payload.author_name,
-                                  photo=request.FILES.get("photo"))
+                                  photo=request.FILES.get("photo"),
+                                  video=request.FILES.get("video"))
     return _entry(entry, own=True)
 
 

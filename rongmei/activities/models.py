@@ -71,6 +71,7 @@ class Contest(models.Model):
     form_fields = models.JSONField("报名表字段", default=list, blank=True)
     allow_photo = models.BooleanField("接受图片作品", default=True)
     allow_text = models.BooleanField("接受文字作品", default=True)
+    allow_video = models.BooleanField("接受视频作品", default=False)
     votes_per_day = models.PositiveSmallIntegerField("每天可投票数", default=1)
     vote_scope = models.CharField("投票限制", max_length=8, choices=VoteScope.choices,
                                   default=VoteScope.CONTEST)
@@ -185,6 +186,9 @@ class Entry(models.Model):
     title = models.CharField("作品名称", max_length=40)
     text = models.TextField("作品内容", blank=True)
     photo = models.ImageField("作品图片", upload_to="activities/entries/", blank=True)
+    # Shown only once the media pipeline has transcoded it (selectors.public_entries).
+    video = models.ForeignKey("media.MediaAsset", on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+", verbose_name="作品视频")
     number = models.PositiveIntegerField("作品编号", null=True, blank=True)
     status = models.CharField("状态", max_length=8, choices=EntryStatus.choices,
                               default=EntryStatus.PENDING)

@@ -38,7 +38,7 @@ def gallery(contest: Contest, *, q: str = "", sort: str = "number", now=None):
     number), refreshed ones by the last snapshot, hidden ones by number — the order must
     not tell what the shown figures do not."""
     refresh_public_counts(contest, now)
-    entries = Entry.objects.filter(contest=contest, status=EntryStatus.APPROVED)
+    entries = public_entries().filter(contest=contest)
     q = (q or "").strip()[:40]
     if q:
         match = Q(title__icontains=q) | Q(author_name__icontains=q)
@@ -56,10 +56,18 @@ def gallery(contest: Contest, *, q: str = "", sort: str = "number", now=None):
     return entries.order_by(f"-{basis}", "number")
 
 
+def public_entries():
+    """Approved entries whose video, if any, the media pipeline has made ready."""
+    from rongmei.media.models import MediaStatus
+
+    return (Entry.objects.filter(status=EntryStatus.APPROVED)
+            .filter(Q(video__isnull=True) | Q(video__status=MediaStatus.READY))
+            .select_related("video"))
+
+
 def public_entry(entry_id) -> Entry | None:
-    entry = (Entry.objects.select_related("contest")
-             .filter(pk=entry_id, status=EntryStatus.APPROVED, contest__is_published=True)
-             .first())
+    entry = (public_entries().select_related("contest")
+             .filter(pk=entry_id, contest__is_published=True).first())
     if entry is not None and entry.contest.count_display == CountDisplay.DELAYED:
         refresh_public_counts(entry.contest)
         entry.refresh_from_db(fields=["public_votes"])

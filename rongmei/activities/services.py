@@ -83,7 +83,7 @@ def contest_create(*, actor, title: str, registration_opens: datetime,
                    form_fields=("name", "phone"), votes_per_day: int = 1,
                    vote_scope: str = VoteScope.CONTEST, require_realname: bool = False,
                    judge_weight: int = 0, allow_photo: bool = True, allow_text: bool = True,
-                   live_url: str = "", count_display: str = CountDisplay.EXACT,
+                   allow_video: bool = False, live_url: str = "", count_display: str = CountDisplay.EXACT,
                    count_round_to: int = 10, count_refresh_minutes: int = 10,
                    custom_fields=()) -> Contest:
     """A contest; ``form_fields`` are standard field codes (REGISTRATION_FIELDS) and
@@ -106,7 +106,7 @@ def contest_create(*, actor, title: str, registration_opens: datetime,
     unknown = [f for f in form_fields if f not in REGISTRATION_FIELDS]
     if unknown:
         raise ServiceError("invalid_form_field", "报名表字段不在可选范围内", field="form_fields")
-    if not (allow_photo or allow_text):
+    if not (allow_photo or allow_text or allow_video):
         raise ServiceError("entry_type_required", "请至少选择一种作品类型", field="allow_photo")
     _check_count_display(count_display, count_round_to, count_refresh_minutes)
     custom = _check_custom_fields(list(custom_fields))
@@ -119,7 +119,7 @@ def contest_create(*, actor, title: str, registration_opens: datetime,
         voting_opens=voting_opens, voting_closes=voting_closes, results_at=results_at,
         form_fields=list(form_fields) + custom, votes_per_day=int(votes_per_day), vote_scope=vote_scope,
         require_realname=require_realname, judge_weight=int(judge_weight),
-        allow_photo=allow_photo, allow_text=allow_text, live_url=live_url.strip(),
+        allow_photo=allow_photo, allow_text=allow_text, allow_video=allow_video, live_url=live_url.strip(),
         created_by=actor)
 
 
@@ -295,9 +295,13 @@ def _check_custom_fields(custom_fields) -> list[dict]:
 
 
 def entry_submit(*, user, contest_id: int, title: str, text: str = "", photo=None,
-                 author_name: str = "", now: datetime | None = None) -> Entry:
-    """A registered resident submits one work (photo and/or text); it waits for review."""
+                 video=None, author_name: str = "", now: datetime | None = None) -> Entry:
+    """A registered resident submits one work (photo, video and/or text); it waits for
+    review. A video goes to the media pipeline (checked by ffprobe, transcoded once this
+    commits) and the entry is public only when approved *and* its video is ready."""
     from rongmei.core.uploads import clean_image
+    from rongmei.media.models import MediaKind
+    from rongmei.media.services import media_accept
 
     now = now or timezone.now()
     contest = _contest(contest_id)
@@ -307,16 +311,22 @@ def entry_submit(*, user, contest_id: int, title: str, text: str = "", photo=Non
     registration = Registration.objects.filter(contest=contest, user=user).first()
     if registration is None:
         raise ServiceError("not_registered", "请先报名再提交作品", status=409)
+    already = ServiceError("already_submitted", "每人限交一件作品", status=409)
+    if Entry.objects.filter(contest=contest, author=user).exists():
+        raise already
     title, text = (title or "").strip(), (text or "").strip()
     author_name = (author_name or registration.answers.get("name") or
                    getattr(user, "nickname", "") or "参赛者").strip()[:20]
     if not 2 <= len(title) <= 40:
         raise ServiceError("title_required", "请填写2至40个字的作品名称", field="title")
-    if photo is None and not text:
-        raise ServiceError("content_required", "请上传作品图片或填写作品内容", field="text")
+    if photo is None and video is None and not text:
+        raise ServiceError("content_required", "请上传作品图片、视频或填写作品内容",
+                           field="text")
     if photo is not None and not contest.allow_photo:
         raise ServiceError("photo_not_allowed", "本次评选不接受图片作品", field="photo")
-    if text and not contest.allow_text and photo is None:
+    if video is not None and not contest.allow_video:
+        raise ServiceError("video_not_allowed", "本次评选不接受视频作品", field="video")
+    if text and not contest.allow_text and photo is None and video is None:
         raise ServiceError("text_not_allowed", "本次评选不接受文字作品", field="text")
     if len(text) > 5000:
         raise ServiceError("text_too_long", "作品内容不能超过5000字", field="text")
@@ -326,12 +336,15 @@ def entry_submit(*, user, contest_id: int, title: str, text: str = "", photo=Non
         with transaction.atomic():
             entry = Entry(contest=contest, author=user, author_name=author_name, title=title,
                           text=text)
+            if video is not None:
+                entry.video = media_accept(uploaded_by=user, kind=MediaKind.VIDEO,
+                                           title=f"【参赛】{title}", upload=video)
             if image is not None:
                 entry.photo.save(image.name, image, save=False)
             entry.save()
             return entry
     except IntegrityError:
-        raise ServiceError("already_submitted", "每人限交一件作品", status=409) from None
+        raise already from None
 
 
 def _account_age(user, now: datetime) -> tuple[int, str]:
@@ -377,9 +390,10 @@ def vote_cast(*, user, entry_id: int, ip: str | None = None, device_id: str = ""
     (not read back: other votes of the same moment may be missing from it).
     """
     now = now or timezone.now()
-    entry = (Entry.objects.select_related("contest").filter(pk=entry_id).first()
+    entry = (Entry.objects.select_related("contest", "video").filter(pk=entry_id).first()
              if isinstance(entry_id, int) and 0 < entry_id < 2**63 else None)
-    if entry is None or entry.status != EntryStatus.APPROVED or not entry.contest.is_published:
+    if (entry is None or entry.status != EntryStatus.APPROVED or not entry.contest.is_published
+            or (entry.video is not None and not entry.video.is_ready)):
         raise NotFoundError("作品不存在或尚未通过审核")
     contest = entry.contest
     if now < contest.voting_opens:

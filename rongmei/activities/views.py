@@ -82,7 +82,8 @@ def submit_view(request, pk):
                               title=request.POST.get("title", ""),
                               text=request.POST.get("text", ""),
                               author_name=request.POST.get("author_name", ""),
-                              photo=request.FILES.get("photo"))
+                              photo=request.FILES.get("photo"),
+                              video=request.FILES.get("video"))
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
