@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
 from rongmei.core.errors import ServiceError
-from rongmei.core.roles import JUDGE, OPERATOR
-from rongmei.units.access import has_role
+from rongmei.core.roles import JUDGE, OPERATOR, UNIT_ADMIN
+from rongmei.units.access import has_role, unit_scope
 
 from . import selectors, services
 from .models import (
@@ -23,6 +23,7 @@ from .models import (
     CountDisplay,
     Entry,
     EntryStatus,
+    ProposalStatus,
     PublicDraw,
     QuestionBank,
     Quiz,
@@ -103,23 +104,40 @@ class ContestForm(CountDisplayForm):
 
 
 def contests_view(request):
-    if (denied := _denied(request)) is not None:
-        return denied
+    """Operators create contests (public at once) and review 分端 proposals; a 分端管理员
+    proposes contests for their units and follows their review here."""
+    operator = has_role(request.user, OPERATOR)
+    if not operator and not has_role(request.user, UNIT_ADMIN):
+        return _denied(request)
     form = ContestForm(request.POST or None)
+    if not operator:
+        form.fields["unit_id"] = forms.ModelChoiceField(
+            label="发起单位（提交后由中心审核，通过后公开）",
+            queryset=unit_scope(request.user, UNIT_ADMIN))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
             data["custom_fields"] = services.custom_fields_parse(
                 choices=data.pop("choice_fields"), photos=data.pop("photo_fields"))
+            if data.get("unit_id") is not None:
+                data["unit_id"] = data["unit_id"].pk
             contest = services.contest_create(actor=request.user, **data)
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
+            if not contest.is_published:
+                messages.success(request, f"已提交评选“{contest.title}”，中心审核通过后公开")
+                return redirect("activities_contests")
             messages.success(request, f"已创建评选“{contest.title}”")
             return redirect("activities_contest", pk=contest.pk)
-    contests = Contest.objects.annotate(
-        pending=Count("entries", filter=Q(entries__status=EntryStatus.PENDING)))[:100]
-    return _page(request, "contests.html", "征集评选", form=form, contests=contests)
+    contests = Contest.objects.select_related("unit").annotate(
+        pending=Count("entries", filter=Q(entries__status=EntryStatus.PENDING)))
+    if not operator:
+        contests = contests.filter(unit__in=unit_scope(request.user, UNIT_ADMIN))
+    return _page(request, "contests.html", "征集评选", form=form, contests=contests[:100],
+                 operator=operator,
+                 proposals=Contest.objects.filter(proposal_status=ProposalStatus.PENDING)
+                 .select_related("unit") if operator else [])
 
 
 def contest_view(request, pk):
@@ -131,7 +149,13 @@ def contest_view(request, pk):
         action = request.POST.get("action")
         try:
             entry_id = int(request.POST.get("entry", 0))
-            if action in ("approve", "reject"):
+            if action in ("proposal_approve", "proposal_reject"):
+                services.contest_proposal_review(actor=request.user, contest_id=contest.pk,
+                                                 approve=action == "proposal_approve",
+                                                 note=request.POST.get("note", ""))
+                messages.success(request, "已通过，评选已公开" if action == "proposal_approve"
+                                 else "已退回分端")
+            elif action in ("approve", "reject"):
                 services.entry_review(actor=request.user, entry_id=entry_id,
                                       approve=action == "approve",
                                       note=request.POST.get("note", ""))

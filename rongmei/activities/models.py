@@ -59,6 +59,15 @@ def registration_photo_path(instance, filename):
     return stored_name("private/activity-registrations", filename)
 
 
+class ProposalStatus(models.TextChoices):
+    """A contest a 分端 proposes is not public until the center approves it."""
+
+    NONE = "", "中心发起"
+    PENDING = "pending", "待中心审核"
+    APPROVED = "approved", "已通过"
+    REJECTED = "rejected", "未通过"
+
+
 class Contest(models.Model):
     title = models.CharField("评选名称", max_length=60)
     rules = models.TextField("评选规则", blank=True)
@@ -85,6 +94,12 @@ class Contest(models.Model):
     counts_refreshed_at = models.DateTimeField(null=True, blank=True)  # DELAYED's snapshot
     live_url = models.CharField("决赛直播链接", max_length=200, blank=True)
     is_published = models.BooleanField("已发布", default=True)
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+", verbose_name="发起单位（分端）")
+    proposal_status = models.CharField("分端申报", max_length=8, blank=True,
+                                       choices=ProposalStatus.choices,
+                                       default=ProposalStatus.NONE)
+    proposal_note = models.CharField("审核意见", max_length=100, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -98,6 +113,11 @@ class Contest(models.Model):
                                    name="activities_contest_votes_per_day"),
             models.CheckConstraint(condition=Q(judge_weight__lte=100),
                                    name="activities_contest_judge_weight"),
+            # A 分端's proposal is never public before the center approves it.
+            models.CheckConstraint(
+                condition=Q(is_published=False)
+                | Q(proposal_status__in=[ProposalStatus.NONE, ProposalStatus.APPROVED]),
+                name="activities_contest_proposal_published"),
             models.CheckConstraint(condition=Q(count_round_to__in=[10, 100]),
                                    name="activities_contest_count_round_to"),
             models.CheckConstraint(

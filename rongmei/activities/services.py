@@ -20,8 +20,8 @@ from django.utils import timezone
 from rongmei.core import draw as draw_engine
 from rongmei.core import ratelimit
 from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceError
-from rongmei.core.roles import JUDGE, OPERATOR, ROLE_BY_CODE
-from rongmei.units.access import check_role, forget_cached_access
+from rongmei.core.roles import JUDGE, OPERATOR, ROLE_BY_CODE, UNIT_ADMIN
+from rongmei.units.access import access_unit, check_role, forget_cached_access, has_role
 
 from .models import (
     REGISTRATION_FIELDS,
@@ -36,6 +36,7 @@ from .models import (
     FieldType,
     Invalidation,
     JudgeScore,
+    ProposalStatus,
     PublicDraw,
     Question,
     QuestionBank,
@@ -85,10 +86,19 @@ def contest_create(*, actor, title: str, registration_opens: datetime,
                    judge_weight: int = 0, allow_photo: bool = True, allow_text: bool = True,
                    allow_video: bool = False, live_url: str = "", count_display: str = CountDisplay.EXACT,
                    count_round_to: int = 10, count_refresh_minutes: int = 10,
-                   custom_fields=()) -> Contest:
+                   custom_fields=(), unit_id: int | None = None) -> Contest:
     """A contest; ``form_fields`` are standard field codes (REGISTRATION_FIELDS) and
-    ``custom_fields`` the operator's own choice and photo fields (custom_fields_parse)."""
-    check_operator(actor)
+    ``custom_fields`` the operator's own choice and photo fields (custom_fields_parse).
+
+    An operator's contest is public at once. A 分端管理员 proposes one for a unit in their
+    scope (``unit_id``): it stays unpublished until the center approves it
+    (``contest_proposal_review``)."""
+    unit = None
+    if not has_role(actor, OPERATOR):
+        check_role(actor, UNIT_ADMIN, message="只有运营人员或分端管理员可以发起评选")
+        if not unit_id:
+            raise ServiceError("unit_required", "请选择发起单位", field="unit_id")
+        unit = access_unit(actor, unit_id, UNIT_ADMIN)
     title = (title or "").strip()
     if not 2 <= len(title) <= 60:
         raise ServiceError("title_required", "请填写2至60个字的评选名称", field="title")
@@ -112,6 +122,8 @@ def contest_create(*, actor, title: str, registration_opens: datetime,
     custom = _check_custom_fields(list(custom_fields))
     gate_texts(title=title, rules=rules, organiser=organiser)
     return Contest.objects.create(
+        unit=unit, is_published=unit is None,
+        proposal_status=ProposalStatus.PENDING if unit else ProposalStatus.NONE,
         count_display=count_display, count_round_to=int(count_round_to),
         count_refresh_minutes=int(count_refresh_minutes),
         title=title, rules=rules.strip(), organiser=organiser.strip(),
@@ -121,6 +133,27 @@ def contest_create(*, actor, title: str, registration_opens: datetime,
         require_realname=require_realname, judge_weight=int(judge_weight),
         allow_photo=allow_photo, allow_text=allow_text, allow_video=allow_video, live_url=live_url.strip(),
         created_by=actor)
+
+
+def contest_proposal_review(*, actor, contest_id: int, approve: bool,
+                            note: str = "") -> Contest:
+    """The center approves a 分端's proposed contest (it goes live) or turns it down with a
+    reason the unit sees in the console."""
+    check_operator(actor, "只有运营人员可以审核分端申报的评选")
+    note = (note or "").strip()[:100]
+    if not approve and not note:
+        raise ServiceError("note_required", "不通过时请填写原因", field="note")
+    with transaction.atomic():
+        contest = Contest.objects.select_for_update().filter(pk=contest_id).first()
+        if contest is None:
+            raise NotFoundError("评选活动不存在")
+        if contest.proposal_status != ProposalStatus.PENDING:
+            raise ServiceError("not_pending", "该评选不在待审核状态", status=409)
+        contest.proposal_status = ProposalStatus.APPROVED if approve else ProposalStatus.REJECTED
+        contest.is_published = bool(approve)
+        contest.proposal_note = note
+        contest.save(update_fields=["proposal_status", "is_published", "proposal_note"])
+        return contest
 
 
 def _check_count_display(display: str, round_to, refresh_minutes) -> None:

@@ -32,9 +32,17 @@ class _OperatorMenuItem(MenuItem):
         return has_role(request.user, OPERATOR)
 
 
+class _ContestsMenuItem(MenuItem):
+    def is_shown(self, request):
+        from rongmei.core.roles import OPERATOR, UNIT_ADMIN
+        from rongmei.units.access import has_role
+
+        return has_role(request.user, OPERATOR, UNIT_ADMIN)
+
+
 @hooks.register("register_admin_menu_item")
 def register_contests_menu_item():
-    return _OperatorMenuItem("征集评选", reverse("activities_contests"), icon_name="pick",
+    return _ContestsMenuItem("征集评选", reverse("activities_contests"), icon_name="pick",
                              order=740)
 
 
