@@ -42,7 +42,7 @@ def gallery(client, contest, sort="votes"):
 
 
 def test_rounded_counts_are_rounded_everywhere_and_sort_as_rounded(client, ax):
-    contest, (a, b, c) = voting(ax, [149, 180, 120])
+    contest, (_, b, _) = voting(ax, [149, 180, 120])
     set_counts(client, ax, contest, "rounded", round_to=100)
     shown = gallery(client, contest)
     # 149, 180 and 120 all show as 100: the order is by number, not the hidden exact count.
@@ -63,7 +63,7 @@ def test_rounded_counts_are_rounded_everywhere_and_sort_as_rounded(client, ax):
 
 
 def test_hidden_counts_show_nothing_and_do_not_order_the_gallery(client, ax):
-    contest, (a, b) = voting(ax, [3, 9])
+    contest, (_, b) = voting(ax, [3, 9])
     set_counts(client, ax, contest, "hidden")
     shown = gallery(client, contest)
     assert [(e["number"], e["votes"]) for e in shown] == [(1, None), (2, None)]
@@ -77,7 +77,7 @@ def test_hidden_counts_show_nothing_and_do_not_order_the_gallery(client, ax):
 
 
 def test_delayed_counts_change_only_when_the_interval_has_passed(client, ax):
-    contest, (a, b) = voting(ax, [5, 2])
+    contest, (_, b) = voting(ax, [5, 2])
     set_counts(client, ax, contest, "delayed", minutes=10)
     assert [(e["number"], e["votes"]) for e in gallery(client, contest)] == [(1, 5), (2, 2)]
     # Four votes for the second: the public figures and their order stay as published.
