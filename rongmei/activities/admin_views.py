@@ -12,15 +12,18 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
 from rongmei.core.errors import ServiceError
-from rongmei.core.roles import OPERATOR
-from rongmei.units.access import has_role
+from rongmei.core.roles import JUDGE, OPERATOR, UNIT_ADMIN
+from rongmei.units.access import has_role, unit_scope
 
 from . import selectors, services
 from .models import (
+    COUNT_ROUNDING,
     REGISTRATION_FIELDS,
     Contest,
+    CountDisplay,
     Entry,
     EntryStatus,
+    ProposalStatus,
     PublicDraw,
     QuestionBank,
     Quiz,
@@ -43,7 +46,24 @@ def _page(request, template, title, **context):
         "page_title": title, "header_title": title, **context})
 
 
-class ContestForm(forms.Form):
+class CountDisplayForm(forms.Form):
+    """How the public sees the counts (a part of the contest form, and its own form on the
+    contest's page, since it may change while voting runs)."""
+
+    count_display = forms.ChoiceField(label="公开票数", choices=CountDisplay.choices,
+                                      initial=CountDisplay.EXACT)
+    count_round_to = forms.TypedChoiceField(label="取整单位（取整显示时）", coerce=int,
+                                            choices=COUNT_ROUNDING, initial=10)
+    count_refresh_minutes = forms.IntegerField(label="刷新间隔（分钟，定时刷新时）",
+                                               min_value=1, max_value=1440, initial=10)
+
+
+class ContestForm(CountDisplayForm):
+    field_order = ["title", "organiser", "rules", "registration_opens", "submission_closes",
+                   "voting_opens", "voting_closes", "results_at", "form_fields",
+                   "choice_fields", "photo_fields", "allow_photo", "allow_text", "allow_video", "votes_per_day", "vote_scope",
+                   "require_realname", "judge_weight", "live_url", *CountDisplayForm.base_fields]
+
     title = forms.CharField(label="评选名称", max_length=60)
     organiser = forms.CharField(label="主办单位", max_length=60, required=False)
     rules = forms.CharField(label="评选规则", widget=forms.Textarea, required=False)
@@ -55,8 +75,14 @@ class ContestForm(forms.Form):
     form_fields = forms.MultipleChoiceField(
         label="报名表字段", widget=forms.CheckboxSelectMultiple, required=False,
         choices=[(k, v[0]) for k, v in REGISTRATION_FIELDS.items()], initial=["name", "phone"])
+    choice_fields = forms.CharField(
+        label="选择字段（每行一个，写成“组别：小学组、初中组”）", widget=forms.Textarea(
+            attrs={"rows": 2}), required=False)
+    photo_fields = forms.CharField(label="照片字段（每行一个字段名称，如“个人照片”）",
+                                   widget=forms.Textarea(attrs={"rows": 2}), required=False)
     allow_photo = forms.BooleanField(label="接受图片作品", required=False, initial=True)
     allow_text = forms.BooleanField(label="接受文字作品", required=False, initial=True)
+    allow_video = forms.BooleanField(label="接受视频作品（转码完成后公开）", required=False)
     votes_per_day = forms.IntegerField(label="每天可投票数", min_value=1, max_value=50, initial=1)
     vote_scope = forms.ChoiceField(label="投票限制", choices=VoteScope.choices)
     require_realname = forms.BooleanField(label="须实名登记才能投票", required=False)
@@ -64,22 +90,54 @@ class ContestForm(forms.Form):
                                       initial=0)
     live_url = forms.CharField(label="决赛直播链接", max_length=200, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in CountDisplayForm.base_fields:
+            self.fields[name].required = False
+
+    def clean(self):
+        data = super().clean()
+        for name in CountDisplayForm.base_fields:
+            if data.get(name) in (None, ""):  # left out: the field's default
+                data[name] = self.fields[name].initial
+        return data
+
 
 def contests_view(request):
-    if (denied := _denied(request)) is not None:
-        return denied
+    """Operators create contests (public at once) and review 分端 proposals; a 分端管理员
+    proposes contests for their units and follows their review here."""
+    operator = has_role(request.user, OPERATOR)
+    if not operator and not has_role(request.user, UNIT_ADMIN):
+        return _denied(request)
     form = ContestForm(request.POST or None)
+    if not operator:
+        form.fields["unit_id"] = forms.ModelChoiceField(
+            label="发起单位（提交后由中心审核，通过后公开）",
+            queryset=unit_scope(request.user, UNIT_ADMIN))
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
-            contest = services.contest_create(actor=request.user, **form.cleaned_data)
+            data["custom_fields"] = services.custom_fields_parse(
+                choices=data.pop("choice_fields"), photos=data.pop("photo_fields"))
+            if data.get("unit_id") is not None:
+                data["unit_id"] = data["unit_id"].pk
+            contest = services.contest_create(actor=request.user, **data)
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
+            if not contest.is_published:
+                messages.success(request, f"已提交评选“{contest.title}”，中心审核通过后公开")
+                return redirect("activities_contests")
             messages.success(request, f"已创建评选“{contest.title}”")
             return redirect("activities_contest", pk=contest.pk)
-    contests = Contest.objects.annotate(
-        pending=Count("entries", filter=Q(entries__status=EntryStatus.PENDING)))[:100]
-    return _page(request, "contests.html", "征集评选", form=form, contests=contests)
+    contests = Contest.objects.select_related("unit").annotate(
+        pending=Count("entries", filter=Q(entries__status=EntryStatus.PENDING)))
+    if not operator:
+        contests = contests.filter(unit__in=unit_scope(request.user, UNIT_ADMIN))
+    return _page(request, "contests.html", "征集评选", form=form, contests=contests[:100],
+                 operator=operator,
+                 proposals=Contest.objects.filter(proposal_status=ProposalStatus.PENDING)
+                 .select_related("unit") if operator else [])
 
 
 def contest_view(request, pk):
@@ -91,15 +149,37 @@ def contest_view(request, pk):
         action = request.POST.get("action")
         try:
             entry_id = int(request.POST.get("entry", 0))
-            if action in ("approve", "reject"):
+            if action in ("proposal_approve", "proposal_reject"):
+                services.contest_proposal_review(actor=request.user, contest_id=contest.pk,
+                                                 approve=action == "proposal_approve",
+                                                 note=request.POST.get("note", ""))
+                messages.success(request, "已通过，评选已公开" if action == "proposal_approve"
+                                 else "已退回分端")
+            elif action in ("approve", "reject"):
                 services.entry_review(actor=request.user, entry_id=entry_id,
                                       approve=action == "approve",
                                       note=request.POST.get("note", ""))
                 messages.success(request, "已通过，作品已公开" if action == "approve" else "已退回")
-            elif action == "score":
-                services.entry_score(actor=request.user, entry_id=entry_id,
-                                     score=request.POST.get("score", ""))
-                messages.success(request, "评分已保存")
+            elif action in ("finalist", "not_finalist"):
+                services.entry_finalist_set(actor=request.user, entry_id=entry_id,
+                                            finalist=action == "finalist")
+                messages.success(request, "已入围决赛" if action == "finalist" else "已取消入围")
+            elif action == "judge_add":
+                judge = services.judge_add(actor=request.user, contest_id=contest.pk,
+                                           phone=request.POST.get("phone", ""))
+                messages.success(request, f"已添加评委{judge.user.name or judge.user.phone}")
+            elif action == "judge_remove":
+                services.judge_remove(actor=request.user,
+                                      judge_id=int(request.POST.get("judge", 0)))
+                messages.success(request, "已移除评委")
+            elif action == "counts":
+                form = CountDisplayForm(request.POST)
+                if not form.is_valid():
+                    raise ServiceError("invalid_count_display", "；".join(
+                        str(e) for errors in form.errors.values() for e in errors))
+                services.contest_count_display_set(actor=request.user, contest_id=contest.pk,
+                                                   **form.cleaned_data)
+                messages.success(request, "公开票数设置已保存")
             elif action == "invalidate":
                 found = services.votes_invalidate(actor=request.user, entry_id=entry_id,
                                                   reason=request.POST.get("reason", ""))
@@ -111,15 +191,83 @@ def contest_view(request, pk):
         contest=contest, invalid=False).exclude(flags="").values("entry")
         .annotate(n=Count("pk"))}
     approved = list(Entry.objects.filter(contest=contest, status=EntryStatus.APPROVED)
-                    .order_by("number"))
+                    .select_related("video").order_by("number"))
     for entry in approved:
         entry.flagged = flagged.get(entry.pk, 0)
+    fields = contest.registration_fields()
+    registrations = list(contest.registrations.prefetch_related("photos")
+                         .order_by("created_at")[:200])
+    for registration in registrations:  # one cell a field: the answer, or the photo's id
+        photos = {p.code: p.pk for p in registration.photos.all()}
+        registration.cells = [(f["type"], photos.get(f["code"]) if f["type"] == "photo"
+                               else registration.answers.get(f["code"], "")) for f in fields]
     return _page(request, "contest.html", contest.title, contest=contest,
-                 pending=Entry.objects.filter(contest=contest, status=EntryStatus.PENDING),
+                 count_form=CountDisplayForm(initial={
+                     "count_display": contest.count_display,
+                     "count_round_to": contest.count_round_to,
+                     "count_refresh_minutes": contest.count_refresh_minutes}),
+                 pending=Entry.objects.filter(contest=contest, status=EntryStatus.PENDING)
+                 .select_related("video"),
                  approved=approved,
                  recent_flags=Vote.objects.filter(contest=contest).exclude(flags="")
                  .select_related("entry").order_by("-created_at")[:50],
-                 results=selectors.results(contest))
+                 results=selectors.results(contest),
+                 judges=contest.judges.select_related("user").order_by("added_at"),
+                 fields=fields, registrations=registrations)
+
+
+def registration_photo_view(request, pk):
+    """A registration photo, for operators only; every look is logged (个人信息访问记录)."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from rongmei.core.errors import NotFoundError, PermissionDeniedError
+    from rongmei.core.uploads import serve_user_file
+
+    try:
+        photo, handle = services.registration_photo_open(viewer=request.user, photo_id=pk)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from None
+    except NotFoundError as exc:
+        raise Http404(exc.message) from None
+    return serve_user_file(handle, name=photo.image.name)
+
+
+def _judge_denied(request):
+    if has_role(request.user, JUDGE):
+        return None
+    messages.error(request, "只有评委可以打分")
+    return redirect("wagtailadmin_home")
+
+
+def judging_view(request):
+    """评委评分: the contests this person is a judge of."""
+    if (denied := _judge_denied(request)) is not None:
+        return denied
+    return _page(request, "judging.html", "评委评分",
+                 contests=selectors.judged_contests(request.user))
+
+
+def judging_contest_view(request, pk):
+    """A judge's screen for one contest: its finalists, and their own score of each."""
+    if (denied := _judge_denied(request)) is not None:
+        return denied
+    try:
+        contest = services.access_judging(request.user, pk)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("activities_judging")
+    if request.method == "POST":
+        try:
+            services.entry_score(actor=request.user, entry_id=int(request.POST.get("entry", 0)),
+                                 score=request.POST.get("score", ""))
+        except (ServiceError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", "参数错误"))
+        else:
+            messages.success(request, "评分已保存")
+        return redirect("activities_judging_contest", pk=contest.pk)
+    return _page(request, "judging_contest.html", f"评委评分：{contest.title}",
+                 contest=contest, finalists=selectors.finalists_for(contest, request.user))
 
 
 class BankImportForm(forms.Form):

@@ -18,7 +18,7 @@ from rongmei.core.errors import NotFoundError
 from rongmei.core.http import client_ip
 
 from . import selectors, services
-from .models import REGISTRATION_FIELDS, Quiz
+from .models import Quiz
 
 router = Router(tags=["活动"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
@@ -43,7 +43,8 @@ class ContestOut(Schema):
     voting_opens: datetime
     voting_closes: datetime
     results_at: datetime
-    form_fields: list[dict]
+    form_fields: list[dict] = Field(description="报名表：code、type（text 文字 / choice 选择 / "
+                                    "photo 照片）、label、options（选择项）、required")
     votes_per_day: int
     vote_scope: str
     vote_scope_label: str
@@ -59,8 +60,9 @@ def _contest(c, now=None) -> dict:
             "registration_opens": c.registration_opens, "submission_closes": c.submission_closes,
             "voting_opens": c.voting_opens, "voting_closes": c.voting_closes,
             "results_at": c.results_at,
-            "form_fields": [{"code": f, "label": REGISTRATION_FIELDS[f][0]}
-                            for f in c.form_fields if f in REGISTRATION_FIELDS],
+            "form_fields": [{k: f[k] for k in ("code", "type", "label", "options",
+                                               "required")}
+                            for f in c.registration_fields()],
             "votes_per_day": c.votes_per_day, "vote_scope": c.vote_scope,
             "vote_scope_label": c.get_vote_scope_display(), "live_url": c.live_url}
 
@@ -73,7 +75,10 @@ class EntryOut(Schema):
     author: str
     text: str
     photo_url: str | None
-    votes: int
+    video_url: str | None = Field(description="转码后的视频（MP4）；视频作品转码完成后才公开")
+    votes: int | None = Field(description="公开票数：按主办方设置精确、取整或定时刷新；"
+                              "结果公布前隐藏时为 null")
+    votes_note: str = Field(description="票数说明，如“票数每10分钟更新”；精确时为空")
     status: str
     status_label: str
 
@@ -82,7 +87,8 @@ def _entry(e, *, own: bool = False) -> dict:
     return {"id": e.pk, "contest_id": e.contest_id, "number": e.number, "title": e.title,
             "author": e.author_name, "text": e.text,
             "photo_url": e.photo.url if e.photo else None,
-            "votes": selectors.shown_votes(e.contest, e.votes),
+            "video_url": (e.video.playback_url or None) if e.video else None,
+            "votes": selectors.public_count(e), "votes_note": selectors.count_note(e.contest),
             "status": e.status if own else "approved",
             "status_label": e.get_status_display()}
 
@@ -100,7 +106,8 @@ class EntryIn(Schema):
 
 class VoteOut(Schema):
     entry_id: int
-    votes: int
+    votes: int | None
+    votes_note: str
     used_today: int
     votes_per_day: int
 
@@ -144,13 +151,24 @@ def register(request, contest_id: Id, payload: RegistrationIn):
     return {"id": registration.pk, "contest_id": contest_id}
 
 
+@router.post("/contests/{contest_id}/register-form", response={200: dict, **ERRORS},
+             auth=AUTH, summary="报名（multipart：每个字段代码一项；照片字段上传图片文件）")
+def register_form(request, contest_id: Id):
+    registration = services.registration_create(
+        user=request.auth, contest_id=contest_id, answers=request.POST.dict(),
+        files=request.FILES.dict())
+    return {"id": registration.pk, "contest_id": contest_id}
+
+
 @router.post("/contests/{contest_id}/entries", response={200: EntryOut, **ERRORS}, auth=AUTH,
-             summary="提交作品（multipart；photo 图片一张，或 text 文字；审核通过后公开）")
+             summary="提交作品（multipart；photo 图片一张、video 视频一段，或 text 文字；"
+                     "审核通过且视频转码完成后公开）")
 def entry_submit(request, contest_id: Id, payload: Form[EntryIn]):
     entry = services.entry_submit(user=request.auth, contest_id=contest_id,
                                   title=payload.title, text=payload.text,
                                   author_name=payload.author_name,
-                                  photo=request.FILES.get("photo"))
+                                  photo=request.FILES.get("photo"),
+                                  video=request.FILES.get("video"))
     return _entry(entry, own=True)
 
 
@@ -178,8 +196,9 @@ def entry_detail(request, entry_id: Id):
 def vote(request, entry_id: Id):
     cast = services.vote_cast(user=request.auth, entry_id=entry_id, ip=client_ip(request),
                               device_id=device_of(request))
-    entry = selectors.public_entry(entry_id)
-    return {"entry_id": entry_id, "votes": selectors.shown_votes(entry.contest, entry.votes),
+    entry = cast.entry  # its count as the vote left it, not read back (services.vote_cast)
+    return {"entry_id": entry_id, "votes": selectors.public_count(entry),
+            "votes_note": selectors.count_note(entry.contest),
             "used_today": cast.slot, "votes_per_day": entry.contest.votes_per_day}
 
 

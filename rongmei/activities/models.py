@@ -25,8 +25,16 @@ class VoteScope(models.TextChoices):
 
 
 class CountDisplay(models.TextChoices):
+    """How the public sees the counts while voting runs (``selectors.public_count``). Once
+    the results are public every count is shown exactly, as on the results page."""
+
     EXACT = "exact", "实时精确"
-    ROUNDED = "rounded", "取整到十位"
+    ROUNDED = "rounded", "取整显示"
+    DELAYED = "delayed", "定时刷新"
+    HIDDEN = "hidden", "结果公布前不显示"
+
+
+COUNT_ROUNDING = [(10, "取整到十位"), (100, "取整到百位")]
 
 
 REGISTRATION_FIELDS = {
@@ -37,6 +45,27 @@ REGISTRATION_FIELDS = {
     "id_number": ("身份证号", 18),
     "note": ("补充说明", 200),
 }
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text", "文字"
+    CHOICE = "choice", "选择"
+    PHOTO = "photo", "照片"
+
+
+def registration_photo_path(instance, filename):
+    from rongmei.core.uploads import stored_name
+
+    return stored_name("private/activity-registrations", filename)
+
+
+class ProposalStatus(models.TextChoices):
+    """A contest a 分端 proposes is not public until the center approves it."""
+
+    NONE = "", "中心发起"
+    PENDING = "pending", "待中心审核"
+    APPROVED = "approved", "已通过"
+    REJECTED = "rejected", "未通过"
 
 
 class Contest(models.Model):
@@ -51,6 +80,7 @@ class Contest(models.Model):
     form_fields = models.JSONField("报名表字段", default=list, blank=True)
     allow_photo = models.BooleanField("接受图片作品", default=True)
     allow_text = models.BooleanField("接受文字作品", default=True)
+    allow_video = models.BooleanField("接受视频作品", default=False)
     votes_per_day = models.PositiveSmallIntegerField("每天可投票数", default=1)
     vote_scope = models.CharField("投票限制", max_length=8, choices=VoteScope.choices,
                                   default=VoteScope.CONTEST)
@@ -58,8 +88,18 @@ class Contest(models.Model):
     judge_weight = models.PositiveSmallIntegerField("评委评分权重（%）", default=0)
     count_display = models.CharField("公开票数", max_length=8, choices=CountDisplay.choices,
                                      default=CountDisplay.EXACT)
+    count_round_to = models.PositiveSmallIntegerField("取整单位", choices=COUNT_ROUNDING,
+                                                      default=10)
+    count_refresh_minutes = models.PositiveSmallIntegerField("刷新间隔（分钟）", default=10)
+    counts_refreshed_at = models.DateTimeField(null=True, blank=True)  # DELAYED's snapshot
     live_url = models.CharField("决赛直播链接", max_length=200, blank=True)
     is_published = models.BooleanField("已发布", default=True)
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+", verbose_name="发起单位（分端）")
+    proposal_status = models.CharField("分端申报", max_length=8, blank=True,
+                                       choices=ProposalStatus.choices,
+                                       default=ProposalStatus.NONE)
+    proposal_note = models.CharField("审核意见", max_length=100, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -73,10 +113,39 @@ class Contest(models.Model):
                                    name="activities_contest_votes_per_day"),
             models.CheckConstraint(condition=Q(judge_weight__lte=100),
                                    name="activities_contest_judge_weight"),
+            # A 分端's proposal is never public before the center approves it.
+            models.CheckConstraint(
+                condition=Q(is_published=False)
+                | Q(proposal_status__in=[ProposalStatus.NONE, ProposalStatus.APPROVED]),
+                name="activities_contest_proposal_published"),
+            models.CheckConstraint(condition=Q(count_round_to__in=[10, 100]),
+                                   name="activities_contest_count_round_to"),
+            models.CheckConstraint(
+                condition=Q(count_refresh_minutes__gte=1, count_refresh_minutes__lte=1440),
+                name="activities_contest_count_refresh"),
         ]
 
     def __str__(self):
         return self.title
+
+    def registration_fields(self) -> list[dict]:
+        """The registration form as residents fill it in: the chosen standard fields (stored
+        as their codes) and the operator's own choice and photo fields (stored as dicts with
+        ``code``, ``type``, ``label`` and, for a choice, ``options``). Each is required but
+        the note."""
+        fields = []
+        for item in self.form_fields:
+            if isinstance(item, str) and item in REGISTRATION_FIELDS:
+                label, limit = REGISTRATION_FIELDS[item]
+                fields.append({"code": item, "type": FieldType.TEXT, "label": label,
+                               "options": [], "max_length": limit,
+                               "required": item != "note"})
+            elif isinstance(item, dict) and item.get("type") in (FieldType.CHOICE,
+                                                                  FieldType.PHOTO):
+                fields.append({"code": item["code"], "type": item["type"],
+                               "label": item["label"], "options": list(item.get("options", [])),
+                               "max_length": None, "required": True})
+        return fields
 
     def stage(self, now) -> tuple[str, str]:
         """(code, label) of the stage at ``now``."""
@@ -107,6 +176,22 @@ class Registration(models.Model):
                                                name="activities_registration_unique")]
 
 
+class RegistrationPhoto(models.Model):
+    """A photo asked for by the registration form (content-checked and stripped of metadata
+    by core.uploads; private: only operators see it, through the console)."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE,
+                                     related_name="photos")
+    code = models.CharField("字段", max_length=20)
+    image = models.ImageField("照片", upload_to=registration_photo_path)
+
+    class Meta:
+        verbose_name = "报名照片"
+        verbose_name_plural = "报名照片"
+        constraints = [models.UniqueConstraint(fields=["registration", "code"],
+                                               name="activities_registration_photo_unique")]
+
+
 class EntryStatus(models.TextChoices):
     PENDING = "pending", "待审核"
     APPROVED = "approved", "已展示"
@@ -121,6 +206,9 @@ class Entry(models.Model):
     title = models.CharField("作品名称", max_length=40)
     text = models.TextField("作品内容", blank=True)
     photo = models.ImageField("作品图片", upload_to="activities/entries/", blank=True)
+    # Shown only once the media pipeline has transcoded it (selectors.public_entries).
+    video = models.ForeignKey("media.MediaAsset", on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+", verbose_name="作品视频")
     number = models.PositiveIntegerField("作品编号", null=True, blank=True)
     status = models.CharField("状态", max_length=8, choices=EntryStatus.choices,
                               default=EntryStatus.PENDING)
@@ -129,6 +217,10 @@ class Entry(models.Model):
                                     null=True, blank=True, related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
     votes = models.PositiveIntegerField("有效票数", default=0)
+    # The count as last published, for contests whose counts are refreshed every N minutes.
+    public_votes = models.PositiveIntegerField("公开票数", default=0)
+    finalist = models.BooleanField("入围决赛", default=False)
+    # The mean of the judges' scores (JudgeScore), kept with the entry for the results.
     judge_score = models.DecimalField("评委评分", max_digits=5, decimal_places=2, null=True,
                                       blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -146,6 +238,43 @@ class Entry(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ContestJudge(models.Model):
+    """A judge named for one contest by an operator: they (holding the 评委 role) score its
+    finalists in the console, each only their own scores."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="judges")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                 null=True, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "评委"
+        verbose_name_plural = "评委"
+        constraints = [models.UniqueConstraint(fields=["contest", "user"],
+                                               name="activities_judge_unique")]
+
+
+class JudgeScore(models.Model):
+    """One judge's score of one finalist (0–100); the entry keeps their mean."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="scores")
+    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="+")
+    score = models.DecimalField("评分", max_digits=5, decimal_places=2)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "评委评分"
+        verbose_name_plural = "评委评分"
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "judge"], name="activities_score_unique"),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100),
+                                   name="activities_score_range"),
+        ]
 
 
 class Vote(models.Model):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q
 from django.utils import timezone
 
 from rongmei.core import draw as draw_engine
@@ -17,6 +18,7 @@ from .models import (
     DrawStatus,
     Entry,
     EntryStatus,
+    JudgeScore,
     PublicDraw,
     Quiz,
 )
@@ -30,29 +32,101 @@ def contest(contest_id) -> Contest | None:
     return contests().filter(pk=contest_id).first()
 
 
-def gallery(contest: Contest, *, q: str = "", sort: str = "number"):
-    """Approved entries, searchable by number, title or author; sorted by number or votes."""
-    entries = Entry.objects.filter(contest=contest, status=EntryStatus.APPROVED)
+def gallery(contest: Contest, *, q: str = "", sort: str = "number", now=None):
+    """Approved entries, searchable by number, title or author; sorted by number or by the
+    count the public sees (``public_count``): rounded counts sort as rounded (ties by
+    number), refreshed ones by the last snapshot, hidden ones by number — the order must
+    not tell what the shown figures do not."""
+    refresh_public_counts(contest, now)
+    entries = public_entries().filter(contest=contest)
     q = (q or "").strip()[:40]
     if q:
         match = Q(title__icontains=q) | Q(author_name__icontains=q)
         if q.isdigit() and len(q) < 10:
             match |= Q(number=int(q))
         entries = entries.filter(match)
-    return entries.order_by("-votes", "number") if sort == "votes" else entries.order_by("number")
+    if sort != "votes":
+        return entries.order_by("number")
+    basis = _count_basis(contest, now)
+    if basis is None:
+        return entries.order_by("number")
+    if contest.count_display == CountDisplay.ROUNDED and not results_public(contest, now):
+        return entries.order_by(ExpressionWrapper(F("votes") / contest.count_round_to,
+                                                  output_field=IntegerField()).desc(), "number")
+    return entries.order_by(f"-{basis}", "number")
+
+
+def public_entries():
+    """Approved entries whose video, if any, the media pipeline has made ready."""
+    from rongmei.media.models import MediaStatus
+
+    return (Entry.objects.filter(status=EntryStatus.APPROVED)
+            .filter(Q(video__isnull=True) | Q(video__status=MediaStatus.READY))
+            .select_related("video"))
 
 
 def public_entry(entry_id) -> Entry | None:
-    return (Entry.objects.select_related("contest")
-            .filter(pk=entry_id, status=EntryStatus.APPROVED, contest__is_published=True)
-            .first())
+    entry = (public_entries().select_related("contest")
+             .filter(pk=entry_id, contest__is_published=True).first())
+    if entry is not None and entry.contest.count_display == CountDisplay.DELAYED:
+        refresh_public_counts(entry.contest)
+        entry.refresh_from_db(fields=["public_votes"])
+    return entry
 
 
-def shown_votes(contest: Contest, votes: int) -> int:
-    """Public counts as the operator set them: exact, or rounded down to tens."""
-    if contest.count_display == CountDisplay.ROUNDED:
-        return votes // 10 * 10
-    return votes
+def _count_basis(contest: Contest, now=None) -> str | None:
+    """The entry field the public count comes from, or None while it is hidden."""
+    if contest.count_display == CountDisplay.EXACT or results_public(contest, now):
+        return "votes"
+    if contest.count_display == CountDisplay.HIDDEN:
+        return None
+    if contest.count_display == CountDisplay.DELAYED:
+        return "public_votes"
+    return "votes"
+
+
+def public_count(entry: Entry, now=None) -> int | None:
+    """An entry's count as the operator set the contest to show it: exact; rounded down to
+    tens or hundreds; the snapshot refreshed every N minutes (``refresh_public_counts``);
+    or None (hidden until the results). Exact for everyone once the results are public."""
+    contest = entry.contest
+    basis = _count_basis(contest, now)
+    if basis is None:
+        return None
+    value = getattr(entry, basis)
+    if basis == "votes" and contest.count_display == CountDisplay.ROUNDED \
+            and not results_public(contest, now):
+        return value // contest.count_round_to * contest.count_round_to
+    return value
+
+
+def count_note(contest: Contest, now=None) -> str:
+    """What residents are told about the figure they see ("" when it is exact)."""
+    if contest.count_display == CountDisplay.EXACT or results_public(contest, now):
+        return ""
+    if contest.count_display == CountDisplay.HIDDEN:
+        return "票数在结果公布后显示"
+    if contest.count_display == CountDisplay.DELAYED:
+        return f"票数每{contest.count_refresh_minutes}分钟更新"
+    return f"票数取整到{'百位' if contest.count_round_to == 100 else '十位'}显示"
+
+
+def refresh_public_counts(contest: Contest, now=None) -> None:
+    """For a contest whose counts are refreshed every N minutes: publish the current counts
+    when the snapshot is older than N minutes. The snapshot is a cache, so it is filled by
+    whoever reads it stale: one conditional update of the contest decides who (the others
+    keep the old snapshot a moment longer), then one update of its entries."""
+    if contest.count_display != CountDisplay.DELAYED:
+        return
+    now = now or timezone.now()
+    last = contest.counts_refreshed_at
+    if last is not None and now - last < timedelta(minutes=contest.count_refresh_minutes):
+        return
+    claimed = Contest.objects.filter(pk=contest.pk, counts_refreshed_at=last) \
+        .update(counts_refreshed_at=now)
+    if claimed:
+        Entry.objects.filter(contest=contest).update(public_votes=F("votes"))
+    contest.counts_refreshed_at = now
 
 
 def results(contest: Contest) -> list[dict]:
@@ -75,6 +149,26 @@ def results(contest: Contest) -> list[dict]:
 
 def results_public(contest: Contest, now=None) -> bool:
     return (now or timezone.now()) >= contest.results_at
+
+
+def judged_contests(user):
+    """The contests ``user`` is named a judge of, with how many finalists each has."""
+    finalist = Q(entries__finalist=True, entries__status=EntryStatus.APPROVED)
+    return (Contest.objects.filter(judges__user=user)
+            .annotate(finalist_count=Count("entries", filter=finalist))
+            .order_by("-results_at"))
+
+
+def finalists_for(contest: Contest, judge) -> list[Entry]:
+    """A contest's finalists in number order, each with ``my_score``: this judge's own score
+    (others' scores are not shown to a judge)."""
+    mine = dict(JudgeScore.objects.filter(entry__contest=contest, judge=judge)
+                .values_list("entry_id", "score"))
+    entries = list(Entry.objects.filter(contest=contest, status=EntryStatus.APPROVED,
+                                        finalist=True).order_by("number"))
+    for entry in entries:
+        entry.my_score = mine.get(entry.pk)
+    return entries
 
 
 def quizzes():

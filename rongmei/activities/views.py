@@ -21,7 +21,7 @@ from rongmei.core.http import client_ip
 
 from . import selectors, services
 from .api import DEVICE_COOKIE, device_of
-from .models import REGISTRATION_FIELDS, Attempt, Entry, Registration
+from .models import Attempt, Entry, Registration
 
 
 def _contest_or_404(pk):
@@ -46,15 +46,15 @@ def contest_view(request, pk):
     if user.is_authenticated:
         registration = Registration.objects.filter(contest=contest, user=user).first()
         mine = Entry.objects.filter(contest=contest, author=user).first()
-    entries = list(selectors.gallery(contest, q=q, sort=sort)[:200])
+    entries = list(selectors.gallery(contest, q=q, sort=sort, now=now)[:200])
     for entry in entries:
-        entry.shown_votes = selectors.shown_votes(contest, entry.votes)
+        entry.shown_votes = selectors.public_count(entry, now)
     stage, stage_label = contest.stage(now)
     return render(request, "activities/contest.html", {
         "contest": contest, "entries": entries, "q": q, "sort": sort, "stage": stage,
+        "count_note": selectors.count_note(contest, now),
         "stage_label": stage_label, "registration": registration, "mine": mine,
-        "fields": [(code, REGISTRATION_FIELDS[code][0]) for code in contest.form_fields
-                   if code in REGISTRATION_FIELDS],
+        "fields": contest.registration_fields(),
         "invalidations": contest.invalidations.select_related("entry")[:50],
         "results_public": selectors.results_public(contest, now)})
 
@@ -65,8 +65,7 @@ def register_view(request, pk):
     contest = _contest_or_404(pk)
     try:
         services.registration_create(user=request.user, contest_id=contest.pk,
-                                     answers={k: request.POST.get(k, "")
-                                              for k in contest.form_fields})
+                                     answers=request.POST.dict(), files=request.FILES.dict())
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -83,7 +82,8 @@ def submit_view(request, pk):
                               title=request.POST.get("title", ""),
                               text=request.POST.get("text", ""),
                               author_name=request.POST.get("author_name", ""),
-                              photo=request.FILES.get("photo"))
+                              photo=request.FILES.get("photo"),
+                              video=request.FILES.get("video"))
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -98,7 +98,8 @@ def entry_view(request, pk):
     stage, stage_label = entry.contest.stage(timezone.now())
     response = render(request, "activities/entry.html", {
         "entry": entry, "contest": entry.contest, "stage": stage, "stage_label": stage_label,
-        "shown_votes": selectors.shown_votes(entry.contest, entry.votes),
+        "shown_votes": selectors.public_count(entry),
+        "count_note": selectors.count_note(entry.contest),
         "share_url": request.build_absolute_uri()})
     if not request.COOKIES.get(DEVICE_COOKIE):
         response.set_cookie(DEVICE_COOKIE, secrets.token_hex(16), max_age=3 * 365 * 86400,

@@ -13,6 +13,11 @@ def register_admin_urls():
         path("activities/contests/", admin_views.contests_view, name="activities_contests"),
         path("activities/contests/<int:pk>/", admin_views.contest_view,
              name="activities_contest"),
+        path("activities/registration-photos/<int:pk>/", admin_views.registration_photo_view,
+             name="activities_registration_photo"),
+        path("activities/judging/", admin_views.judging_view, name="activities_judging"),
+        path("activities/judging/<int:pk>/", admin_views.judging_contest_view,
+             name="activities_judging_contest"),
         path("activities/quizzes/", admin_views.quizzes_view, name="activities_quizzes"),
         path("activities/draws/", admin_views.draws_view, name="activities_draws"),
         path("activities/draws/<int:pk>/", admin_views.draw_view, name="activities_draw"),
@@ -27,10 +32,32 @@ class _OperatorMenuItem(MenuItem):
         return has_role(request.user, OPERATOR)
 
 
+class _ContestsMenuItem(MenuItem):
+    def is_shown(self, request):
+        from rongmei.core.roles import OPERATOR, UNIT_ADMIN
+        from rongmei.units.access import has_role
+
+        return has_role(request.user, OPERATOR, UNIT_ADMIN)
+
+
 @hooks.register("register_admin_menu_item")
 def register_contests_menu_item():
-    return _OperatorMenuItem("征集评选", reverse("activities_contests"), icon_name="pick",
+    return _ContestsMenuItem("征集评选", reverse("activities_contests"), icon_name="pick",
                              order=740)
+
+
+class _JudgeMenuItem(MenuItem):
+    def is_shown(self, request):
+        from rongmei.core.roles import JUDGE
+        from rongmei.units.access import has_role
+
+        return has_role(request.user, JUDGE)
+
+
+@hooks.register("register_admin_menu_item")
+def register_judging_menu_item():
+    return _JudgeMenuItem("评委评分", reverse("activities_judging"), icon_name="pick",
+                          order=743)
 
 
 @hooks.register("register_admin_menu_item")

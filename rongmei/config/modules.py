@@ -107,6 +107,7 @@ MODULES: list[Module] = [
     Module("activities", "活动", {
         "wordgate": "contest rules, entries and quiz questions pass the word gate",
         "points": "a passed prize quiz pays the 答题 earning rule through the ledger",
+        "media": "video entries are checked, stored and transcoded by the media pipeline",
     }, url_prefix="activities/", api_prefix="activities", paths=("/activities/",)),
 ]
 

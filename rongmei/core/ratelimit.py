@@ -37,6 +37,29 @@ def _count(key: str, window: int) -> int:
         return 1
 
 
+def count(scope: str, ident: str, *, window: int) -> int:
+    """Count one event in this window and return how many there were, refusing nothing: for
+    signals that flag rather than stop (a burst of votes from one address)."""
+    key, _ = _window_key(scope, ident, window)
+    return _count(key, window)
+
+
+def count_distinct(scope: str, ident: str, member: str, *, window: int) -> int:
+    """Note ``member`` under ``ident`` in this window; return how many different members
+    were noted (the accounts one device voted for). One pipelined round trip with Redis."""
+    key, _ = _window_key(scope, ident, window)
+    client = get_redis()
+    if client is not None:
+        pipe = client.pipeline(transaction=False)
+        pipe.sadd(key, member)
+        pipe.expire(key, window + 1, nx=True)
+        pipe.scard(key)
+        return int(pipe.execute()[2])
+    if cache.add(f"{key}:{member}", 1, timeout=window + 1):
+        return _count(key, window)
+    return int(cache.get(key) or 0)
+
+
 def hit(scope: str, ident: str, *, limit: int, window: int, message: str,
         code: str = "rate_limited") -> int:
     """Count one event; raise RateLimitedError when more than ``limit`` in ``window`` s."""

@@ -40,6 +40,7 @@ MERCHANT = "merchant"
 VOLUNTEER_LEADER = "volunteer_leader"
 OPERATOR = "operator"
 DISPATCHER = "dispatcher"
+JUDGE = "judge"
 ADMINISTRATOR = "administrator"
 
 ROLES: tuple[Role, ...] = (
@@ -60,6 +61,7 @@ ROLES: tuple[Role, ...] = (
          unit_scoped=True),
     Role(DISPATCHER, "策划调度", "线索分拣、查看爆料人联系方式、选题审批、派单和指挥调度看板",
          console=True),
+    Role(JUDGE, "评委", "为受邀的征集评选给决赛作品打分（只改自己的评分）", console=True),
     Role(OPERATOR, "运营", "首页布局、积分规则、消费券、商城、活动、推送、数据看板", console=True),
     Role(ADMINISTRATOR, "管理员", "管理账号、角色、单位和全部设置", console=True),
 )
@@ -134,6 +136,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     PROPAGANDA: _CONSOLE + ("units.view_unit",),
     MERCHANT: (),
     VOLUNTEER_LEADER: (),
+    # Which contests a judge scores is activities' own list (ContestJudge), asked with the role.
+    JUDGE: _CONSOLE,
     # 策划指挥 screens check the role through the access module; the media library lets a
     # dispatcher look at what crews hand in.
     DISPATCHER: _CONSOLE + _MEDIA + ("planning.view_resource", "planning.add_resource",

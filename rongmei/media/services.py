@@ -151,9 +151,22 @@ def media_upload(*, actor, kind: str, title: str, upload, unit=None) -> MediaAss
                 raise ServiceError("unit_not_found", "所选单位不存在", field="unit")
         else:
             unit = access_unit(actor, unit, UNIT_ADMIN)
+    return _store(kind=kind, title=title, unit=unit, uploaded_by=actor, upload=upload)
+
+
+def media_accept(*, uploaded_by, kind: str, title: str, upload) -> MediaAsset:
+    """An upload a capability app takes from a resident (a contest's video entry): the same
+    checks, storage and transcode as ``media_upload``, filed under no unit. The app, not the
+    media roles, answers for who may upload, and for not showing the asset before it is
+    ready (``MediaAsset.is_ready``)."""
+    title = _clean_title(title)[:120] or KIND_NAMES.get(kind, "音视频")
+    return _store(kind=kind, title=title, unit=None, uploaded_by=uploaded_by, upload=upload)
+
+
+def _store(*, kind: str, title: str, unit, uploaded_by, upload) -> MediaAsset:
     info = validate_media_upload(kind=kind, upload=upload)
     extension = _extension(upload.name)
-    asset = MediaAsset(kind=kind, title=title, unit=unit, uploaded_by=actor,
+    asset = MediaAsset(kind=kind, title=title, unit=unit, uploaded_by=uploaded_by,
                        original_name=Path(upload.name).name[-255:], original_size=upload.size,
                        duration=info.duration, width=info.width, height=info.height)
     upload.seek(0)

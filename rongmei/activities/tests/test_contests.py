@@ -84,9 +84,17 @@ def test_registration_entry_review_vote_and_results(client, ax):
 
     # Results are not public before their time; afterwards, votes weighted with judges.
     assert client.get(f"{API}/contests/{contest.pk}/results").status_code == 409
+    # The operator names a judge and puts the entry in the final; the judge scores it.
+    from rongmei.tests_support import make_user
+
+    judge = make_user(phone="13900001111")
     client.force_login(operator)
     client.post(f"/admin/activities/contests/{contest.pk}/",
-                {"action": "score", "entry": entry_id, "score": "80"})
+                {"action": "judge_add", "phone": "13900001111"})
+    client.post(f"/admin/activities/contests/{contest.pk}/",
+                {"action": "finalist", "entry": entry_id})
+    client.force_login(judge)
+    client.post(f"/admin/activities/judging/{contest.pk}/", {"entry": entry_id, "score": "80"})
     Contest.objects.filter(pk=contest.pk).update(
         voting_closes=now - timedelta(seconds=2), results_at=now - timedelta(seconds=1))
     results = client.get(f"{API}/contests/{contest.pk}/results").json()

@@ -1,0 +1,52 @@
+"""What the three parts of 活动 share: the word gate for public text, the operator check,
+local times in messages and the Excel import report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
+
+from rongmei.core.errors import ServiceError
+from rongmei.core.roles import OPERATOR
+from rongmei.units.access import check_role
+
+
+def gate_texts(**texts: str) -> None:
+    """Public text passes the word gate (rongmei.wordgate); the first blocked field is named."""
+    from rongmei.wordgate.services import scan
+
+    for name, text in texts.items():
+        verdict = scan(text or "")
+        if verdict.blocked:
+            words = "、".join(hit.word for hit in verdict.block_hits)[:40]
+            raise ServiceError("wordgate_blocked", f"内容含有不允许发布的词语：{words}",
+                               field=name)
+
+
+def _local(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%m月%d日 %H:%M}"
+
+
+def check_operator(actor, message: str = "只有运营人员可以管理活动") -> None:
+    check_role(actor, OPERATOR, message=message)
+
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _blocked(*texts: str) -> str:
+    try:
+        gate_texts(**{f"t{i}": t for i, t in enumerate(texts)})
+    except ServiceError as exc:
+        return exc.message
+    return ""
