@@ -618,6 +618,7 @@ def hours_claim_decide(*, actor, signup_id: int, approve: bool,
         raise ServiceError("no_claim", "没有待处理的申诉", status=409)
     if approve:
         with transaction.atomic():
+            _lock_volunteer(signup.volunteer_id)  # before the sign-up row, as everywhere
             Signup.objects.filter(pk=signup.pk).update(claim_status="approved")
             return hours_confirm(actor=actor, signup_id=signup.pk,
                                  minutes=signup.claim_minutes,
