@@ -16,6 +16,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from rongmei.core.console import RoleScreen
 from rongmei.core.errors import ServiceError
 from rongmei.core.modules import module_is_on
+from rongmei.core.moments import local_aware
 from rongmei.units.access import has_role, people_with_role
 
 from . import dispatch, events, selectors, services
@@ -60,9 +61,7 @@ def _moment(value) -> datetime | None:
         moment = datetime.fromisoformat(value) if value else None
     except ValueError:
         return None
-    if moment is not None and timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    return local_aware(moment)
 
 
 class TipsView(_Screen):

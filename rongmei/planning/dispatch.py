@@ -26,6 +26,7 @@ from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceErr
 from rongmei.core.public_text import gate_texts
 from rongmei.core.roles import DISPATCHER
 from rongmei.core.text import clean_typed
+from rongmei.core.moments import local_aware
 from rongmei.notices.services import notify, resolve
 from rongmei.units.access import check_role, has_role
 
@@ -76,8 +77,7 @@ def assignment_create(*, actor, topic: Topic, duty: str, starts_at: datetime,
     if not isinstance(starts_at, datetime) or not isinstance(ends_at, datetime):
         raise ServiceError("invalid_time", "请填写开始和截止时间", field="starts_at")
     # A time without a zone is the county's local time, as the console's form means it.
-    starts_at, ends_at = (timezone.make_aware(t) if timezone.is_naive(t) else t
-                          for t in (starts_at, ends_at))
+    starts_at, ends_at = local_aware(starts_at), local_aware(ends_at)
     if ends_at - now > MAX_AHEAD or starts_at - now > MAX_AHEAD:
         raise ServiceError("time_far", f"派单只能安排在{MAX_AHEAD.days}天以内", field="ends_at")
     if starts_at < now:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from rongmei.core.errors import ServiceError
 from rongmei.core.public_text import gate_texts
 from rongmei.core.text import clean_typed
+from rongmei.core.moments import local_aware
 from rongmei.units.access import check_role
 
 from .models import Coverage, CoverageKind, Event, EventKind, Topic, TopicStatus
@@ -27,7 +28,7 @@ def _aware(moment) -> datetime:
     if not isinstance(moment, datetime):
         raise ServiceError("invalid_time", "请填写开始和结束时间", field="starts_at")
     # A time without a zone is the county's local time, as the console's form means it.
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    return local_aware(moment)
 
 
 def event_create(*, actor, title: str, starts_at: datetime, ends_at: datetime,

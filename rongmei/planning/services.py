@@ -18,6 +18,7 @@ from rongmei.core import ratelimit
 from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 from rongmei.core.masking import mask_personal_text
 from rongmei.core.modules import module_is_on
+from rongmei.core.moments import local_aware
 from rongmei.core.public_text import gate_texts
 from rongmei.core.roles import (
     CHIEF_EDITOR,

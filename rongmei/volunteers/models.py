@@ -60,6 +60,23 @@ class Volunteer(models.Model):
     def hours_display(self) -> str:
         return f"{self.total_minutes / 60:.1f}"
 
+    @property
+    def masked_name(self) -> str:
+        """The name as public pages show it (光荣榜): "王*明" (``core.masking.mask_name``)."""
+        from rongmei.core.masking import mask_name
+
+        return mask_name(self.real_name)
+
+    @property
+    def certified_name(self) -> str:
+        """The name a 志愿服务证明 is issued in: the verified one (实名登记, accounts'
+        RealNameRecord) when the account has it, else the name the volunteer registered."""
+        from rongmei.accounts.models import RealNameRecord
+
+        verified = RealNameRecord.objects.filter(user_id=self.user_id).values_list(
+            "name", flat=True).first()
+        return verified or self.real_name
+
 
 class Team(models.Model):
     name = models.CharField("队伍名称", max_length=40, unique=True)

@@ -26,8 +26,9 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceError
+from rongmei.core.moments import local_aware
 from rongmei.core.roles import GRID_LEADER, OPERATOR, UNIT_ADMIN, UNIT_HANDLER, VOLUNTEER_LEADER
-from rongmei.core.text import check_name, strip_controls
+from rongmei.core.text import CONTROL_CHARACTERS, check_name, strip_controls, visible_length
 from rongmei.core.uploads import clean_image
 from rongmei.units.access import (
     access_unit,
@@ -74,6 +75,17 @@ def _typed(value) -> str:
     return strip_controls(value or "").strip()
 
 
+def _named(value, *, field: str, label: str) -> str:
+    """A name, title, place or address: control and bidi-override characters refused
+    (``check_name``), and a character a reader can see — a text of only zero-width
+    characters or filler marks ("\u200b", "\u3164") is no name."""
+    value = check_name(value, field=field, label=label)
+    if value and not visible_length(value):
+        raise ServiceError("invisible_text", f"{label}不能只由空白或不可见字符组成",
+                           field=field)
+    return value
+
+
 def _local(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%m月%d日 %H:%M}"
 
@@ -89,6 +101,11 @@ def _gate(fields: dict[str, str]) -> None:
 
 # --- volunteers and teams --------------------------------------------------------------------
 
+def has_confirmed_hours(volunteer: Volunteer) -> bool:
+    return volunteer.total_minutes > 0 or Signup.objects.filter(
+        volunteer=volunteer, hours_status=HoursStatus.CONFIRMED).exists()
+
+
 def volunteer_of(user) -> Volunteer:
     volunteer = Volunteer.objects.filter(user_id=getattr(user, "pk", None)).first()
     if volunteer is None:
@@ -99,9 +116,17 @@ def volunteer_of(user) -> Volunteer:
 def volunteer_register(*, user, real_name: str, skills: str = "", area=None,
                        availability: str = "") -> Volunteer:
     """A resident registers (or updates their record) as a volunteer."""
-    real_name = check_name(real_name, field="real_name", label="姓名")
-    if not 2 <= len(real_name) <= 20:
+    real_name = _named(real_name, field="real_name", label="姓名")
+    if not 2 <= len(real_name) <= 20 or visible_length(real_name) < 2:
         raise ServiceError("real_name_required", "请填写2至20个字的真实姓名", field="real_name")
+    current = Volunteer.objects.filter(user_id=getattr(user, "pk", None)).first()
+    if current is not None and current.real_name != real_name and has_confirmed_hours(current):
+        # The certificate states who served: once the organiser has recorded service under
+        # a name, the volunteer cannot rename the record (and have hours certified to
+        # someone else); the team corrects a real mistake.
+        raise ServiceError("real_name_locked", "已有服务记录，姓名不能自行修改，如需更正请联系所在志愿队",
+                           field="real_name", status=409)
+    _gate({"姓名": real_name})
     area_unit = None
     if area not in (None, ""):
         area_unit = Unit.objects.filter(pk=area, is_active=True).first()
@@ -192,8 +217,8 @@ def activity_create(*, actor, team_id: int, title: str, place: str, starts_at: d
                     longitude=None, radius_m=None, now: datetime | None = None) -> Activity:
     team = access_team(actor, team_id)
     now = now or timezone.now()
-    title = check_name(title, field="title", label="活动名称")
-    place = check_name(place, field="place", label="活动地点")
+    title = _named(title, field="title", label="活动名称")
+    place = _named(place, field="place", label="活动地点")
     description, requirements = _typed(description), _typed(requirements)
     if not title:
         raise ServiceError("title_required", "请填写活动名称", field="title")
@@ -201,6 +226,9 @@ def activity_create(*, actor, team_id: int, title: str, place: str, starts_at: d
         raise ServiceError("place_required", "请填写活动地点", field="place")
     if not isinstance(starts_at, datetime) or not isinstance(ends_at, datetime):
         raise ServiceError("time_required", "请填写开始和结束时间", field="starts_at")
+    # A time without a zone is the county's local time (the console's forms, API callers).
+    starts_at, ends_at = local_aware(starts_at), local_aware(ends_at)
+    cancel_cutoff = local_aware(cancel_cutoff)
     if ends_at <= starts_at:
         raise ServiceError("ends_before_start", "结束时间须晚于开始时间", field="ends_at")
     if starts_at <= now:
@@ -225,7 +253,8 @@ def activity_create(*, actor, team_id: int, title: str, place: str, starts_at: d
                            field="radius_m")
     if radius is not None and not 20 <= radius <= 5000:
         raise ServiceError("invalid_radius", "签到范围须在20至5000米之间", field="radius_m")
-    _gate({"活动名称": title, "活动内容": description, "参加要求": requirements})
+    _gate({"活动名称": title, "活动地点": place, "活动内容": description,
+           "参加要求": requirements})
     return Activity.objects.create(
         team=team, title=title, place=place, starts_at=starts_at, ends_at=ends_at,
         capacity=capacity, cancel_cutoff=cancel_cutoff, description=description or "",
@@ -239,6 +268,7 @@ def signup_create(*, user, activity_id: int, now: datetime | None = None) -> Sig
     volunteer = volunteer_of(user)
     now = now or timezone.now()
     with transaction.atomic():
+        _lock_volunteer(volunteer.pk)  # parallel sign-ups of one person: one at a time
         activity = Activity.objects.select_for_update().filter(pk=activity_id).first()
         if activity is None or activity.status != ActivityStatus.PUBLISHED:
             raise NotFoundError("活动不存在或已取消")
@@ -249,6 +279,11 @@ def signup_create(*, user, activity_id: int, now: datetime | None = None) -> Sig
         if signup is not None and signup.status != SignupStatus.CANCELLED:
             raise ServiceError("already_signed_up", "您已报名此活动" if signup.status ==
                                SignupStatus.CONFIRMED else "您已在候补名单中", status=409)
+        clash = _overlapping(volunteer, activity).first()
+        if clash is not None:
+            raise ServiceError("time_conflict", f"您已报名同一时段的活动“{clash.activity.title}”"
+                               f"（{_span(clash.activity)}），同一时间只能参加一项活动",
+                               status=409)
         status = SignupStatus.CONFIRMED if activity.taken < activity.capacity \
             else SignupStatus.WAITING
         if status == SignupStatus.CONFIRMED:
@@ -259,6 +294,27 @@ def signup_create(*, user, activity_id: int, now: datetime | None = None) -> Sig
             signup.status, signup.cancelled_at, signup.created_at = status, None, now
             signup.save(update_fields=["status", "cancelled_at", "created_at"])
         return signup
+
+
+def _lock_volunteer(volunteer_id: int) -> None:
+    """Row lock on the volunteer: their sign-ups, check-ins and confirmations are serialised
+    (always taken before the activity and sign-up locks, so no two writers wait in a circle)."""
+    Volunteer.objects.select_for_update().filter(pk=volunteer_id).first()
+
+
+def _span(activity: Activity) -> str:
+    return f"{_local(activity.starts_at)}至{timezone.localtime(activity.ends_at):%H:%M}"
+
+
+def _overlapping(volunteer: Volunteer | int, activity: Activity):
+    """The volunteer's other live sign-ups (confirmed or waiting) whose activity overlaps
+    ``activity`` in time: one person's hour is one hour, whatever they signed up for."""
+    return (Signup.objects.filter(volunteer=volunteer,
+                                  activity__status=ActivityStatus.PUBLISHED,
+                                  activity__starts_at__lt=activity.ends_at,
+                                  activity__ends_at__gt=activity.starts_at)
+            .exclude(status=SignupStatus.CANCELLED).exclude(activity=activity)
+            .select_related("activity").order_by("activity__starts_at", "pk"))
 
 
 def signup_cancel(*, user, activity_id: int, now: datetime | None = None) -> Signup:
@@ -367,6 +423,14 @@ def _check(signup: Signup, activity: Activity, mode: str, now: datetime) -> Sign
             raise ServiceError("outside_window", f"不在签到时间内：活动时间{_local(activity.starts_at)}"
                                f"至{timezone.localtime(activity.ends_at):%H:%M}，开始前30分钟起可签到",
                                status=409)
+        # Sign-ups made before overlaps were refused may still overlap: time already being
+        # recorded at one of them is not recorded again here.
+        clash = _overlapping(signup.volunteer_id, activity).filter(
+            checked_in_at__isnull=False).first()
+        if clash is not None:
+            raise ServiceError("time_conflict", f"已在同一时段的活动“{clash.activity.title}”"
+                               f"（{_span(clash.activity)}）签到，同一时间只能记录一项服务",
+                               status=409)
         signup.checked_in_at = now
         signup.save(update_fields=["checked_in_at"])
         return signup
@@ -404,6 +468,7 @@ def checkin_scan(*, user, token: str, latitude=None, longitude=None,
                                f"须在{activity.radius_m}米内），请到现场后再扫码",
                                field="latitude", status=409)
     with transaction.atomic():
+        _lock_volunteer(volunteer.pk)
         signup = Signup.objects.select_for_update().filter(
             activity=activity, volunteer=volunteer).first()
         if signup is None or signup.status != SignupStatus.CONFIRMED:
@@ -417,8 +482,13 @@ def manual_check(*, actor, signup_id: int, mode: str, reason: str, at: datetime 
     """The leader checks a volunteer in or out by hand, with the reason on the record."""
     check_role(actor, VOLUNTEER_LEADER, message="只有志愿队长可以补签")
     now = now or timezone.now()
+    at = local_aware(at)  # a time without a zone is the county's local time
     reason = (reason or "").strip()
     with transaction.atomic():
+        volunteer_id = Signup.objects.filter(pk=signup_id).values_list(
+            "volunteer_id", flat=True).first()
+        if volunteer_id is not None:
+            _lock_volunteer(volunteer_id)
         signup = (Signup.objects.select_for_update(of=("self",)).select_related("activity__team")
                   .filter(pk=signup_id).first())
         if signup is None:
@@ -454,6 +524,10 @@ def hours_confirm(*, actor, signup_id: int, minutes: int | None = None, reason: 
     check_role(actor, VOLUNTEER_LEADER, message="只有志愿队长可以确认服务时长")
     now = now or timezone.now()
     with transaction.atomic():
+        volunteer_id = Signup.objects.filter(pk=signup_id).values_list(
+            "volunteer_id", flat=True).first()
+        if volunteer_id is not None:
+            _lock_volunteer(volunteer_id)  # the same order as sign-up and check-in
         signup = (Signup.objects.select_for_update(of=("self",))
                   .select_related("activity__team", "volunteer__user")
                   .filter(pk=signup_id).first())
@@ -544,6 +618,7 @@ def hours_claim_decide(*, actor, signup_id: int, approve: bool,
         raise ServiceError("no_claim", "没有待处理的申诉", status=409)
     if approve:
         with transaction.atomic():
+            _lock_volunteer(signup.volunteer_id)  # before the sign-up row, as everywhere
             Signup.objects.filter(pk=signup.pk).update(claim_status="approved")
             return hours_confirm(actor=actor, signup_id=signup.pk,
                                  minutes=signup.claim_minutes,
@@ -558,6 +633,9 @@ def hours_claim_decide(*, actor, signup_id: int, approve: bool,
 IMPORT_COLUMNS = ("姓名", "手机号", "队伍名称", "队伍所属单位编码", "是否队长", "技能特长",
                   "所在区域编码")
 REQUIRED_COLUMNS = ("姓名", "手机号", "队伍名称")
+# Lengths as the models hold them: a longer cell is a bad row, never a failed write halfway.
+TEAM_NAME_MAX = Team._meta.get_field("name").max_length
+SKILLS_MAX = Volunteer._meta.get_field("skills").max_length
 
 
 @dataclass
@@ -601,8 +679,18 @@ def import_roster(*, actor, data: bytes) -> ImportReport:
             name, raw_phone, team_name = value(row, "姓名"), value(row, "手机号"), \
                 value(row, "队伍名称")
             unit_code, area_code = value(row, "队伍所属单位编码"), value(row, "所在区域编码")
-            if not 2 <= len(name) <= 20:
+            if not 2 <= len(name) <= 20 or visible_length(name) < 2:
                 problems.append("姓名须为2至20个字")
+            skills = value(row, "技能特长")
+            for label, text in (("姓名", name), ("队伍名称", team_name), ("技能特长", skills)):
+                if CONTROL_CHARACTERS.search(text) or "\n" in text or "\t" in text:
+                    problems.append(f"{label}含有不允许的控制字符（如从右到左显示符）")
+            if team_name and not visible_length(team_name):
+                problems.append("队伍名称不能只由空白或不可见字符组成")
+            for label, text, limit in (("队伍名称", team_name, TEAM_NAME_MAX),
+                                       ("技能特长", skills, SKILLS_MAX)):
+                if len(text) > limit:
+                    problems.append(f"{label}最多{limit}个字（本行{len(text)}个字）")
             phone = ""
             try:
                 phone = normalize_phone(raw_phone)
@@ -630,7 +718,7 @@ def import_roster(*, actor, data: bytes) -> ImportReport:
             seen.add((phone, team_name))
             parsed.append({"name": name, "phone": phone, "team": team_name,
                            "leader": value(row, "是否队长") in ("是", "队长", "Y", "y", "1"),
-                           "skills": value(row, "技能特长")[:100],
+                           "skills": skills,
                            "area": units.get(area_code)})
     finally:
         workbook.close()
@@ -694,9 +782,12 @@ def order_create(*, user, area_id, address: str, request: str = "", item_id=None
     area = Unit.objects.filter(pk=area_id, is_active=True).first() if area_id else None
     if area is None:
         raise ServiceError("area_required", "请选择所在乡镇或社区", field="area_id")
-    address = check_name(address, field="address", label="服务地址")
+    address = _named(address, field="address", label="服务地址")
     if not address:
         raise ServiceError("address_required", "请填写服务地址", field="address")
+    # The request is read by the center and the team it is dispatched to: it passes the
+    # word gate like the texts teams publish.
+    _gate({"服务需求": request})
     return ServiceOrder.objects.create(resident=user, item=item, request=request[:200],
                                        area=area, address=address[:80],
                                        due_at=now + DISPATCH_WITHIN)
@@ -733,6 +824,7 @@ def order_accept(*, actor, order_id: int, starts_at: datetime, ends_at: datetime
     """The team accepts the order and schedules it as an activity of its own."""
     check_role(actor, VOLUNTEER_LEADER, message="只有志愿队长可以接单")
     now = now or timezone.now()
+    starts_at, ends_at = local_aware(starts_at), local_aware(ends_at)
     with transaction.atomic():
         order = _locked_order(order_id)
         if order.team is None:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from rongmei.core.codes import qr_svg
 from rongmei.core.errors import ServiceError
+from rongmei.core.moments import local_aware
 from rongmei.units.models import Unit
 
 from . import selectors, services
@@ -54,10 +55,26 @@ def _act(request, fallback: str, success: str, action):
 def _when(value: str | None) -> datetime | None:
     if not value:
         return None
-    parsed = parse_datetime(value)
-    if parsed is not None and timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
+    try:
+        return local_aware(parse_datetime(value))
+    except ValueError:  # well-formed but no such time (02-30, 25:00)
+        return None
+
+
+def _day(value: str | None) -> date | None:
+    """A date from the query string; ``ValueError`` for one that is not a real date
+    (2026-02-30, 2026-13-01, nonsense)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    parsed = parse_date(value)  # None if malformed, ValueError if well-formed but invalid
+    if parsed is None:
+        raise ValueError(value)
     return parsed
+
+
+def _bad_request(message: str) -> HttpResponse:
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
 
 
 def _int(value):
@@ -227,8 +244,12 @@ def certificate_view(request):
     volunteer = _volunteer(request.user)
     if volunteer is None:
         return redirect("volunteers:register")
-    start = parse_date(request.GET.get("from", "") or "") or None
-    end = parse_date(request.GET.get("to", "") or "") or None
+    try:
+        start, end = (_day(request.GET.get("from")), _day(request.GET.get("to")))
+    except ValueError:
+        return _bad_request("证明期间的日期不正确，请按“年-月-日”填写有效日期，如 2026-03-01")
+    if start and end and start > end:
+        return _bad_request("证明期间的开始日期不能晚于结束日期")
     pdf = certificate_pdf(volunteer, start=start, end=end,
                           issued_on=timezone.localdate())
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -60,3 +60,30 @@ def test_parallel_signups_fill_exactly_the_places():
     assert activity.taken == 5 == Signup.objects.filter(activity=activity,
                                                         status="confirmed").count()
     assert Signup.objects.filter(activity=activity, status="waiting").count() == 14
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_signups_of_one_person_for_overlapping_activities_take_one():
+    """The volunteer row is locked first: of six sign-ups sent at once for activities at the
+    same time, exactly one goes through (one person's hour is counted once)."""
+    county = build_county()
+    team = Team.objects.create(name="并发重叠测试队", unit=county.hetang)
+    activities = [new_activity(team, capacity=5) for _ in range(6)]
+    person = make_user()
+    volunteer(person)
+
+    def sign(activity):
+        try:
+            return services.signup_create(user=person, activity_id=activity.pk).status
+        except ServiceError as exc:
+            return exc.code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(sign, activities))
+    assert sorted(outcomes) == ["confirmed"] + ["time_conflict"] * 5
+    assert Signup.objects.filter(volunteer__user=person).count() == 1
+    assert sum(Activity.objects.filter(pk__in=[a.pk for a in activities])
+               .values_list("taken", flat=True)) == 1
