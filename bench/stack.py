@@ -132,6 +132,10 @@ class Background:
             return
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)  # it reports and exits
+        if self.process.stdin is not None and self.process.stdin.closed:
+            # The context was written and the pipe closed at the start: communicate() would
+            # flush the closed pipe and raise instead of collecting the report.
+            self.process.stdin = None
         try:
             out, err = self.process.communicate(timeout=SERVER_STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
