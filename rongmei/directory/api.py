@@ -6,6 +6,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from rongmei.core.api import AUTH, ErrorOut, Id
+from rongmei.core.http import client_ip
 
 from . import selectors, services
 from .models import ServiceKind
@@ -84,7 +85,8 @@ def get_service(request, service_id: Id):
              auth=AUTH, summary="打开服务（计入使用量和最近使用），返回跳转地址")
 def open_service(request, service_id: Id):
     service = services.live_service(service_id)
-    url = services.record_open(user=request.auth, service=service)
+    url = services.record_open(user=request.auth, service=service,
+                                client=client_ip(request))
     return {"url": url, "open_mode": service.open_mode}
 
 

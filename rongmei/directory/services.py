@@ -35,18 +35,32 @@ def live_service(pk) -> Service:
     return service
 
 
-def record_open(*, user, service: Service) -> str:
-    """A resident leaves for the service: count it for the day and remember it in 最近使用.
+def _first_open_today(*, user, client: str | None, service: Service, today) -> bool:
+    """Usage counts people, not presses: one open per person (or, signed out, per address)
+    per service per day. Review finding: 120 presses in a minute were 120 opens."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    who = f"u{user.pk}" if user.is_authenticated else f"a{client or '-'}"
+    key = hashlib.blake2b(f"{who}:{service.pk}:{today}".encode(), digest_size=12).hexdigest()
+    return cache.add(f"directory:open:{key}", 1, timeout=86400)
+
+
+def record_open(*, user, service: Service, client: str | None = None) -> str:
+    """A resident leaves for the service: count it for the day (once per person or address)
+    and remember it in 最近使用.
 
     Returns where to send them. A service that needs sign-in refuses anonymous visitors.
     """
     if service.requires_login and not user.is_authenticated:
         raise PermissionDeniedError("该服务需要先登录", code="login_required")
     today = timezone.localdate()
+    counted = _first_open_today(user=user, client=client, service=service, today=today)
     with transaction.atomic():
-        updated = ServiceUsage.objects.filter(service=service, day=today).update(
+        updated = counted and ServiceUsage.objects.filter(service=service, day=today).update(
             opens=F("opens") + 1)
-        if not updated:
+        if counted and not updated:
             try:
                 with transaction.atomic():
                     ServiceUsage.objects.create(service=service, day=today, opens=1)
@@ -254,6 +268,7 @@ def check_links(*, timeout: float = 5.0, now=None, opener=None) -> dict[str, int
     Chinese, so operators fix it before residents hit it. Run by the ``directory_check_links``
     timer; no access check (a timer acts for nobody).
     """
+    import http.client
     import urllib.error
     import urllib.request
 
@@ -277,12 +292,16 @@ def check_links(*, timeout: float = 5.0, now=None, opener=None) -> dict[str, int
             reason = exc.reason
             if isinstance(reason, TimeoutError) or "timed out" in str(reason):
                 status, error = LinkStatus.BROKEN, "连接超时"
-            else:
-                status, error = LinkStatus.BROKEN, f"无法连接：{str(reason)[:120]}"
+            else:  # the system's own text is English ("Name or service not known")
+                status, error = LinkStatus.BROKEN, "无法连接（对方地址不存在或拒绝连接）"
         except (OSError, ValueError) as exc:
             text = str(exc)
             status = LinkStatus.BROKEN
-            error = "连接超时" if "timed out" in text else f"无法连接：{text[:120]}"
+            error = "连接超时" if "timed out" in text else "无法连接（对方地址不存在或拒绝连接）"
+        except http.client.HTTPException:
+            # Something that is no web server answered (review finding: an SSH banner's
+            # BadStatusLine stopped the whole run and left the other services unchecked).
+            status, error = LinkStatus.BROKEN, "对方返回的不是网页（不是有效的 HTTP 应答）"
         Service.objects.filter(pk=service.pk).update(
             link_status=status, link_error=error, link_checked_at=now)
         counts[status] += 1

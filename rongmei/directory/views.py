@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from rongmei.core.errors import NotFoundError, ServiceError
+from rongmei.core.http import client_ip
 
 from . import selectors, services
 from .models import OpenMode, ServiceKind
@@ -57,7 +58,8 @@ def go_view(request, pk: int):
     """Count the open, then leave for the service (or show the mini-program to open)."""
     service = _service(pk)
     try:
-        url = services.record_open(user=request.user, service=service)
+        url = services.record_open(user=request.user, service=service,
+                                    client=client_ip(request))
     except ServiceError:
         return redirect(f"{reverse('accounts:login')}?next={reverse('directory:detail', args=[pk])}")
     if service.open_mode == OpenMode.MINIPROGRAM:

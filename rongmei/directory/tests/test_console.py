@@ -155,6 +155,38 @@ def test_the_link_checker_marks_404s_and_timeouts_broken(stand_in, categories, o
     assert "链接失效的服务（2）" in page and "返回状态码 404" in page
 
 
+@pytest.mark.django_db
+def test_a_server_that_speaks_no_http_is_broken_and_the_run_goes_on(stand_in, categories):
+    """Review finding: an SSH banner (BadStatusLine) stopped the whole run."""
+    base, _silent = stand_in
+    banner = socket.socket()
+    banner.bind(("127.0.0.1", 0))
+    banner.listen(5)
+
+    def speak():
+        for _ in range(3):
+            try:
+                conn, _ = banner.accept()
+            except OSError:
+                return
+            conn.sendall(b"SSH-2.0-OpenSSH_8.9\r\n")
+            conn.close()
+
+    threading.Thread(target=speak, daemon=True).start()
+    category = categories["社保"]
+    Service(name="不是网页", category=category, open_mode="h5",
+            url=f"http://127.0.0.1:{banner.getsockname()[1]}/").save()
+    Service(name="好链接", category=category, url=f"{base}/ok", open_mode="h5").save()
+    Service(name="无此域名", category=category, url="http://no-such-host.invalid/",
+            open_mode="h5").save()
+    call_command("directory_check_links", "--timeout", "2", stdout=io.StringIO())
+    banner.close()
+    status = {s.name: (s.link_status, s.link_error) for s in Service.objects.all()}
+    assert status["不是网页"] == (LinkStatus.BROKEN, "对方返回的不是网页（不是有效的 HTTP 应答）")
+    assert status["好链接"] == (LinkStatus.OK, "")
+    assert status["无此域名"] == (LinkStatus.BROKEN, "无法连接（对方地址不存在或拒绝连接）")
+
+
 @pytest.fixture
 def blocked_word(operator):
     from rongmei.wordgate.dictionary import PROCESS_CACHE

@@ -46,8 +46,14 @@ def test_the_guide_shows_before_leaving_and_opening_is_counted(client, make_user
     assert "将离开本应用" in guide
     response = client.post(f"/directory/{shebao.pk}/go/")
     assert response.status_code == 302 and response["Location"] == "https://si.example.gov.cn/"
-    client.post(f"/directory/{shebao.pk}/go/")
+    for _ in range(5):  # pressing again and again is still one person's open today
+        client.post(f"/directory/{shebao.pk}/go/")
+        client.post(f"/api/v1/directory/services/{shebao.pk}/open")
     usage = ServiceUsage.objects.get(service=shebao, day=timezone.localdate())
+    assert usage.opens == 1
+    client.force_login(make_user())
+    client.post(f"/api/v1/directory/services/{shebao.pk}/open")
+    usage.refresh_from_db()
     assert usage.opens == 2
     assert RecentUse.objects.filter(user=resident, service=shebao).count() == 1
     assert "最近使用" in text(client.get("/directory/"))
