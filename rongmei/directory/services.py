@@ -162,10 +162,16 @@ def _row_values(row: dict, line: int, units: dict, categories: dict, errors: lis
     login = _YES.get(row.get("需要登录", ""))
     if login is None:
         problems.append(f"需要登录“{row['需要登录']}”无效，应为“是”或“否”")
-    for field, limit in (("一句话介绍", 80), ("收费标准", 200), ("办理时间", 200),
-                         ("办理地点", 200), ("咨询电话", 40), ("标签", 200), ("链接地址", 500)):
-        if len(row.get(field, "")) > limit:
-            problems.append(f"{field}最多{limit}个字")
+    # Each column within its model field's length (the model is the one source: on
+    # PostgreSQL a longer value would be a DataError, not a line of this report).
+    for column, model_field in (("一句话介绍", "summary"), ("收费标准", "fees"),
+                                ("办理时间", "hours"), ("办理地点", "place"),
+                                ("咨询电话", "phone"), ("标签", "tags"), ("链接地址", "url"),
+                                ("小程序AppID", "miniprogram_appid"),
+                                ("小程序页面路径", "miniprogram_path")):
+        limit = Service._meta.get_field(model_field).max_length
+        if limit and len(row.get(column, "")) > limit:
+            problems.append(f"{column}最多{limit}个字")
     if problems:
         errors.extend(f"第{line}行：{p}" for p in problems)
         return None

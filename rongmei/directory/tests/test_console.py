@@ -45,8 +45,11 @@ def test_an_excel_import_with_bad_rows_imports_nothing_and_reports_in_chinese(
             {**GOOD, "服务名称": "坏分类", "分类": "火星"},
             {**GOOD, "服务名称": "坏链接", "链接地址": "ftp://x"},
             {**GOOD, "服务名称": "", "类型": "别的"},
-            {**GOOD}]
+            {**GOOD},
+            {**GOOD, "服务名称": "长小程序", "打开方式": "微信小程序", "小程序AppID": "wx" + "a" * 90,
+             "小程序页面路径": "pages/" + "x" * 300}]
     page = text(client.post("/admin/directory_import/", {"file": xlsx(rows)}))
+    assert "第7行：小程序AppID最多40个字" in page and "小程序页面路径最多200个字" in page
     assert "未导入任何数据" in page
     assert "第3行：分类“火星”不存在" in page
     assert "第4行：外部H5链接须以 https:// 开头" in page
