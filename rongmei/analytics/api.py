@@ -13,7 +13,7 @@ from . import events, services
 from .models import EventName
 
 router = Router(tags=["数据"])
-ERRORS = {400: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut}
+ERRORS = {400: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut}
 
 
 class EventIn(Schema):

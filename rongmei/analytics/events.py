@@ -53,9 +53,13 @@ def parse(payload, *, user_id: int | None, received_ms: int) -> list[bytes]:
     any bad event, so a client bug is seen rather than half-counted)."""
     if not isinstance(payload, dict):
         raise ServiceError("malformed_request", "请求内容不是 JSON 对象", status=400)
-    device = devices.verified(payload.get("device"))
-    if device is None:
-        raise _invalid("设备标识无效，请重新获取（POST /analytics/device）", "device")
+    raw_device = payload.get("device")
+    if not isinstance(raw_device, str) or not devices.SIGNED_RE.match(raw_device):
+        raise _invalid("设备标识格式不正确", "device")
+    device = devices.verified(raw_device)
+    if device is None:  # well formed, but not an id this server signed
+        raise ServiceError("invalid_device", "设备标识无效，请重新获取（POST /analytics/device）",
+                           field="device", status=403)
     items = payload.get("events")
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_EVENTS:
         raise _invalid(f"每次须上报1到{MAX_EVENTS}个事件", "events")

@@ -10,7 +10,7 @@ from ninja import File, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field, StrictFloat, StrictInt, StrictStr, field_validator
 
 from rongmei.core.api import AUTH, ErrorOut, Id, decimal_range
-from rongmei.core.errors import NotFoundError
+from rongmei.core.errors import NotFoundError, ServiceError
 from rongmei.core.http import client_ip
 
 from . import selectors, services
@@ -193,8 +193,11 @@ def update_post(request, post_id: Id, data: PostUpdateIn):
 
 @router.post("/posts/{int:post_id}/photos", response={200: PostDetailOut, **ERRORS},
              auth=AUTH, summary="上传图片（multipart，字段 photos 可多张；最多9张）")
-def add_photos(request, post_id: Id, photos: File[list[UploadedFile]]):
-    post = services.post_photos(actor=request.auth, post=_own(post_id), add=photos)
+def add_photos(request, post_id: Id, photos: File[list[UploadedFile]] = None):
+    post = _own(post_id)  # a post that does not exist is a 404 before the files are looked at
+    if not photos:
+        raise ServiceError("photos_required", "请选择要上传的图片", field="photos")
+    post = services.post_photos(actor=request.auth, post=post, add=photos)
     return _detail(request, post)
 
 

@@ -217,7 +217,7 @@ class HandInIn(Schema):
     story_id: JsonId
 
 
-class CancelIn(Schema):
+class AssignmentCancelIn(Schema):
     reason: str = _text(200, "取消原因（最多200字，承接人会看到）")
 
 
@@ -225,7 +225,7 @@ class HandInResultOut(PlanningAssignmentOut):
     credits: str = Field(description="稿件署名（来自派单）")
 
 
-class EventIn(Schema):
+class PlanningEventIn(Schema):
     title: str = _text(60, "事件名称（最多60字）")
     kind: EventKind = EventKind.ACTIVITY
     starts_at: datetime
@@ -458,7 +458,7 @@ def event_calendar(request, filters: Query[TopicQuery]):
 
 @router.post("/events", response={201: EventOut, **ERRORS}, auth=AUTH,
              summary="登记事件（会议、节会、活动）")
-def event_create(request, data: EventIn):
+def event_create(request, data: PlanningEventIn):
     return Status(201, _event_out(events.event_create(actor=request.auth, **data.dict())))
 
 
@@ -492,7 +492,7 @@ def board(request):
 @router.post("/assignments/{int:assignment_id}/cancel",
              response={200: PlanningAssignmentOut, **ERRORS}, auth=AUTH,
              summary="取消派单（派单编辑或策划调度，须填原因，通知承接人）")
-def cancel(request, assignment_id: Id, data: CancelIn):
+def cancel(request, assignment_id: Id, data: AssignmentCancelIn):
     check_role(request.auth, *services.NEWSDESK)  # before telling whether it exists
     row = dispatch.assignment_cancel(actor=request.auth, assignment=_assignment(assignment_id),
                                      reason=data.reason)

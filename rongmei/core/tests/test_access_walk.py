@@ -119,6 +119,8 @@ RESIDENT_ACTIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/planning/assignments/{assignment_id}/hand-in"): _OWN_ASSIGNMENT,
     ("POST", "/api/v1/activities/contests/{contest_id}/register"):
         "a resident's own registration for a contest",
+    ("POST", "/api/v1/activities/contests/{contest_id}/register-form"):
+        "a resident's own registration for a contest (multipart, with photo fields)",
     ("POST", "/api/v1/activities/contests/{contest_id}/entries"):
         "a registrant's own entry (reviewed by an operator before it is public)",
     ("POST", "/api/v1/activities/entries/{entry_id}/vote"):

@@ -9,7 +9,7 @@ from rongmei.accounts.services import api_token_issue
 
 UNPAID = ("有效阅读时长",)
 PAID = ("阅读文章", "观看视频", "分享", "发表评论", "每日签到", "问政答复获好评",
-        "志愿服务（每小时）", "三长服务", "答题")
+        "志愿服务（每小时）", "三长服务", "答题", "爆料采用")
 
 
 @pytest.mark.django_db
