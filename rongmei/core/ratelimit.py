@@ -7,6 +7,7 @@ in-process cache gives per-process limits, which is what a single-process demo n
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from django.core.cache import cache
@@ -117,3 +118,10 @@ def reset(scope: str, ident: str, *, window: int) -> None:
         client.delete(key)
     else:
         cache.delete(key)
+
+
+def first_in(scope: str, ident: str, *, window: int) -> bool:
+    """True the first time ``ident`` is seen in ``scope`` within ``window`` seconds, False
+    after: for counting people rather than presses (a search miss, an open of a service)."""
+    key = hashlib.blake2b(f"{scope}:{ident}".encode(), digest_size=12).hexdigest()
+    return cache.add(f"ratelimit:first:{key}", 1, timeout=window)

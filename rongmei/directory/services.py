@@ -38,13 +38,10 @@ def live_service(pk) -> Service:
 def _first_open_today(*, user, client: str | None, service: Service, today) -> bool:
     """Usage counts people, not presses: one open per person (or, signed out, per address)
     per service per day. Review finding: 120 presses in a minute were 120 opens."""
-    import hashlib
-
-    from django.core.cache import cache
+    from rongmei.core import ratelimit
 
     who = f"u{user.pk}" if user.is_authenticated else f"a{client or '-'}"
-    key = hashlib.blake2b(f"{who}:{service.pk}:{today}".encode(), digest_size=12).hexdigest()
-    return cache.add(f"directory:open:{key}", 1, timeout=86400)
+    return ratelimit.first_in("directory-open", f"{who}:{service.pk}:{today}", window=86400)
 
 
 def record_open(*, user, service: Service, client: str | None = None) -> str:

@@ -506,7 +506,6 @@ def record_miss(query: str, *, client: str | None = None) -> None:
     """
     import hashlib
 
-    from django.core.cache import cache
     from django.db import IntegrityError, transaction
     from django.db.models import F
     from django.utils import timezone
@@ -520,8 +519,7 @@ def record_miss(query: str, *, client: str | None = None) -> None:
     if not text or not parse_query(text):  # nothing searchable: not a miss worth reading
         return
     who = hashlib.blake2b((client or "-").encode(), digest_size=8).hexdigest()
-    seen = hashlib.blake2b(f"{who}:{text}".encode(), digest_size=12).hexdigest()
-    if not cache.add(f"news:search-miss:{seen}", 1, timeout=86400):
+    if not ratelimit.first_in("news-search-miss", f"{who}:{text}", window=86400):
         return  # this address counted this query today
     try:
         ratelimit.hit("news-search-miss", who, limit=MISSES_PER_CLIENT_HOUR, window=3600,
