@@ -10,7 +10,9 @@ deployed; only paths, the listen address and the upstream port are the bench's o
 
 from __future__ import annotations
 
+import getpass
 import http.client
+import os
 import re
 import shutil
 import signal
@@ -54,7 +56,12 @@ def deploy_parts(text: str) -> dict:
 def config(*, workdir: Path, port: int, upstream_port: int, static_file: Path) -> str:
     parts = deploy_parts(DEPLOY_CONF.read_text())
     tmp = workdir / "nginx"
+    # Run as root, nginx's workers drop to "nobody", who cannot read the bench's private
+    # (0700) work directory: every request would be a 403 and nginx would never look ready.
+    # The workers run as whoever runs the bench instead.
+    user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
     return f"""
+{user}
 worker_processes auto;
 pid {tmp}/nginx.pid;
 error_log {tmp}/error.log warn;
@@ -120,16 +127,20 @@ def running(*, workdir: Path, upstream_port: int, static_size: int):
                                start_new_session=True)
     try:
         deadline = time.monotonic() + START_TIMEOUT
+        last = "无应答"
         while True:
             if process.poll() is not None:
                 raise BenchError(f"nginx 启动失败：{process.stderr.read().decode()[-2000:]}")
             try:
-                if fetch(port, STATIC_PATH)[0] == 200:
+                status = fetch(port, STATIC_PATH)[0]
+                if status == 200:
                     break
-            except OSError:
-                pass
+                last = f"静态文件返回 {status}"
+            except OSError as error:
+                last = f"连接失败（{error.__class__.__name__}）"
             if time.monotonic() > deadline:
-                raise BenchError("nginx 未能在限定时间内就绪")
+                raise BenchError(f"nginx 未能在 {START_TIMEOUT} 秒内就绪：{last}；"
+                                 f"见 {tmp / 'error.log'}")
             time.sleep(0.1)
         yield port
     finally:
