@@ -23,6 +23,7 @@ from .models import (
     CountDisplay,
     Entry,
     EntryStatus,
+    LiveQuiz,
     ProposalStatus,
     PublicDraw,
     QuestionBank,
@@ -327,6 +328,75 @@ def quizzes_view(request):
                  report=report, columns=services.BANK_COLUMNS,
                  banks=QuestionBank.objects.annotate(n=Count("questions")),
                  quizzes=Quiz.objects.select_related("bank")[:50])
+
+
+class LiveQuizForm(forms.Form):
+    title = forms.CharField(label="答题名称", max_length=60)
+    bank_id = forms.ModelChoiceField(label="题库", queryset=QuestionBank.objects.all())
+    live_room_id = forms.IntegerField(
+        label="直播间编号（在直播间地址 /live/编号/ 中；题目会推送到该直播间）", required=False,
+        min_value=1, max_value=2_147_483_647)
+    answer_seconds = forms.IntegerField(label="每题作答时间（秒）", min_value=5, max_value=300,
+                                        initial=20)
+    pass_score = forms.IntegerField(label="得积分的最低正确率（%）", min_value=0, max_value=100,
+                                    initial=60)
+
+
+def live_quizzes_view(request):
+    if (denied := _denied(request)) is not None:
+        return denied
+    form = LiveQuizForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["bank_id"] = data["bank_id"].pk
+        try:
+            quiz = services.live_quiz_create(actor=request.user, **data)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"已创建直播答题“{quiz.title}”")
+            return redirect("activities_live_quiz", pk=quiz.pk)
+    return _page(request, "live_quizzes.html", "直播答题", form=form,
+                 quizzes=LiveQuiz.objects.select_related("bank")
+                 .annotate(n=Count("items"))[:50])
+
+
+LIVE_ACTIONS = {"push": "已推送题目", "reveal": "已公布答案", "finish": "本场答题已结束"}
+
+
+def live_quiz_view(request, pk):
+    """The host's screen during the broadcast: push the next question, reveal, finish."""
+    if (denied := _denied(request)) is not None:
+        return denied
+    quiz = get_object_or_404(LiveQuiz.objects.select_related("bank"), pk=pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "push":
+                raw = request.POST.get("question_id") or ""
+                services.live_question_push(actor=request.user, live_quiz_id=quiz.pk,
+                                            question_id=int(raw) if raw.isdigit() else None)
+            elif action == "reveal":
+                services.live_reveal(actor=request.user, live_quiz_id=quiz.pk)
+            elif action == "finish":
+                services.live_quiz_finish(actor=request.user, live_quiz_id=quiz.pk)
+            else:
+                raise ServiceError("unknown_action", "未知操作")
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, LIVE_ACTIONS[action])
+        return redirect("activities_live_quiz", pk=quiz.pk)
+    state = services.live_state(quiz)
+    current = quiz.items.select_related("question").order_by("-position").first()
+    result = state["result"] or {}
+    options = [{"text": text, "count": (result.get("counts") or [0] * 6)[i],
+                "right": i in result.get("answer", ())}
+               for i, text in enumerate(current.question.options)] if current else []
+    return _page(request, "live_quiz.html", f"直播答题：{quiz.title}", quiz=quiz, state=state,
+                 current=current, options=options,
+                 left=services.live_questions_left(quiz)[:200],
+                 board=services.live_leaderboard(quiz, limit=20))
 
 
 class DrawForm(forms.Form):

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from ninja import Form, Router, Schema
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from rongmei.core.api import AUTH, ErrorOut, Id
 from rongmei.core.errors import NotFoundError
@@ -316,6 +316,97 @@ def leaderboard(request, quiz_id: Id):
         raise NotFoundError("答题活动不存在")
     return [{k: row[k] for k in ("rank", "name", "score", "seconds")}
             for row in selectors.leaderboard(quiz)]
+
+
+# --- live quizzes -----------------------------------------------------------------------------
+
+class LiveQuestionOut(Schema):
+    item: int
+    position: int
+    kind: str
+    kind_label: str
+    text: str
+    options: list[str]
+    pushed_at: float = Field(description="推送时间（服务器时间，Unix 秒）")
+    closes_at: float = Field(description="作答截止（服务器时间，Unix 秒）")
+
+
+class LiveResultOut(Schema):
+    answer: list[int] = Field(description="正确选项（仅在公布答案后出现）")
+    explanation: str
+    counts: list[int]
+    answered: int
+    right: int
+
+
+class LiveRankOut(Schema):
+    rank: int
+    name: str
+    correct: int
+    seconds: float
+
+
+class LiveQuizStateOut(Schema):
+    quiz: int
+    title: str
+    status: str
+    status_label: str
+    server_time: float
+    answer_seconds: int
+    pushed: int
+    page_url: str
+    answer_url: str
+    script: str
+    style: str
+    question: LiveQuestionOut | None
+    result: LiveResultOut | None
+    leaderboard: list[LiveRankOut]
+    mine: list[int] | None = Field(None, description="本人对当前题的作答（登录时）")
+
+
+class LiveAnswerIn(Schema):
+    item_id: int = Field(description="推送的题目编号（question.item）")
+    choice: list[StrictInt] = Field(description="所选选项的位置（从0开始）")
+
+
+class LiveAnswerOut(Schema):
+    item_id: int
+    choice: list[int]
+    answered_at: datetime
+
+
+def _live_quiz(live_quiz_id: int):
+    found = selectors.live_quizzes().filter(pk=live_quiz_id).first()
+    if found is None:
+        raise NotFoundError("直播答题不存在")
+    return found
+
+
+@router.get("/live-quizzes/{live_quiz_id}", response={200: LiveQuizStateOut, 404: ErrorOut},
+            summary="直播答题：当前题目与服务器时间（答案在公布后才出现）")
+def live_quiz_state(request, live_quiz_id: Id):
+    quiz = _live_quiz(live_quiz_id)
+    state = services.live_state(quiz)
+    if state["question"] is not None and request.user.is_authenticated:
+        state["mine"] = services.my_live_answers(quiz, request.user).get(
+            state["question"]["item"])
+    return state
+
+
+@router.post("/live-quizzes/{live_quiz_id}/answers", response={200: LiveAnswerOut, **ERRORS},
+             auth=AUTH, summary="直播答题作答（每题一次，截止后不受理）")
+def live_quiz_answer(request, live_quiz_id: Id, payload: LiveAnswerIn):
+    answer = services.live_answer(user=request.auth, live_quiz_id=live_quiz_id,
+                                  item_id=payload.item_id, choice=payload.choice)
+    return {"item_id": answer.item_id, "choice": answer.choice,
+            "answered_at": answer.answered_at}
+
+
+@router.get("/live-quizzes/{live_quiz_id}/leaderboard",
+            response={200: list[LiveRankOut], 404: ErrorOut},
+            summary="直播答题排行（答对多者在前，同数用时短者在前）")
+def live_quiz_leaderboard(request, live_quiz_id: Id):
+    return services.live_leaderboard(_live_quiz(live_quiz_id))
 
 
 # --- public draws -----------------------------------------------------------------------------

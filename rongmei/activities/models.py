@@ -468,3 +468,81 @@ class DrawEntrant(models.Model):
         ordering = ["code"]
         constraints = [models.UniqueConstraint(fields=["draw", "code"],
                                                name="activities_entrant_unique")]
+
+
+# --- live quizzes -------------------------------------------------------------------------------
+
+
+class LiveQuizStatus(models.TextChoices):
+    READY = "ready", "未开始"
+    RUNNING = "running", "答题中"
+    FINISHED = "finished", "已结束"
+
+
+class LiveQuiz(models.Model):
+    """直播答题: the host pushes one question at a time during a broadcast; each question's
+    answer window is kept by the server, and its key is revealed only after the window."""
+
+    title = models.CharField("答题名称", max_length=60)
+    bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="live_quizzes",
+                             verbose_name="题库")
+    # The 直播间 whose channel carries the questions (read by model name, never imported:
+    # without 直播 the quiz still runs on its own page).
+    live_room_id = models.PositiveIntegerField("直播间编号", null=True, blank=True)
+    answer_seconds = models.PositiveSmallIntegerField("每题作答时间（秒）", default=20)
+    pass_score = models.PositiveSmallIntegerField("得积分的最低正确率（%）", default=60)
+    status = models.CharField(max_length=10, choices=LiveQuizStatus.choices,
+                              default=LiveQuizStatus.READY)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "直播答题"
+        verbose_name_plural = "直播答题"
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(
+            condition=Q(answer_seconds__gte=5, answer_seconds__lte=300),
+            name="activities_livequiz_answer_seconds")]
+
+    def __str__(self):
+        return self.title
+
+
+class LiveQuizItem(models.Model):
+    """One question as pushed: when it went out and when its window closes (server time)."""
+
+    live_quiz = models.ForeignKey(LiveQuiz, on_delete=models.CASCADE, related_name="items")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    pushed_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    revealed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["live_quiz", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["live_quiz", "position"],
+                                    name="activities_liveitem_position_unique"),
+            models.UniqueConstraint(fields=["live_quiz", "question"],
+                                    name="activities_liveitem_question_unique"),
+        ]
+
+
+class LiveQuizAnswer(models.Model):
+    """One person's one answer to one pushed question (a second answer is refused by the
+    database, not only by the code)."""
+
+    item = models.ForeignKey(LiveQuizItem, on_delete=models.CASCADE, related_name="answers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    choice = models.JSONField(default=list)  # original option indexes
+    correct = models.BooleanField(default=False)
+    elapsed_ms = models.PositiveIntegerField(default=0)
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "user"],
+                                               name="activities_liveanswer_unique")]
+        indexes = [models.Index(fields=["user", "item"], name="activities_liveans_user")]

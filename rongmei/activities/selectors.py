@@ -19,6 +19,7 @@ from .models import (
     Entry,
     EntryStatus,
     JudgeScore,
+    LiveQuiz,
     PublicDraw,
     Quiz,
 )
@@ -196,6 +197,10 @@ def my_rank(quiz: Quiz, user) -> dict | None:
         if row["user_id"] == user.pk:
             return row
     return None
+
+
+def live_quizzes():
+    return LiveQuiz.objects.all()
 
 
 def draws():

@@ -15,6 +15,7 @@ urlpatterns = [
     path("quizzes/<int:pk>/", views.quiz_view, name="quiz"),
     path("quizzes/<int:pk>/start/", views.quiz_start_view, name="quiz-start"),
     path("attempts/<int:pk>/", views.attempt_view, name="attempt"),
+    path("live-quizzes/<int:pk>/", views.live_quiz_view, name="live-quiz"),
     path("draws/<int:pk>/", views.draw_view, name="draw"),
     path("draws/<int:pk>/record.json", views.draw_record_view, name="draw-record"),
 ]

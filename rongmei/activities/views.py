@@ -13,11 +13,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from rongmei.core.errors import ServiceError
 from rongmei.core.http import client_ip
+from rongmei.core.modules import module_is_on
 
 from . import selectors, services
 from .api import DEVICE_COOKIE, device_of
@@ -143,6 +145,19 @@ def quiz_view(request, pk):
     return render(request, "activities/quiz.html", {
         "quiz": quiz, "board": selectors.leaderboard(quiz, limit=20), "mine": mine,
         "now": timezone.now()})
+
+
+def live_quiz_view(request, pk):
+    """直播答题's own page: the current question, its countdown, the reveal and the ranking
+    (livequiz.js polls the state; the live room shows the same card from its channel)."""
+    quiz = selectors.live_quizzes().filter(pk=pk).first()
+    if quiz is None:
+        raise Http404("直播答题不存在")
+    live_url = ""
+    if quiz.live_room_id and module_is_on("live"):
+        live_url = reverse("live:room", args=[quiz.live_room_id])
+    return render(request, "activities/live_quiz.html", {
+        "quiz": quiz, "state": services.live_state(quiz), "live_url": live_url})
 
 
 @login_required

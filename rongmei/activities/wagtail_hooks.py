@@ -19,6 +19,10 @@ def register_admin_urls():
         path("activities/judging/<int:pk>/", admin_views.judging_contest_view,
              name="activities_judging_contest"),
         path("activities/quizzes/", admin_views.quizzes_view, name="activities_quizzes"),
+        path("activities/live-quizzes/", admin_views.live_quizzes_view,
+             name="activities_live_quizzes"),
+        path("activities/live-quizzes/<int:pk>/", admin_views.live_quiz_view,
+             name="activities_live_quiz"),
         path("activities/draws/", admin_views.draws_view, name="activities_draws"),
         path("activities/draws/<int:pk>/", admin_views.draw_view, name="activities_draw"),
     ]
@@ -64,6 +68,12 @@ def register_judging_menu_item():
 def register_quizzes_menu_item():
     return _OperatorMenuItem("有奖答题", reverse("activities_quizzes"), icon_name="help",
                              order=741)
+
+
+@hooks.register("register_admin_menu_item")
+def register_live_quizzes_menu_item():
+    return _OperatorMenuItem("直播答题", reverse("activities_live_quizzes"), icon_name="media",
+                             order=744)
 
 
 @hooks.register("register_admin_menu_item")

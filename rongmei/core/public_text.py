@@ -89,6 +89,7 @@ PUBLIC_TEXT: dict[str, dict[str, str]] = {
     "activities.Invalidation": {"reason": "作废票公示"},
     "activities.Question": {"text": "答题试卷", "explanation": "答题解析"},
     "activities.Quiz": {"title": "答题活动页", "intro": "答题活动页"},
+    "activities.LiveQuiz": {"title": "直播答题页与直播间"},
     "activities.PublicDraw": {"title": "公开摇号页", "description": "公开摇号页",
                               "public_value_source": "公开摇号页"},
     # Wagtail's own models: image titles become alt text in stories and on outlets.
@@ -221,6 +222,7 @@ NOT_PUBLIC: dict[str, dict[str, str]] = {
     "activities.QuestionBank": {"name": "题库名，仅后台可见"},
     "activities.Question": {"category": "抽题分类，仅后台可见"},
     "activities.Quiz": {"category": "抽题分类，仅后台可见"},
+    "activities.LiveQuizAnswer": {"*": "观众的作答，仅用于计分与排行（排行中姓名脱敏）"},
     "activities.PublicDraw": {"seed": "随机种子，摇号后原样公开供核验（不能改动）",
                               "commitment": _SECRET, "entries_digest": _SECRET,
                               "public_value": "开奖号码等公开随机数，原样公开供核验（不能改动）",

@@ -36,7 +36,10 @@ DRAW = "draw"  # 抽奖 announced or drawn
 PRODUCT = "product"  # 直播带货: a product is being presented
 STATE = "state"  # the room started, paused, resumed or ended
 POST = "post"  # a new 图文直播 entry
-PRIORITY_KINDS = frozenset({NOTICE, RETRACT, DRAW, PRODUCT, STATE, POST})
+QUIZ = "quiz"  # 直播答题 (活动): a question pushed, its answer revealed, the quiz ended
+PRIORITY_KINDS = frozenset({NOTICE, RETRACT, DRAW, PRODUCT, STATE, POST, QUIZ})
+# What other capabilities may send through ``core.broadcast`` (never comments or states).
+FOREIGN_KINDS = frozenset({QUIZ})
 
 
 def recent_key(room_id: int, priority: bool) -> str:

@@ -46,6 +46,17 @@ from .draws import (
     entrants_import,
     quiz_qualifiers,
 )
+from .livequiz import (
+    live_answer,
+    live_leaderboard,
+    live_question_push,
+    live_questions_left,
+    live_quiz_create,
+    live_quiz_finish,
+    live_reveal,
+    live_state,
+    my_live_answers,
+)
 from .quizzes import (
     BANK_COLUMNS,
     BANK_REQUIRED,

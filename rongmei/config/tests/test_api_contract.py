@@ -223,12 +223,14 @@ STATE_DEPENDENT = {
     # 活动: registration needs the fields the contest's operator picked (each required, a
     # phone or an ID number in its format) and is open only in the contest's window; an entry
     # needs a photo or a text; a vote is counted only inside the voting window and under the
-    # per-day limit; a quiz answer must name a question of the attempt before its deadline.
+    # per-day limit; a quiz answer must name a question of the attempt before its deadline (a
+    # live quiz's, the question pushed, inside its window).
     "POST /api/v1/activities/contests/{contest_id}/register",
     "POST /api/v1/activities/contests/{contest_id}/entries",
     "POST /api/v1/activities/entries/{entry_id}/vote",
     "POST /api/v1/activities/quizzes/{quiz_id}/attempts",
     "POST /api/v1/activities/attempts/{attempt_id}/submit",
+    "POST /api/v1/activities/live-quizzes/{live_quiz_id}/answers",
 }
 
 _INT64 = 2**63 - 1

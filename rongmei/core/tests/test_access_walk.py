@@ -128,6 +128,8 @@ RESIDENT_ACTIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/activities/quizzes/{quiz_id}/attempts"): "a resident's own quiz attempt",
     ("POST", "/api/v1/activities/attempts/{attempt_id}/submit"):
         "a resident hands in their own attempt (the service checks it is theirs)",
+    ("POST", "/api/v1/activities/live-quizzes/{live_quiz_id}/answers"):
+        "a viewer's own answer to the pushed question, once, inside its window",
 }
 
 # Console screens where the signed-in staff member acts on their own things.

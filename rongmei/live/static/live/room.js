@@ -137,7 +137,28 @@
       }
     } else if (m.kind === "post") {
       if (root.dataset.kind === "blog") location.reload();
+    } else if (m.kind === "quiz") {
+      quiz(m);
     }
+  }
+  function quiz(m) {  /* 直播答题 (活动): its card script comes with the first question */
+    var box = $("live-quiz");
+    if (!box || !m.script || m.script.charAt(0) !== "/") return;
+    var show = function () {
+      window.RongmeiLiveQuiz.show(box, m, {
+        signedIn: function () { return signedIn; },
+        login: "/login/?next=" + encodeURIComponent(location.pathname)
+      });
+    };
+    if (window.RongmeiLiveQuiz) { show(); return; }
+    if (m.style && m.style.charAt(0) === "/") {
+      var link = document.createElement("link");
+      link.rel = "stylesheet"; link.href = m.style;
+      document.head.appendChild(link);
+    }
+    var s = document.createElement("script");
+    s.src = m.script; s.onload = show;
+    document.head.appendChild(s);
   }
   function product(m) {
     var box = $("live-goods"), ul = $("live-goods-list");
