@@ -40,6 +40,43 @@ def _entrant_workbook(count: int) -> bytes:
                            for i in range(count)])
 
 
+def _live_quizzes(operator, residents, bank, now) -> None:
+    """直播答题: one played at last week's final (answered, revealed, ranked, points paid) and
+    one ready for the host to run in the 直播间 (when 直播 is on)."""
+    from django.apps import apps
+
+    from rongmei.core.modules import module_is_on
+
+    from . import services
+
+    room = None
+    if module_is_on("live"):
+        room = apps.get_model("live", "LiveRoom").objects.order_by("-starts_at").first()
+    played = services.live_quiz_create(
+        actor=operator, title="红色故事决赛 现场直播答题", bank_id=bank.pk, answer_seconds=20,
+        pass_score=60)
+    start = now - timedelta(days=7)
+    questions = list(bank.questions.order_by("pk")[:3])
+    for step, question in enumerate(questions):
+        pushed = start + timedelta(minutes=step)
+        item = services.live_question_push(actor=operator, live_quiz_id=played.pk,
+                                           question_id=question.pk, now=pushed)
+        for index, user in enumerate(residents):
+            right = (index + step) % 3 != 0
+            choice = list(question.answer) if right else [
+                next(i for i in range(len(question.options)) if i not in question.answer)]
+            if question.kind != "multiple":
+                choice = choice[:1]
+            services.live_answer(user=user, live_quiz_id=played.pk, item_id=item.pk,
+                                 choice=choice, now=pushed + timedelta(seconds=3 + index))
+        services.live_reveal(actor=operator, live_quiz_id=played.pk,
+                             now=pushed + timedelta(seconds=30))
+    services.live_quiz_finish(actor=operator, live_quiz_id=played.pk,
+                              now=start + timedelta(minutes=len(questions)))
+    services.live_quiz_create(actor=operator, title="莲乡知识 直播答题", bank_id=bank.pk,
+                              live_room_id=room.pk if room else None, answer_seconds=20)
+
+
 def seed(ctx) -> str:
     from django.utils import timezone
 
@@ -95,6 +132,8 @@ def seed(ctx) -> str:
                          pass_score=60, opens_at=now - timedelta(days=1),
                          closes_at=now + timedelta(days=30),
                          intro="每次随机抽取5道题，限时3分钟；60分及以上获得答题积分。")
+
+    _live_quizzes(operator, residents, bank, now)
 
     draw = services.draw_create(actor=operator, title="莲乡县城区小学一年级学位公开摇号（演示）",
                                 quota=5, description="20名报名儿童摇出5个学位，全程公证。",

@@ -36,6 +36,7 @@ def _contest_or_404(pk):
 def home_view(request):
     return render(request, "activities/home.html", {
         "contests": selectors.contests()[:20], "quizzes": selectors.quizzes()[:20],
+        "live_quizzes": selectors.live_quizzes()[:10],
         "draws": selectors.draws()[:20], "now": timezone.now()})
 
 

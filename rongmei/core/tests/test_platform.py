@@ -192,3 +192,24 @@ def test_no_inline_event_handlers_in_resident_templates():
                  for path in root.rglob("templates/**/*.html") if "/admin/" not in str(path)
                  for match in re.finditer(r"\son[a-z]+=\"", path.read_text())]
     assert not offenders, offenders
+
+
+def test_serve_runs_one_process_without_redis(settings, monkeypatch):
+    """Without Redis the live channel (comments, notices, 直播答题) and the caches are in one
+    process's memory: with two processes a viewer on the second never saw what the host
+    published on the first."""
+    import io
+
+    from django.core.management import call_command
+
+    from rongmei.core.management.commands import serve
+
+    started = []
+    monkeypatch.setattr(serve, "run_gunicorn", started.append)
+    settings.REDIS_URL = ""
+    call_command("serve", workers=5, stdout=io.StringIO())
+    assert started[-1]["workers"] == 1
+    settings.REDIS_URL = "redis://127.0.0.1:6379/9"
+    call_command("serve", workers=5, stdout=io.StringIO())
+    expected = 2 if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") else 5
+    assert started[-1]["workers"] == expected

@@ -162,6 +162,8 @@
       }
       var ranks = document.getElementById("ax-live-ranks");
       if (ranks && s.leaderboard && s.leaderboard.length) {
+        var empty = document.getElementById("ax-live-ranks-empty");
+        if (empty) empty.remove();
         ranks.textContent = "";
         s.leaderboard.forEach(function (r) { ranks.appendChild(el("li", "", r.name + " · 答对" + r.correct + "题 · " + r.seconds + "秒")); });
       }

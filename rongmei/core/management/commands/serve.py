@@ -67,6 +67,11 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, workers, **options):
         if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             workers = min(workers, 2)  # SQLite serialises writes; more workers only contend
+        if not getattr(settings, "REDIS_URL", ""):
+            # Without Redis the live rooms' channel (comments, notices, 直播答题) and the
+            # caches live in one process's memory: a second process would neither hear what
+            # the first published nor drop what it invalidated.
+            workers = 1
         self.stdout.write(f"{settings.RONGMEI_SITE_NAME} 正在 http://{host}:{port}/ 提供服务"
                           f"（{workers} 个工作进程，Ctrl+C 退出）")
         run_gunicorn(gunicorn_options(bind=f"{host}:{port}", workers=workers))
