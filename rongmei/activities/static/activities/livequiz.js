@@ -60,6 +60,7 @@
     box.appendChild(title);
     if (m.phase === "finished" || m.status === "finished") {
       box.appendChild(el("p", "ax-live__note", "本场答题已结束，感谢参与！"));
+      if (opts.ownPage) return;  /* the page's own 排行榜 shows the ranking */
       var ol = el("ol", "ax-board");
       (m.leaderboard || []).forEach(function (r) {
         ol.appendChild(el("li", "", r.name + " · 答对" + r.correct + "题 · " + r.seconds + "秒"));
