@@ -23,6 +23,23 @@ def _isolated(settings, tmp_path):
 
 
 @pytest.fixture
+def standin():
+    """``standin(route)`` starts a stand-in HTTP server (rongmei.standin) for this test."""
+    from rongmei.standin import StandIn
+
+    servers = []
+
+    def start(route):
+        server = StandIn(route)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture
 def make_user(db):
     from rongmei.tests_support import make_user as factory
 
