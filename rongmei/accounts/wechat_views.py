@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -26,9 +25,9 @@ def _failed(request, exc: ServiceError):
 
 @require_GET
 def wechat_login_view(request):
-    """微信登录: off (404) without a 公众号 AppID; otherwise to WeChat's authorize page."""
+    """微信登录: to WeChat's authorize page; without a 公众号 AppID, the phone login."""
     if not wechat_on():
-        raise Http404
+        return redirect("accounts:login")
     return redirect(wechat.oauth_start(session=request.session,
                                        next_url=_safe_next(request, "")))
 
@@ -38,7 +37,7 @@ def wechat_callback_view(request):
     """WeChat sends the resident back here with ``code`` and ``state`` (no code: they
     refused). Every failure is a Chinese page with a way on (the phone login)."""
     if not wechat_on():
-        raise Http404
+        return redirect("accounts:login")
     try:
         next_url = safe_local_url(request, wechat.oauth_state_take(
             session=request.session, state=request.GET.get("state", "")))
