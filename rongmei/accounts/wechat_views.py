@@ -46,11 +46,11 @@ def wechat_callback_view(request):
             raise wechat.WechatLoginError("wechat_denied",
                                           "您没有同意微信授权，可以改用手机号验证码登录")
         identity = wechat.oauth_identity(code=code)
-        user = wechat.account_for_wechat(openid=identity.openid)
-        if user is None and request.user.is_authenticated:  # 绑定微信 from the settings
-            wechat.wechat_bind(user=request.user, identity=identity)
+        if request.user.is_authenticated:  # 绑定微信 from the settings: never a switch of
+            wechat.wechat_bind(user=request.user, identity=identity)  # account
             messages.success(request, "已绑定微信，下次在微信中打开可直接登录")
             return redirect(next_url)
+        user = wechat.account_for_wechat(openid=identity.openid)
     except ServiceError as exc:
         return _failed(request, exc)
     if user is None:
@@ -58,10 +58,6 @@ def wechat_callback_view(request):
         login_url = reverse("accounts:login")
         return redirect(login_url + "?" + urlencode({"next": next_url}) if next_url
                         else login_url)
-    if request.user.is_authenticated and request.user.pk != user.pk:
-        from django.contrib.auth import logout
-
-        logout(request)  # this WeChat belongs to another account: sign that one in
     resident_sign_in(request, user)
     return redirect(next_url)
 

@@ -246,3 +246,17 @@ def test_without_an_app_id_there_is_no_wechat_login(client, settings):
         answer = client.get(path, **IN_WECHAT)
         assert answer.status_code == 302 and answer["Location"] == "/login/"
     assert not WechatBinding.objects.exists()
+
+
+def test_binding_a_wechat_that_belongs_to_another_account_is_refused(client, wechat,
+                                                                      make_user):
+    other = make_user(phone="13900001111", password=None)
+    WechatBinding.objects.create(openid=wechat.openid, user=other)
+    me = make_user(phone=PHONE, password=None)
+    client.force_login(me, backend="rongmei.accounts.backends.SmsCodeBackend")
+    sent = client.get("/login/wechat/?next=/me/settings/", **IN_WECHAT)
+    answer = client.get(local(wechat.authorize(sent["Location"])), **IN_WECHAT)
+    assert answer.status_code == 400
+    assert "这个微信已绑定其他手机号账号" in answer.content.decode()
+    assert int(signed_in(client)) == me.pk  # still themselves, not switched
+    assert WechatBinding.objects.get(openid=wechat.openid).user == other

@@ -147,3 +147,22 @@ def test_the_outlet_for_the_same_account_uses_the_same_access_token(wechat):
     assert ticket == "TICKET_1"
     assert WechatApi(outlet).token() == "ACCESS_TOKEN_1"
     assert wechat.calls["/cgi-bin/token"] == 1  # a second fetch would end the first token
+
+
+def test_ticket_and_token_are_kept_five_minutes_less_than_wechat_says(wechat, monkeypatch):
+    from django.core.cache import cache
+
+    kept = {}
+
+    class Recording:
+        def __getattr__(self, name):
+            return getattr(cache, name)
+
+        def set(self, key, value, timeout=None, **kwargs):
+            kept[key] = timeout
+            return cache.set(key, value, timeout, **kwargs)
+
+    monkeypatch.setattr(wx, "cache", Recording())
+    assert wx.jsapi_ticket() == "TICKET_1"
+    assert kept == {f"wechat:access-token:{APPID}": 7200 - 300,
+                    f"wechat:jsapi-ticket:{APPID}": 7200 - 300}
