@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from rongmei.core.context_processors import ELDER_COOKIE
 from rongmei.core.errors import ServiceError
 from rongmei.core.http import client_ip
-
 from rongmei.core.wechat import is_enabled as wechat_on
 
 from . import selectors, services, wechat

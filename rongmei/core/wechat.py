@@ -175,11 +175,11 @@ def is_own_page(url: str) -> bool:
 
 @dataclass(frozen=True)
 class JssdkConfig:
-    appId: str  # noqa: N815 - the names wx.config takes
+    appId: str  # the names wx.config takes
     timestamp: int
-    nonceStr: str  # noqa: N815
+    nonceStr: str
     signature: str
-    jsApiList: list[str]  # noqa: N815
+    jsApiList: list[str]
 
 
 def jssdk_config(*, url: str) -> JssdkConfig:

@@ -12,11 +12,11 @@ router = Router(tags=["微信"])
 
 
 class WechatJssdkConfigOut(Schema):
-    appId: str  # noqa: N815 - the names wx.config takes
+    appId: str  # the names wx.config takes
     timestamp: int
-    nonceStr: str  # noqa: N815
+    nonceStr: str
     signature: str
-    jsApiList: list[str]  # noqa: N815
+    jsApiList: list[str]
 
 
 @router.get("/jssdk-config", response={200: WechatJssdkConfigOut, 400: ErrorOut, 404: ErrorOut,

@@ -8,7 +8,7 @@ from django.contrib.auth import SESSION_KEY
 
 from rongmei.accounts import selectors, services
 from rongmei.accounts.models import User, WechatBinding
-from rongmei.core.tests.wechat_platform import local, query_of, wechat  # noqa: F401
+from rongmei.core.tests.wechat_platform import local, query_of
 
 pytestmark = pytest.mark.django_db
 PHONE = "13812345678"

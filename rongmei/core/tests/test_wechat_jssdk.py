@@ -10,7 +10,7 @@ import pytest
 
 from rongmei.core import wechat as wx
 
-from .wechat_platform import APPID, wechat  # noqa: F401 - the fixture
+from .wechat_platform import APPID
 
 pytestmark = pytest.mark.django_db
 CONFIG = "/api/v1/wechat/jssdk-config?url="

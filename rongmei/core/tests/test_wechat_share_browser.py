@@ -11,7 +11,7 @@ import pytest
 
 from rongmei.browser_testing import assert_no_page_problems, open_page
 
-from .wechat_platform import APPID, wechat  # noqa: F401 - the fixture
+from .wechat_platform import APPID
 
 SDK = "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"
 # Records what the page asks of WeChat's JS-SDK.
@@ -49,7 +49,7 @@ def test_a_story_shared_inside_wechat_carries_its_own_card(
     try:
         page.goto(live_site.url(story.url + "#comments"))
         page.wait_for_function("() => window.wx && window.wx.calls.length >= 3")
-        calls = dict((name, data) for name, data in page.evaluate("() => window.wx.calls"))
+        calls = {name: data for name, data in page.evaluate("() => window.wx.calls")}
         meta = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
             'meta[property^="og:"]')].map(m => [m.getAttribute('property'), m.content]))""")
         assert_no_page_problems(page)

@@ -10,7 +10,8 @@
   unionid; a code works once (40163 after), an unknown one is 40029
 * ``GET /sns/userinfo?access_token&openid&lang=zh_CN`` → nickname, headimgurl
 
-``fail[path]`` holds answers to give before behaving; ``calls`` counts each path.
+``fail[path]`` holds answers to give before behaving; ``calls`` counts each path. The
+``wechat`` fixture (conftest.py) starts it and points the settings at it.
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from urllib.parse import parse_qsl, urlencode, urlsplit
-
-import pytest
 
 APPID, SECRET = "wx5f3c2a1b0d9e8f7a", "0123456789abcdef0123456789abcdef"
 
@@ -133,14 +132,3 @@ def local(url: str) -> str:
 
 def query_of(url: str) -> dict:
     return dict(parse_qsl(urlsplit(url).query))
-
-
-@pytest.fixture
-def wechat(settings, standin):
-    platform = FakeWechatPlatform()
-    server = standin(platform.route)
-    platform.url = server.url
-    settings.WECHAT_APP_ID, settings.WECHAT_APP_SECRET = APPID, SECRET
-    settings.WECHAT_API_BASE = settings.WECHAT_OPEN_BASE = server.url
-    settings.WAGTAILADMIN_BASE_URL = "http://testserver"
-    return platform
