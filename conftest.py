@@ -23,6 +23,37 @@ def _isolated(settings, tmp_path):
 
 
 @pytest.fixture
+def standin():
+    """``standin(route)`` starts a stand-in HTTP server (rongmei.standin) for this test."""
+    from rongmei.standin import StandIn
+
+    servers = []
+
+    def start(route):
+        server = StandIn(route)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture
+def wechat(settings, standin):
+    """A stand-in of WeChat's documented endpoints (core/tests/wechat_platform.py) with the
+    settings pointed at it: WeChat on, BASE_URL the test client's host."""
+    from rongmei.core.tests.wechat_platform import APPID, SECRET, FakeWechatPlatform
+
+    platform = FakeWechatPlatform()
+    platform.url = standin(platform.route).url
+    settings.WECHAT_APP_ID, settings.WECHAT_APP_SECRET = APPID, SECRET
+    settings.WECHAT_API_BASE = settings.WECHAT_OPEN_BASE = platform.url
+    settings.WAGTAILADMIN_BASE_URL = "http://testserver"
+    return platform
+
+
+@pytest.fixture
 def make_user(db):
     from rongmei.tests_support import make_user as factory
 

@@ -189,3 +189,24 @@ class PersonalDataAccess(models.Model):
         verbose_name = "个人信息访问记录"
         verbose_name_plural = "个人信息访问记录"
         ordering = ["-created_at"]
+
+
+class WechatBinding(models.Model):
+    """A WeChat identity (网页授权 openid of the resident app's 公众号) bound to an account,
+    by the person proving the account's phone number. One account per openid; erased with
+    the account (注销)."""
+
+    openid = models.CharField("openid", max_length=64, unique=True)
+    unionid = models.CharField("unionid", max_length=64, blank=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="wechat_bindings",
+                             verbose_name="用户")
+    nickname = models.CharField("微信昵称", max_length=64, blank=True)
+    avatar_url = models.URLField("微信头像", max_length=500, blank=True)
+    created_at = models.DateTimeField("绑定时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "微信绑定"
+        verbose_name_plural = "微信绑定"
+
+    def __str__(self):
+        return f"{self.user} · {self.nickname or '微信用户'}"

@@ -55,3 +55,9 @@ def platform_summary() -> list[tuple[str, int]]:
         ("近7天活跃", residents.filter(last_login__gte=today - timedelta(days=6)).count()),
         ("今日短信", SmsMessage.objects.filter(created_at__gte=today).count()),
     ]
+
+
+def wechat_bindings_of(*, user: User) -> list:
+    from .models import WechatBinding
+
+    return list(WechatBinding.objects.filter(user=user).order_by("created_at"))

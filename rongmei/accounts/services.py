@@ -22,7 +22,7 @@ from . import sms
 from .signals import account_deleted
 from .models import (
     AppToken, OtpPurpose, PersonalDataAccess, PhoneOtp, RealNameRecord, SmsMessage, SmsStatus,
-    User,
+    User, WechatBinding,
 )
 from .validators import normalize_id_number, normalize_phone, validate_chinese_name
 
@@ -306,6 +306,7 @@ def account_delete(*, user: User) -> None:
         phone = locked.phone
         RealNameRecord.objects.filter(user=locked).delete()
         AppToken.objects.filter(user=locked).delete()
+        WechatBinding.objects.filter(user=locked).delete()  # openid, nickname, avatar
         locked.unit_memberships.all().delete()
         locked.groups.clear()
         if phone:

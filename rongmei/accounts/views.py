@@ -14,23 +14,47 @@ from django.views.decorators.http import require_POST
 from rongmei.core.context_processors import ELDER_COOKIE
 from rongmei.core.errors import ServiceError
 from rongmei.core.http import client_ip
+from rongmei.core.wechat import is_enabled as wechat_on
 
-from . import selectors, services
+from . import selectors, services, wechat
 from .backends import SMS_CODE_BACKEND
 
 
 def _safe_next(request, fallback="/me/") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
+    return safe_local_url(request, request.POST.get("next") or request.GET.get("next") or "",
+                          fallback)
+
+
+def safe_local_url(request, target: str, fallback: str = "/me/") -> str:
+    """``target`` if it is a page of this site, else ``fallback`` (no open redirect)."""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
         return target
     return fallback
 
 
+def resident_sign_in(request, user) -> None:
+    """The one way a resident's session starts, whether they proved their phone by SMS code
+    or came back through a bound WeChat: a session that never opens the staff console, and
+    长辈模式 chosen on this device carried onto the account."""
+    login(request, user, backend=SMS_CODE_BACKEND)
+    if request.COOKIES.get(ELDER_COOKIE) == "1" and not user.elder_mode:
+        services.profile_update(user=user, elder_mode=True)
+
+
 def login_view(request):
     if request.user.is_authenticated:
         return redirect(_safe_next(request))
-    context = {"phone": "", "step": "phone", "next": _safe_next(request, "")}
+    pending = wechat.pending_peek(session=request.session) if wechat_on() else None
+    if (request.method == "GET" and wechat_on() and pending is None and in_wechat(request)
+            and "phone" not in request.GET):
+        # Inside WeChat the resident is signed in by 网页授权 without typing anything;
+        # ?phone=1 (the link on WeChat's error pages) keeps the phone form.
+        return redirect(_wechat_start_url(_safe_next(request, "")))
+    context = {"phone": "", "step": "phone", "next": _safe_next(request, ""),
+               "wechat_pending": pending,
+               "wechat_button": wechat_on() and in_wechat(request) and pending is None,
+               "wechat_start": _wechat_start_url(_safe_next(request, ""))}
     if request.method == "POST":
         phone = request.POST.get("phone", "").strip()
         context["phone"] = phone
@@ -44,11 +68,9 @@ def login_view(request):
                 context["step"] = "code"
                 user = services.login_with_otp(phone=phone, code=request.POST.get("code", ""),
                                                ip=client_ip(request))
-                login(request, user, backend=SMS_CODE_BACKEND)
-                response = redirect(_safe_next(request))
-                if request.COOKIES.get(ELDER_COOKIE) == "1" and not user.elder_mode:
-                    services.profile_update(user=user, elder_mode=True)
-                return response
+                resident_sign_in(request, user)
+                _bind_pending_wechat(request, user)
+                return redirect(_safe_next(request))
         except ServiceError as exc:
             context["error"] = exc.message
             context["error_field"] = exc.field
@@ -57,6 +79,31 @@ def login_view(request):
                 context["step"] = "phone"
             return render(request, "accounts/login.html", _with_demo_code(context), status=status)
     return render(request, "accounts/login.html", _with_demo_code(context))
+
+
+def in_wechat(request) -> bool:
+    return "micromessenger" in request.headers.get("User-Agent", "").lower()
+
+
+def _wechat_start_url(next_url: str) -> str:
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    url = reverse("accounts:wechat-login")
+    return url + ("?" + urlencode({"next": next_url}) if next_url else "")
+
+
+def _bind_pending_wechat(request, user) -> None:
+    """After the SMS login: the WeChat identity that was waiting for a phone gets bound."""
+    identity = wechat.pending_take(session=request.session) if wechat_on() else None
+    if identity is None:
+        return
+    try:
+        wechat.wechat_bind(user=user, identity=identity)
+    except ServiceError as exc:
+        messages.warning(request, exc.message)
+    else:
+        messages.success(request, "已绑定微信，下次在微信中打开可直接登录")
 
 
 def _with_demo_code(context: dict) -> dict:
@@ -96,12 +143,21 @@ def settings_view(request):
                                     nickname=request.POST.get("nickname", ""),
                                     elder_mode=request.POST.get("elder_mode") == "on")
         except ServiceError as exc:
-            return render(request, "accounts/settings.html", {"error": exc.message}, status=400)
+            return render(request, "accounts/settings.html",
+                          {"error": exc.message, **_wechat_settings(request)}, status=400)
         messages.success(request, "设置已保存")
         response = redirect("accounts:me")
         _remember_elder(response, request.user.elder_mode)
         return response
-    return render(request, "accounts/settings.html")
+    return render(request, "accounts/settings.html", _wechat_settings(request))
+
+
+def _wechat_settings(request) -> dict:
+    if not wechat_on():
+        return {}
+    return {"wechat_on": True, "in_wechat": in_wechat(request),
+            "wechat_bindings": selectors.wechat_bindings_of(user=request.user),
+            "wechat_start": _wechat_start_url("/me/settings/")}
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.conf import settings
 
 from rongmei.accounts.api import auth_router, me_router
 from rongmei.core.api import RongmeiAPI, install_error_handlers
+from rongmei.core.wechat_api import router as wechat_router
 from rongmei.notices.api import router as notices_router
 from rongmei.units.api import router as units_router
 
@@ -28,6 +29,7 @@ api.add_router("/auth", auth_router)
 api.add_router("/me", me_router)
 api.add_router("/notices", notices_router)
 api.add_router("/units", units_router)
+api.add_router("/wechat", wechat_router)
 # Each capability that is on mounts its router (rongmei/config/modules.py).
 for _code in settings.RONGMEI_MODULES:
     _module = MODULE_BY_CODE[_code]

@@ -440,6 +440,15 @@ LIVE_NGINX_RTMP_MODULE = env("LIVE_NGINX_RTMP_MODULE", "/usr/lib/nginx/modules/n
 # 志愿者之家: the unit code of the county's 新时代文明实践中心 (its 志愿队长 dispatch 点单).
 RONGMEI_VOLUNTEER_CENTER = env("RONGMEI_VOLUNTEER_CENTER", "LX-D29")
 
+# --- 微信 (rongmei.core.wechat, accounts.wechat; docs/operations.md "微信公众号") ------------------
+# The 公众号 (a verified 服务号) whose JS-SDK share cards and 网页授权 sign-in the resident app
+# uses. An empty AppID switches both off: no JS-SDK script, no 微信登录.
+WECHAT_APP_ID = env("WECHAT_APP_ID", "")
+WECHAT_APP_SECRET = env("WECHAT_APP_SECRET", "")
+WECHAT_API_BASE = env("WECHAT_API_BASE", "https://api.weixin.qq.com")
+WECHAT_OPEN_BASE = env("WECHAT_OPEN_BASE", "https://open.weixin.qq.com")
+WECHAT_HTTP_TIMEOUT = float(env("WECHAT_HTTP_TIMEOUT", "10"))
+
 # --- Operations ----------------------------------------------------------------------------
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
 REQUEST_LOG = env_bool("REQUEST_LOG", not TESTING)

@@ -36,3 +36,15 @@ def rongmei_deploy_checks(app_configs, **kwargs):
             "from SECRET_KEY, so rotating SECRET_KEY would make it unreadable.",
             hint="Generate one with `rongmei generate-field-key`.", id="rongmei.W003"))
     return issues
+
+
+@register()
+def rongmei_wechat_check(app_configs, **kwargs):
+    """微信: an AppID without its AppSecret would offer 微信登录 and share cards that can
+    only fail (docs/operations.md, "微信公众号")."""
+    if settings.WECHAT_APP_ID and not settings.WECHAT_APP_SECRET:
+        return [Warning("WECHAT_APP_ID is set but WECHAT_APP_SECRET is empty.",
+                        hint="Set WECHAT_APP_SECRET (公众平台 → 基本配置 → 开发者密码), or "
+                             "unset WECHAT_APP_ID to switch the WeChat features off.",
+                        id="rongmei.W006")]
+    return []

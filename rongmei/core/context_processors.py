@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from . import wechat
 from .modules import link_is_on, module_is_on
 
 ELDER_COOKIE = "rm_elder"
@@ -26,4 +27,7 @@ def site(request):
         "tab_mall": link_is_on("/mall/"),
         # RSS/Atom discovery links in the head of pages that list stories.
         "news_feeds": module_is_on("news"),
+        # WeChat share cards (static/rongmei/js/wechat-share.js): only with a 公众号 AppID.
+        "wechat_share": wechat.is_enabled(),
+        "wechat_jssdk": wechat.JSSDK_SCRIPT,
     }

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils.translation import to_locale
 
-from . import metrics
+from . import metrics, wechat
 
 logger = logging.getLogger("rongmei.request")
 
@@ -62,6 +62,9 @@ class SecurityHeadersMiddleware:
             policy = settings.CSP
             if admin:
                 policy = settings.CSP_ADMIN_STRICT if _own_view(request) else settings.CSP_ADMIN
+            elif wechat.is_enabled():  # the JS-SDK's one origin, only while it is used
+                policy = policy.replace("script-src 'self'",
+                                        f"script-src 'self' {wechat.JSSDK_ORIGIN}", 1)
             # frame-ancestors says what X-Frame-Options says (DENY, or SAMEORIGIN where
             # Wagtail's preview frames a page), so the two never disagree.
             frame = response.get("X-Frame-Options", "DENY").upper()

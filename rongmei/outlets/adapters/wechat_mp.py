@@ -27,6 +27,8 @@ import nh3
 from django.conf import settings
 from django.core.cache import cache
 
+from rongmei.core import wechat
+
 from . import Adapter, register
 from .base import (
     Figures,
@@ -47,7 +49,7 @@ AUTHOR_LIMIT = 8
 DIGEST_LIMIT = 120
 COVER_RATIO = 2.35
 
-TOKEN_ERRORS = {40001, 40014, 42001}
+TOKEN_ERRORS = wechat.TOKEN_ERRORS
 TRANSIENT_ERRORS = {-1, 45009, 45011, 45033}
 AUTH_ERRORS = {
     40013: "AppID 无效，请检查渠道设置",
@@ -206,14 +208,21 @@ class WechatApi:
     def __init__(self, outlet):
         self.outlet = outlet
         self.base = (outlet.api_base or DEFAULT_API).rstrip("/")
-        self.cache_key = f"outlets:wechat-token:{outlet.pk}:{outlet.app_id}"
+        # Shared with everything else that calls WeChat as this AppID (core.wechat): one
+        # 公众号 has one live token, and a second cache would end the first one's token.
+        self.cache_key = wechat.token_cache_key(outlet.app_id)
 
     def token(self, *, force: bool = False) -> str:
-        if not force and (cached := cache.get(self.cache_key)):
-            return cached
         secret = self.outlet.get_secret()
         if not self.outlet.app_id or not secret:
             raise PermanentError("公众号渠道缺少 AppID 或 AppSecret，请在渠道设置中填写")
+        try:
+            return wechat.access_token(app_id=self.outlet.app_id, force=force,
+                                       fetch=lambda: self._fetch_token(secret, force=force))
+        except wechat.WechatError as exc:  # another process held the fetch too long
+            raise TransientError(exc.message, exc.detail) from exc
+
+    def _fetch_token(self, secret: str, *, force: bool) -> tuple[str, int]:
         if (self.outlet.settings or {}).get("token_endpoint") == "token":
             resp = request("GET", self.base + "/cgi-bin/token", params={
                 "grant_type": "client_credential", "appid": self.outlet.app_id,
@@ -224,9 +233,7 @@ class WechatApi:
                 "secret": secret, "force_refresh": force})
         answer = self._checked(check_status(resp, what="获取公众号 access_token").json(),
                                what="获取公众号 access_token")
-        token = answer["access_token"]
-        cache.set(self.cache_key, token, max(int(answer.get("expires_in", 7200)) - 300, 60))
-        return token
+        return answer["access_token"], int(answer.get("expires_in", 7200))
 
     def call(self, path: str, *, params=None, json=None, files=None) -> dict:
         for refreshed in (False, True):

@@ -3,22 +3,6 @@ import io
 import pytest
 
 
-@pytest.fixture
-def standin():
-    from .standin import StandIn
-
-    servers = []
-
-    def start(route):
-        server = StandIn(route)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.close()
-
-
 @pytest.fixture(autouse=True)
 def _fast_polling(settings):
     settings.OUTLETS_WECHAT_POLL_INTERVAL = 0

@@ -1,5 +1,7 @@
-"""A local stand-in HTTP server for platform APIs: a thread that records every request and
-answers through a route function, so tests check exactly what the adapters send."""
+"""A local stand-in HTTP server for platform APIs (WeChat, Weibo, Douyin, webhooks): a thread
+on 127.0.0.1 that records every request and answers through a route function, so tests check
+exactly what Rongmei sends, over real HTTP. The ``standin`` fixture (conftest.py) starts one
+and closes it after the test."""
 
 from __future__ import annotations
 
@@ -58,7 +60,8 @@ class _Server(ThreadingHTTPServer):
 
 
 class StandIn:
-    """``route(request) -> (status, body)``; body a dict (sent as JSON) or bytes."""
+    """``route(request) -> (status, body)`` or ``(status, body, headers)``; body a dict (sent
+    as JSON) or bytes."""
 
     def __init__(self, route):
         self.route = route
@@ -73,10 +76,12 @@ class StandIn:
                 length = int(self.headers.get("Content-Length") or 0)
                 request = parse(self.command, self.path, self.headers, self.rfile.read(length))
                 standin.requests.append(request)
-                status, answer = standin.route(request)
+                status, answer, *extra = standin.route(request)
                 data = answer if isinstance(answer, bytes) else json.dumps(
                     answer, ensure_ascii=False).encode()
                 self.send_response(status)
+                for name, value in (extra[0] if extra else {}).items():  # e.g. Location
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
