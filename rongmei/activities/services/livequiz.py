@@ -91,6 +91,15 @@ def _urls(quiz: LiveQuiz) -> dict:
             "style": static("activities/activities.css")}
 
 
+def _announce(quiz: LiveQuiz, phase: str, msg_id: str, **data) -> None:
+    """Into the quiz's 直播间 channel on commit, when it has one (a quiz played without a
+    room — the demo's past one among them — builds no message at all)."""
+    if quiz.live_room_id:
+        to_live_room(quiz.live_room_id, KIND, {"phase": phase, "quiz": quiz.pk,
+                                               "title": quiz.title, **_urls(quiz), **data},
+                     msg_id=msg_id)
+
+
 def _question_data(item: LiveQuizItem) -> dict:
     """What every viewer sees of a pushed question: never which option is right."""
     question = item.question
@@ -142,9 +151,7 @@ def live_question_push(*, actor, live_quiz_id: int, question_id: int | None = No
         if quiz.status != LiveQuizStatus.RUNNING:
             quiz.status = LiveQuizStatus.RUNNING
             quiz.save(update_fields=["status"])
-        to_live_room(quiz.live_room_id, KIND, {
-            "phase": "question", "quiz": quiz.pk, "title": quiz.title, **_urls(quiz),
-            "question": _question_data(item)}, msg_id=f"quiz-{item.pk}-q")
+        _announce(quiz, "question", f"quiz-{item.pk}-q", question=_question_data(item))
         return item
 
 
@@ -195,10 +202,8 @@ def live_reveal(*, actor, live_quiz_id: int, now: datetime | None = None) -> Liv
         if item.revealed_at is None:
             item.revealed_at = now
             item.save(update_fields=["revealed_at"])
-        to_live_room(quiz.live_room_id, KIND, {
-            "phase": "reveal", "quiz": quiz.pk, "title": quiz.title, **_urls(quiz),
-            "question": _question_data(item), "result": _result_data(item)},
-            msg_id=f"quiz-{item.pk}-r")
+        _announce(quiz, "reveal", f"quiz-{item.pk}-r", question=_question_data(item),
+                  result=_result_data(item))
         return item
 
 
@@ -224,9 +229,8 @@ def live_quiz_finish(*, actor, live_quiz_id: int, now: datetime | None = None) -
                 if 100 * row["right"] >= quiz.pass_score * total and row["right"] > 0:
                     points_earn(user=row["user"], action=QUIZ, source=f"livequiz:{quiz.pk}",
                                 key=f"{QUIZ}:live:{quiz.pk}:{row['user'].pk}", now=now)
-        to_live_room(quiz.live_room_id, KIND, {
-            "phase": "finished", "quiz": quiz.pk, "title": quiz.title, **_urls(quiz),
-            "leaderboard": live_leaderboard(quiz, limit=10)}, msg_id=f"quiz-{quiz.pk}-end")
+        _announce(quiz, "finished", f"quiz-{quiz.pk}-end",
+                  leaderboard=live_leaderboard(quiz, limit=10))
         return quiz
 
 
