@@ -210,8 +210,9 @@ NOT_PUBLIC: dict[str, dict[str, str]] = {
                      "triage_note": "发给本人（处理时过敏感词）"},
     "planning.Topic": {"*": "选题，仅编辑部、报题单位与承接人可见（报题与审核意见过敏感词）"},
     "planning.Resource": {"*": "车辆与器材，仅编辑部可见"},
-    "planning.Assignment": {"*": "派单，仅编辑部与承接人可见（拒绝、取消原因过敏感词）"},
-    "planning.AssignmentUpdate": {"*": "派单进展，仅编辑部与承接人可见"},
+    "planning.Assignment": {
+        "*": "派单，仅编辑部与承接人可见（地点、要求、拒绝与取消原因过敏感词）"},
+    "planning.AssignmentUpdate": {"*": "派单进展，仅编辑部与承接人可见（过敏感词）"},
     "planning.Event": {"*": "策划日历，仅编辑部与报题人员可见（登记时过敏感词）"},
     "planning.Coverage": {"*": "报道计划，仅编辑部可见（报道要求过敏感词）"},
     "activities.Contest": {"live_url": "链接", "proposal_note": _STAFF},

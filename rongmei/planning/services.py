@@ -292,8 +292,18 @@ def tip_triage(*, actor, tip: Tip, decision: str, note: str = "", merge_into_id=
     gate_texts(note=note)  # the sender reads it in 我的爆料
     if planned_date is not None and planned_date < _today():
         raise ServiceError("date_past", "计划日期不能早于今天", field="planned_date")
+    if tip.source == TipSource.RESIDENT and tip.sender_id == actor.pk:
+        # 爆料采用 pays the sender: whoever sent a tip as a resident does not decide it
+        # (an editor adopting their own 爆料 would pay themselves).
+        raise PermissionDeniedError("不能处理自己的爆料，请由编辑部其他人员处理", code="own_tip")
     with transaction.atomic():
-        tip = Tip.objects.select_for_update().get(pk=tip.pk)
+        # A merge locks its target too, both rows in id order: two editors merging A into B
+        # and B into A at once would otherwise each see the other still new, and leave both
+        # merged with no live home (and a deadlock, had each locked its own first).
+        target_id = merge_into_id if decision == "merge" and merge_into_id != tip.pk else None
+        locked = {pk: Tip.objects.select_for_update().filter(pk=pk).first()
+                  for pk in sorted({tip.pk, target_id or tip.pk})}
+        tip = locked[tip.pk]
         if tip.status != TipStatus.NEW:
             raise ServiceError("tip_handled", f"该线索{tip.get_status_display()}，不能重复处理",
                                status=409)
@@ -312,10 +322,8 @@ def tip_triage(*, actor, tip: Tip, decision: str, note: str = "", merge_into_id=
         elif decision == "merge":
             # Into a live tip only: never a merged one (A→B→A leaves both without a home)
             # nor a rejected one (the sender would be told 已合并 about a dead end).
-            target = Tip.objects.filter(pk=merge_into_id, status__in=(
-                TipStatus.NEW, TipStatus.ADOPTED)).exclude(pk=tip.pk).first() \
-                if merge_into_id else None
-            if target is None:
+            target = locked.get(target_id)
+            if target is None or target.status not in (TipStatus.NEW, TipStatus.ADOPTED):
                 raise ServiceError("invalid_merge", "请选择要合并到的线索", field="merge_into_id")
             tip.status, tip.merged_into, tip.topic = TipStatus.MERGED, target, target.topic
         elif decision == "reject":
@@ -376,7 +384,12 @@ def topic_review(*, actor, topic: Topic, decision: str, note: str = "",
     note = clean_typed(note, field="note", label="审核意见", max_length=200, required=False)
     gate_texts(note=note)  # the proposer (a reporter, a unit) reads it
     with transaction.atomic():
-        topic = Topic.objects.select_for_update().get(pk=topic.pk)
+        # A merge locks its target too, in id order (as tip_triage does): two merges into
+        # each other at once must not both pass.
+        target_id = merge_into_id if decision == "merge" and merge_into_id != topic.pk else None
+        locked = {pk: Topic.objects.select_for_update().filter(pk=pk).first()
+                  for pk in sorted({topic.pk, target_id or topic.pk})}
+        topic = locked[topic.pk]
         if topic.status not in (TopicStatus.PROPOSED, TopicStatus.RETURNED):
             raise ServiceError("topic_reviewed", f"该选题{topic.get_status_display()}",
                                status=409)
@@ -387,10 +400,8 @@ def topic_review(*, actor, topic: Topic, decision: str, note: str = "",
                 raise ServiceError("required", "退回时请填写意见", field="note")
             topic.status = TopicStatus.RETURNED
         elif decision == "merge":
-            target = Topic.objects.filter(pk=merge_into_id, status__in=OPEN_TOPICS).exclude(
-                pk=topic.pk).first() \
-                if merge_into_id else None
-            if target is None:
+            target = locked.get(target_id)
+            if target is None or target.status not in OPEN_TOPICS:
                 raise ServiceError("invalid_merge", "请选择要合并到的选题", field="merge_into_id")
             topic.status, topic.merged_into = TopicStatus.MERGED, target
             Tip.objects.filter(topic=topic).update(topic=target)

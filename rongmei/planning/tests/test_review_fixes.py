@@ -1,0 +1,145 @@
+"""Findings of the adversarial review of 策划指挥, each through the door a user uses: an
+editor who sent a 爆料 as a resident cannot adopt it (and so pay themselves); an event cannot
+last until 9999; what an assignee and an editor read of each other passes the word gate;
+two merges into each other at once leave one live tip (or topic)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from rongmei.planning.models import Assignment, Event, Tip, TipStatus, Topic, TopicStatus
+
+from .conftest import api, approved_topic, make_story, slot
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_editor_cannot_adopt_the_tip_they_sent_as_a_resident_and_pay_themselves(
+        client, desk, django_capture_on_commit_callbacks):
+    from rongmei.points.models import PointsEntry
+
+    own = api(client, desk.editor, "post", "/tips", {"title": "我自己的爆料",
+                                                     "body": "自己爆料自己采用"}).json()["id"]
+    for decision in ({"decision": "adopt"}, {"decision": "reject", "note": "重复"}):
+        refused = api(client, desk.editor, "post", f"/desk/tips/{own}/triage", decision)
+        assert refused.status_code == 403, refused.content
+        assert refused.json() == {"code": "own_tip", "field": None,
+                                  "message": "不能处理自己的爆料，请由编辑部其他人员处理"}
+    assert Tip.objects.get(pk=own).status == TipStatus.NEW and not Topic.objects.exists()
+
+    # Someone else on the desk decides it; the sender is paid once the story is live.
+    adopted = api(client, desk.dispatcher, "post", f"/desk/tips/{own}/triage",
+                  {"decision": "adopt"})
+    assert adopted.status_code == 200, adopted.content
+    topic_id = adopted.json()["topic_id"]
+    api(client, desk.dispatcher, "post", f"/topics/{topic_id}/review", {"decision": "approve"})
+    start, end = slot()
+    row = api(client, desk.dispatcher, "post", f"/topics/{topic_id}/assignments", {
+        "duty": "reporter", "assignee_id": desk.reporter.pk, "starts_at": start.isoformat(),
+        "ends_at": end.isoformat()}).json()
+    api(client, desk.reporter, "post", f"/assignments/{row['id']}/accept")
+    story = make_story(user=desk.reporter)
+    story.save_revision(user=desk.dispatcher).publish()
+    with django_capture_on_commit_callbacks(execute=True):
+        api(client, desk.reporter, "post", f"/assignments/{row['id']}/hand-in",
+            {"story_id": story.pk})
+    assert PointsEntry.objects.get(action="tip_adopted").account.user == desk.editor
+
+
+def test_a_units_own_lead_is_still_triaged_by_the_desk_that_reported_it(client, desk):
+    """Only a resident's 爆料 (which pays) is out of its sender's hands."""
+    sent = api(client, desk.editor, "post", "/desk/tips", {"title": "编辑部线索",
+                                                          "body": "县一中讲座"})
+    assert sent.status_code == 201, sent.content
+    adopted = api(client, desk.editor, "post", f"/desk/tips/{sent.json()['id']}/triage",
+                  {"decision": "adopt"})
+    assert adopted.status_code == 200 and adopted.json()["status"] == "adopted"
+
+
+def test_an_event_ending_more_than_a_year_ahead_is_refused(client, desk):
+    start = timezone.localtime() + timedelta(days=2)
+    for ends_at in ("9999-12-31T23:59:59", (start + timedelta(days=367)).isoformat()):
+        refused = api(client, desk.editor, "post", "/events", {
+            "title": "莲花节", "starts_at": start.isoformat(), "ends_at": ends_at})
+        assert refused.status_code == 400, refused.content
+        assert refused.json() == {"code": "time_far", "field": "ends_at",
+                                  "message": "只能登记366天以内的事件"}
+    assert not Event.objects.exists()
+    # A festival of a month is a plan like any other.
+    month = api(client, desk.editor, "post", "/events", {
+        "title": "莲花节", "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(days=30)).isoformat()})
+    assert month.status_code == 201, month.content
+
+
+def test_an_assignments_place_note_and_progress_pass_the_word_gate(client, desk,
+                                                                    blocked_words):
+    topic = approved_topic(desk)
+    start, end = slot()
+    for field in ("place", "note"):
+        refused = api(client, desk.dispatcher, "post", f"/topics/{topic.pk}/assignments", {
+            "duty": "reporter", "assignee_id": desk.reporter.pk, "starts_at": start.isoformat(),
+            "ends_at": end.isoformat(), field: "顺路去网络赌博窝点"})
+        assert refused.status_code == 400, refused.content
+        assert refused.json()["code"] == "wordgate_blocked"
+        assert refused.json()["field"] == field
+    assert not Assignment.objects.exists()
+
+    row = api(client, desk.dispatcher, "post", f"/topics/{topic.pk}/assignments", {
+        "duty": "reporter", "assignee_id": desk.reporter.pk, "starts_at": start.isoformat(),
+        "ends_at": end.isoformat(), "place": "荷塘镇"}).json()
+    api(client, desk.reporter, "post", f"/assignments/{row['id']}/accept")
+    refused = api(client, desk.reporter, "post", f"/assignments/{row['id']}/progress",
+                  {"text": "正在网络赌博"})
+    assert refused.status_code == 400 and refused.json()["field"] == "text"
+    assert not Assignment.objects.get(pk=row["id"]).updates.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'",
+                    reason="row locks are serialised only on PostgreSQL (SQLite has one writer)")
+def test_two_editors_merging_two_tips_into_each_other_at_once_leave_one_live(desk):
+    from rongmei.planning import services
+    from rongmei.tests_support import run_at_once
+
+    for _ in range(5):
+        a, b = (services.tip_submit(sender=desk.resident, title=f"试灯{n}", body="同一件事")
+                for n in "AB")
+        outcomes = run_at_once([
+            lambda a=a, b=b: services.tip_triage(actor=desk.editor, tip=a, decision="merge",
+                                                 merge_into_id=b.pk),
+            lambda a=a, b=b: services.tip_triage(actor=desk.dispatcher, tip=b,
+                                                 decision="merge", merge_into_id=a.pk)])
+        assert sorted(outcomes) in (["invalid_merge", "ok"], ["ok", "tip_handled"])
+        statuses = sorted(Tip.objects.filter(pk__in=[a.pk, b.pk])
+                          .values_list("status", flat=True))
+        assert statuses == [TipStatus.MERGED, TipStatus.NEW]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'",
+                    reason="row locks are serialised only on PostgreSQL (SQLite has one writer)")
+def test_two_topics_merged_into_each_other_at_once_leave_one_open(desk):
+    from rongmei.planning import services
+    from rongmei.tests_support import run_at_once
+
+    today = timezone.localdate()
+    for _ in range(5):
+        a, b = (services.topic_propose(actor=desk.reporter, title=f"选题{n}", angle="同一件事",
+                                       planned_date=today) for n in "AB")
+        outcomes = run_at_once([
+            lambda a=a, b=b: services.topic_review(actor=desk.editor, topic=a,
+                                                   decision="merge", merge_into_id=b.pk),
+            lambda a=a, b=b: services.topic_review(actor=desk.dispatcher, topic=b,
+                                                   decision="merge", merge_into_id=a.pk)])
+        assert sorted(outcomes) in (["invalid_merge", "ok"], ["ok", "topic_reviewed"])
+        statuses = sorted(Topic.objects.filter(pk__in=[a.pk, b.pk])
+                          .values_list("status", flat=True))
+        assert statuses == [TopicStatus.MERGED, TopicStatus.PROPOSED]
+
+
+assert connection  # the skip conditions name it
