@@ -67,13 +67,35 @@ def test_an_event_ending_more_than_a_year_ahead_is_refused(client, desk):
             "title": "莲花节", "starts_at": start.isoformat(), "ends_at": ends_at})
         assert refused.status_code == 400, refused.content
         assert refused.json() == {"code": "time_far", "field": "ends_at",
-                                  "message": "只能登记366天以内的事件"}
+                                  "message": "只能登记前后366天以内的事件"}
     assert not Event.objects.exists()
     # A festival of a month is a plan like any other.
     month = api(client, desk.editor, "post", "/events", {
         "title": "莲花节", "starts_at": start.isoformat(),
         "ends_at": (start + timedelta(days=30)).isoformat()})
     assert month.status_code == 201, month.content
+
+
+def test_an_event_since_year_one_is_refused_and_the_calendar_and_board_keep_working(
+        client, desk):
+    """On PostgreSQL such an event was stored (before year 1 in UTC) and could not be read
+    back: the calendar and the 指挥调度 board answered 500 until it ended."""
+    for starts_at in ("0001-01-01T00:00:00", (timezone.localtime() - timedelta(days=400))
+                      .replace(tzinfo=None).isoformat()):
+        refused = api(client, desk.editor, "post", "/events", {
+            "title": "远古", "starts_at": starts_at,
+            "ends_at": (timezone.localtime() + timedelta(days=3)).isoformat()})
+        assert refused.status_code == 400, refused.content
+        assert refused.json()["code"] == "time_far"
+        assert refused.json()["field"] == "starts_at"
+    assert not Event.objects.exists()
+    # Under way since yesterday: on the calendar and the board.
+    api(client, desk.editor, "post", "/events", {
+        "title": "莲花节", "starts_at": (timezone.localtime() - timedelta(days=1)).isoformat(),
+        "ends_at": (timezone.localtime() + timedelta(days=3)).isoformat()})
+    assert [e["title"] for e in api(client, desk.editor, "get", "/events").json()] == ["莲花节"]
+    board = api(client, desk.editor, "get", "/board")
+    assert board.status_code == 200 and [e["title"] for e in board.json()["events"]] == ["莲花节"]
 
 
 def test_an_assignments_place_note_and_progress_pass_the_word_gate(client, desk,
