@@ -165,3 +165,23 @@ def test_two_topics_merged_into_each_other_at_once_leave_one_open(desk):
 
 
 assert connection  # the skip conditions name it
+
+
+def test_nginx_lets_a_tip_with_its_video_through_to_the_app():
+    """A 爆料 may carry a 30 MB video (core.uploads.MAX_VIDEO_BYTES), but deploy/nginx.conf
+    refused any body over the server's 20 MB before the app saw it (an English 413 page)
+    on /planning/tips/new/, which only 问政's forms were exempt from."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from rongmei.core.uploads import MAX_VIDEO_BYTES
+
+    conf = (Path(settings.BASE_DIR).parent / "deploy" / "nginx.conf").read_text()
+    limit = None
+    for pattern, body in re.findall(r"location ~ (\S+) \{(.*?)\}", conf, re.S):
+        size = re.search(r"client_max_body_size (\d+)m;", body)
+        if size and re.search(pattern, "/planning/tips/new/"):
+            limit = int(size.group(1)) * 1024 * 1024
+    assert limit is not None and limit >= MAX_VIDEO_BYTES + 10 * 1024 * 1024  # and photos
