@@ -185,3 +185,54 @@ def test_nginx_lets_a_tip_with_its_video_through_to_the_app():
         if size and re.search(pattern, "/planning/tips/new/"):
             limit = int(size.group(1)) * 1024 * 1024
     assert limit is not None and limit >= MAX_VIDEO_BYTES + 10 * 1024 * 1024  # and photos
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'",
+                    reason="two transactions open at once: PostgreSQL only")
+def test_a_tip_adopted_while_its_live_story_is_handed_in_is_paid_exactly_once(desk):
+    """Both requests do their work, then commit together. Each used to ask "is the other
+    half there?" before committing, saw no, and the sender was never paid."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from rongmei.planning import dispatch, services
+    from rongmei.points.models import PointsEntry
+
+    topic = approved_topic(desk)
+    start, end = slot()
+    row = dispatch.assignment_create(actor=desk.dispatcher, topic=topic, duty="reporter",
+                                     assignee_id=desk.reporter.pk, starts_at=start,
+                                     ends_at=end)
+    dispatch.assignment_respond(actor=desk.reporter, assignment=row, accept=True)
+    story = make_story(user=desk.reporter)
+    story.save_revision(user=desk.dispatcher).publish()
+    tip = services.tip_submit(sender=desk.resident, title="莲田试灯", body="今晚八点")
+
+    barrier, errors = threading.Barrier(2), []
+
+    def together(work):
+        def run():
+            try:
+                with transaction.atomic():
+                    work()
+                    barrier.wait(timeout=30)  # both done, neither committed
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                connections.close_all()
+        return threading.Thread(target=run)
+
+    threads = [
+        together(lambda: services.tip_triage(actor=desk.editor, tip=tip, decision="adopt",
+                                             topic_id=topic.pk)),
+        together(lambda: dispatch.assignment_hand_in(actor=desk.reporter, assignment=row,
+                                                     story_id=story.pk))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    entry = PointsEntry.objects.get(action="tip_adopted")
+    assert entry.account.user == desk.resident
