@@ -207,7 +207,8 @@ NOT_PUBLIC: dict[str, dict[str, str]] = {
                      "contact_name": "爆料人联系方式，脱敏显示，查看留痕",
                      "contact_phone": "爆料人联系方式，脱敏显示，查看留痕",
                      "wenzheng_receipt": "问政受理号",
-                     "triage_note": "发给本人（处理时过敏感词）"},
+                     "triage_note": "发给本人（处理时过敏感词）",
+                     "idempotency_key": "提交标识，不显示"},
     "planning.Topic": {"*": "选题，仅编辑部、报题单位与承接人可见（报题与审核意见过敏感词）"},
     "planning.Resource": {"*": "车辆与器材，仅编辑部可见"},
     "planning.Assignment": {

@@ -96,12 +96,19 @@ def _notify(**kwargs) -> None:
 
 def tip_submit(*, sender, title: str, body: str, place: str = "", latitude=None,
                longitude=None, contact_name: str = "", contact_phone: str = "",
-               photos=(), videos=()) -> Tip:
+               photos=(), videos=(), idempotency_key: str = "") -> Tip:
     """爆料: a resident sends a tip. The text passes the word gate (a blocked word: refused,
     nothing saved); the contact is private (masked to the desk, shown in full to 策划调度
     only, every look logged); the sender follows the outcome in 我的爆料."""
     if not sender.is_authenticated:
         raise PermissionDeniedError("请先登录", code="login_required")
+    # A replay (a double tap, an app retrying on a flaky network) returns the tip it made.
+    key = str(idempotency_key or "").strip()
+    if len(key) > 64:
+        raise ServiceError("invalid_key", "提交标识无效，请刷新页面后重试", field="idempotency_key")
+    existing = Tip.objects.filter(sender=sender, idempotency_key=key).first() if key else None
+    if existing is not None:
+        return existing
     values = {
         "title": clean_typed(title, field="title", label="标题", max_length=60),
         "body": clean_typed(body, field="body", label="爆料内容", max_length=2000),
@@ -131,16 +138,22 @@ def tip_submit(*, sender, title: str, body: str, place: str = "", latitude=None,
     clips = [clean_video(v, field="videos") for v in videos]
     ratelimit.hit("planning_tip", str(sender.pk), limit=TIPS_PER_DAY, window=86400,
                   message=f"每天最多爆料{TIPS_PER_DAY}条，请明天再试")
-    with transaction.atomic():
-        tip = Tip.objects.create(source=TipSource.RESIDENT, sender=sender, **values)
-        for index, content in enumerate(cleaned):
-            photo = TipPhoto(tip=tip, order=index)
-            photo.image.save(content.name, content, save=False)
-            photo.save()
-        for content in clips:
-            video = TipVideo(tip=tip)
-            video.file.save(content.name, content, save=False)
-            video.save()
+    try:
+        with transaction.atomic():
+            tip = Tip.objects.create(source=TipSource.RESIDENT, sender=sender,
+                                     idempotency_key=key, **values)
+            for index, content in enumerate(cleaned):
+                photo = TipPhoto(tip=tip, order=index)
+                photo.image.save(content.name, content, save=False)
+                photo.save()
+            for content in clips:
+                video = TipVideo(tip=tip)
+                video.file.save(content.name, content, save=False)
+                video.save()
+    except IntegrityError:  # the same key raced in on another connection
+        tip = Tip.objects.filter(sender=sender, idempotency_key=key).first() if key else None
+        if tip is None:
+            raise
     return tip
 
 

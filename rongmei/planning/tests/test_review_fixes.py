@@ -236,3 +236,52 @@ def test_a_tip_adopted_while_its_live_story_is_handed_in_is_paid_exactly_once(de
     assert not errors
     entry = PointsEntry.objects.get(action="tip_adopted")
     assert entry.account.user == desk.resident
+
+
+def test_a_replayed_tip_with_the_same_key_makes_one_tip(client, desk):
+    body = {"title": "荷塘镇莲田试灯", "body": "今晚八点试灯", "idempotency_key": "k-1"}
+    first = api(client, desk.resident, "post", "/tips", body)
+    again = api(client, desk.resident, "post", "/tips", body)
+    assert first.status_code == again.status_code == 201, again.content
+    assert first.json()["id"] == again.json()["id"] and Tip.objects.count() == 1
+    other = api(client, desk.resident, "post", "/tips", {**body, "idempotency_key": "k-2"})
+    assert other.json()["id"] != first.json()["id"]
+    # Another resident's key is theirs alone.
+    theirs = api(client, desk.reporter, "post", "/tips", body)
+    assert theirs.json()["id"] not in (first.json()["id"], other.json()["id"])
+    refused = api(client, desk.resident, "post", "/tips", {**body, "idempotency_key": "k" * 65})
+    assert refused.status_code in (400, 422) and refused.json()["field"] == "idempotency_key"
+    assert Tip.objects.count() == 3
+
+
+def test_a_double_tap_on_the_tip_form_makes_one_tip(client, desk):
+    import re
+
+    client.force_login(desk.resident)
+    page = client.get("/planning/tips/new/").content.decode()
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
+    form = {"title": "路灯坏了", "body": "解放路口", "idempotency_key": key}
+    for _ in range(2):
+        assert client.post("/planning/tips/new/", form).status_code == 302
+    assert Tip.objects.filter(sender=desk.resident).count() == 1
+    # A form shown again after an error keeps its key, so the corrected send is that tip.
+    fresh = re.search(r'name="idempotency_key" value="([^"]+)"',
+                      client.get("/planning/tips/new/").content.decode()).group(1)
+    assert fresh != key
+    shown = client.post("/planning/tips/new/", {**form, "idempotency_key": fresh, "title": ""})
+    assert shown.status_code == 400 and f'value="{fresh}"' in shown.content.decode()
+    client.post("/planning/tips/new/", {**form, "idempotency_key": fresh})
+    assert Tip.objects.filter(sender=desk.resident).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'",
+                    reason="parallel inserts: PostgreSQL only")
+def test_parallel_replays_of_one_tip_make_one_tip(desk):
+    from rongmei.planning import services
+    from rongmei.tests_support import run_at_once
+
+    send = lambda: services.tip_submit(sender=desk.resident, title="莲田试灯",  # noqa: E731
+                                       body="今晚八点", idempotency_key="same")
+    assert run_at_once([send] * 4) == ["ok"] * 4
+    assert Tip.objects.filter(sender=desk.resident).count() == 1
