@@ -285,3 +285,19 @@ def test_parallel_replays_of_one_tip_make_one_tip(desk):
                                        body="今晚八点", idempotency_key="same")
     assert run_at_once([send] * 4) == ["ok"] * 4
     assert Tip.objects.filter(sender=desk.resident).count() == 1
+
+
+def test_a_resident_who_leaves_leaves_no_number_or_name_in_their_tips_text(client, desk):
+    client.force_login(desk.resident)
+    sent = client.post("/api/v1/planning/tips", {
+        "title": "王小明家门口13912345678的桥塌了", "contact_name": "王小明",
+        "body": "我叫王小明，电话139 1234 5678，身份证110101199003070011，住解放路18号3单元502室。",
+        "place": "解放路18号"}, content_type="application/json")
+    assert sent.status_code == 201, sent.content
+    assert client.delete("/api/v1/me").status_code == 200
+    tip = Tip.objects.get(pk=sent.json()["id"])
+    text = f"{tip.title} {tip.body} {tip.place}"
+    for gone in ("王小明", "13912345678", "1234 5678", "110101199003070011", "502"):
+        assert gone not in text, text
+    assert tip.sender is None and tip.contact_name == tip.contact_phone == ""
+    assert "桥塌了" in tip.title  # the matter stays with the newsroom
