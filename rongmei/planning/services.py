@@ -292,6 +292,14 @@ def tip_contact(*, viewer, tip: Tip, reason: str = "") -> dict:
     return {"name": tip.contact_name, "phone": tip.contact_phone}
 
 
+def _locked_in_order(model, *pks) -> dict:
+    """The rows of ``model`` with these ids, locked for update in id order, so that two
+    actions on the same pair (a merge of A into B and of B into A) wait for each other
+    instead of deadlocking. A missing id maps to None. Call inside a transaction."""
+    return {pk: model.objects.select_for_update().filter(pk=pk).first()
+            for pk in sorted({pk for pk in pks if pk})}
+
+
 def _today() -> date:
     return timezone.localdate()
 
@@ -313,9 +321,8 @@ def tip_triage(*, actor, tip: Tip, decision: str, note: str = "", merge_into_id=
         # A merge locks its target too, both rows in id order: two editors merging A into B
         # and B into A at once would otherwise each see the other still new, and leave both
         # merged with no live home (and a deadlock, had each locked its own first).
-        target_id = merge_into_id if decision == "merge" and merge_into_id != tip.pk else None
-        locked = {pk: Tip.objects.select_for_update().filter(pk=pk).first()
-                  for pk in sorted({tip.pk, target_id or tip.pk})}
+        target_id = merge_into_id if decision == "merge" else None
+        locked = _locked_in_order(Tip, tip.pk, target_id)
         tip = locked[tip.pk]
         if tip.status != TipStatus.NEW:
             raise ServiceError("tip_handled", f"该线索{tip.get_status_display()}，不能重复处理",
@@ -335,7 +342,7 @@ def tip_triage(*, actor, tip: Tip, decision: str, note: str = "", merge_into_id=
         elif decision == "merge":
             # Into a live tip only: never a merged one (A→B→A leaves both without a home)
             # nor a rejected one (the sender would be told 已合并 about a dead end).
-            target = locked.get(target_id)
+            target = locked.get(target_id) if target_id != tip.pk else None
             if target is None or target.status not in (TipStatus.NEW, TipStatus.ADOPTED):
                 raise ServiceError("invalid_merge", "请选择要合并到的线索", field="merge_into_id")
             tip.status, tip.merged_into, tip.topic = TipStatus.MERGED, target, target.topic
@@ -399,9 +406,8 @@ def topic_review(*, actor, topic: Topic, decision: str, note: str = "",
     with transaction.atomic():
         # A merge locks its target too, in id order (as tip_triage does): two merges into
         # each other at once must not both pass.
-        target_id = merge_into_id if decision == "merge" and merge_into_id != topic.pk else None
-        locked = {pk: Topic.objects.select_for_update().filter(pk=pk).first()
-                  for pk in sorted({topic.pk, target_id or topic.pk})}
+        target_id = merge_into_id if decision == "merge" else None
+        locked = _locked_in_order(Topic, topic.pk, target_id)
         topic = locked[topic.pk]
         if topic.status not in (TopicStatus.PROPOSED, TopicStatus.RETURNED):
             raise ServiceError("topic_reviewed", f"该选题{topic.get_status_display()}",
@@ -413,7 +419,7 @@ def topic_review(*, actor, topic: Topic, decision: str, note: str = "",
                 raise ServiceError("required", "退回时请填写意见", field="note")
             topic.status = TopicStatus.RETURNED
         elif decision == "merge":
-            target = locked.get(target_id)
+            target = locked.get(target_id) if target_id != topic.pk else None
             if target is None or target.status not in OPEN_TOPICS:
                 raise ServiceError("invalid_merge", "请选择要合并到的选题", field="merge_into_id")
             topic.status, topic.merged_into = TopicStatus.MERGED, target

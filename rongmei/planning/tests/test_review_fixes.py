@@ -198,8 +198,12 @@ def test_a_tip_adopted_while_its_live_story_is_handed_in_is_paid_exactly_once(de
     from django.db import connections, transaction
 
     from rongmei.planning import dispatch, services
-    from rongmei.points.models import PointsEntry
+    from rongmei.points.models import EarningRule, PointsEntry
 
+    # (A transactional test before this one may have flushed the migration's rule.)
+    EarningRule.objects.get_or_create(action="tip_adopted",
+                                      defaults={"label": "爆料采用", "points": 20,
+                                                "daily_cap": 0})
     topic = approved_topic(desk)
     start, end = slot()
     row = dispatch.assignment_create(actor=desk.dispatcher, topic=topic, duty="reporter",
