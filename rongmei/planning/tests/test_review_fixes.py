@@ -180,7 +180,7 @@ def test_nginx_lets_a_tip_with_its_video_through_to_the_app():
 
     conf = (Path(settings.BASE_DIR).parent / "deploy" / "nginx.conf").read_text()
     limit = None
-    for pattern, body in re.findall(r"location ~ (\S+) \{(.*?)\}", conf, re.S):
+    for pattern, body in re.findall(r"location ~ (\S+) \{(.*?)\}", conf, re.DOTALL):
         size = re.search(r"client_max_body_size (\d+)m;", body)
         if size and re.search(pattern, "/planning/tips/new/"):
             limit = int(size.group(1)) * 1024 * 1024
@@ -222,7 +222,7 @@ def test_a_tip_adopted_while_its_live_story_is_handed_in_is_paid_exactly_once(de
                 with transaction.atomic():
                     work()
                     barrier.wait(timeout=30)  # both done, neither committed
-            except Exception as exc:  # noqa: BLE001 - reported below
+            except Exception as exc:
                 errors.append(exc)
             finally:
                 connections.close_all()
@@ -285,7 +285,7 @@ def test_parallel_replays_of_one_tip_make_one_tip(desk):
     from rongmei.planning import services
     from rongmei.tests_support import run_at_once
 
-    send = lambda: services.tip_submit(sender=desk.resident, title="莲田试灯",  # noqa: E731
+    send = lambda: services.tip_submit(sender=desk.resident, title="莲田试灯",
                                        body="今晚八点", idempotency_key="same")
     assert run_at_once([send] * 4) == ["ok"] * 4
     assert Tip.objects.filter(sender=desk.resident).count() == 1
