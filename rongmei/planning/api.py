@@ -83,6 +83,8 @@ class TipIn(Schema):
     contact_name: str = _optional_text(20, "联系人（最多20字）")
     contact_phone: str = documented("", pattern=r"^(1[3-9][0-9]{9})?$",
                                     description="联系电话：中国大陆11位手机号，可留空（不会自动使用账号手机号）")
+    idempotency_key: str = documented("", maxLength=64,
+                                      description="提交标识（可选）：同一标识重复提交只生成一条爆料")
 
 
 class MyTipOut(Schema):
@@ -360,7 +362,7 @@ def _topic_out(t: Topic) -> dict:
 # --- residents -----------------------------------------------------------------------------
 
 @router.post("/tips", response={201: MyTipOut, **ERRORS}, auth=AUTH,
-             summary="爆料（图片请用网页表单上传；联系方式不公开）")
+             summary="爆料（图片请用网页表单上传；联系方式不公开；同一提交标识只生成一条）")
 def send_tip(request, data: TipIn):
     tip = services.tip_submit(sender=request.auth, **data.dict())
     return Status(201, _my_tip(tip))

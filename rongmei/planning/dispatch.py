@@ -86,6 +86,7 @@ def assignment_create(*, actor, topic: Topic, duty: str, starts_at: datetime,
         raise ServiceError("time_order", "截止时间须晚于开始时间", field="ends_at")
     place = clean_typed(place, field="place", label="地点", max_length=100, required=False)
     note = clean_typed(note, field="note", label="要求", max_length=200, required=False)
+    gate_texts(place=place, note=note)  # the assignee reads them, as they read a cancel reason
     person_duty = duty in (Duty.REPORTER, Duty.CAMERA)
     from rongmei.accounts.models import User
 
@@ -178,6 +179,7 @@ def assignment_progress(*, actor, assignment: Assignment, text: str) -> Assignme
     if assignment.status != AssignmentStatus.ACCEPTED:
         raise ServiceError("not_accepted", "接单后才能反馈进展")
     text = clean_typed(text, field="text", label="进展", max_length=200)
+    gate_texts(text=text)  # the editor reads it, as they read a decline reason
     return AssignmentUpdate.objects.create(assignment=assignment, author=actor, text=text)
 
 

@@ -35,7 +35,8 @@ def event_create(*, actor, title: str, starts_at: datetime, ends_at: datetime,
                  kind: str = EventKind.ACTIVITY, place: str = "", description: str = "",
                  now: datetime | None = None) -> Event:
     """登记事件 on the calendar. Refused: an end before the start, an event already over,
-    one more than a year ahead, a blocked word."""
+    one starting more than a year ago or starting or ending more than a year ahead, a
+    blocked word."""
     check_role(actor, *NEWSDESK)
     now = now or timezone.now()
     if kind not in EventKind.values:
@@ -45,8 +46,12 @@ def event_create(*, actor, title: str, starts_at: datetime, ends_at: datetime,
         raise ServiceError("time_order", "结束时间须晚于开始时间", field="ends_at")
     if ends_at < now:
         raise ServiceError("time_past", "事件已经结束，不能再登记", field="ends_at")
-    if starts_at - now > MAX_AHEAD:
-        raise ServiceError("time_far", f"只能登记{MAX_AHEAD.days}天以内的事件", field="starts_at")
+    # Both ends, both ways: an event "until 9999" would sit on every day's calendar and on
+    # the board for ever, and one "since 0001-01-01" (local time, before year 1 in UTC) is
+    # stored by PostgreSQL but cannot be read back: every calendar and board query failed.
+    if abs(starts_at - now) > MAX_AHEAD or ends_at - now > MAX_AHEAD:
+        raise ServiceError("time_far", f"只能登记前后{MAX_AHEAD.days}天以内的事件",
+                           field="starts_at" if abs(starts_at - now) > MAX_AHEAD else "ends_at")
     texts = {
         "title": clean_typed(title, field="title", label="事件", max_length=60),
         "place": clean_typed(place, field="place", label="地点", max_length=100, required=False),

@@ -61,12 +61,18 @@ class Tip(models.Model):
                                     related_name="merged_tips", verbose_name="合并到")
     topic = models.ForeignKey("Topic", on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="tips", verbose_name="选题")
+    # A resident's submission key (the form's hidden field, an app's retry): the same key
+    # sent again returns the tip already made instead of a second one, as 问政 does.
+    idempotency_key = models.CharField("提交标识", max_length=64, blank=True)
     created_at = models.DateTimeField("报送时间", auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = verbose_name_plural = "线索"
         indexes = [models.Index(fields=["status", "-created_at"])]
+        constraints = [models.UniqueConstraint(
+            fields=["sender", "idempotency_key"], condition=~models.Q(idempotency_key=""),
+            name="planning_tip_idempotent")]
 
     def __str__(self):
         return self.title

@@ -21,7 +21,9 @@ TIP_ADOPTED = "tip_adopted"
 def _pay(tip_ids) -> None:
     from rongmei.points.services import points_earn
 
-    for tip in Tip.objects.filter(pk__in=tip_ids).select_related("sender"):
+    if not tip_ids:
+        return
+    for tip in Tip.objects.filter(pk__in=tip_ids, sender__isnull=False).select_related("sender"):
         points_earn(user=tip.sender, action=TIP_ADOPTED, source=f"planning:tip:{tip.pk}",
                     key=f"{TIP_ADOPTED}:tip:{tip.pk}")
 
@@ -32,24 +34,43 @@ def _payable(**filters) -> list[int]:
                 .values_list("pk", flat=True).distinct())
 
 
+def _pay_on_commit(find) -> None:
+    """Pay the tips ``find()`` names once this transaction has committed. The question is
+    asked after the commit, not before: when an adoption and a hand-in (or a publication)
+    race each other, each asked before committing saw the other not yet done and neither
+    paid; asked after, the one committing last sees both."""
+    transaction.on_commit(lambda: _pay(find()))
+
+
 def pay_tips_for_story(story) -> None:
     """The story is live: pay the adopted tips of the topics it was handed in for (on
     commit, so a publish or hand-in that rolls back pays nobody)."""
     if not story.live:
         return
-    topics = Assignment.objects.filter(story_id=story.pk).values("topic_id")
-    tip_ids = _payable(topic_id__in=topics)
-    if tip_ids:
-        transaction.on_commit(lambda: _pay(tip_ids))
+    story_id = story.pk
+
+    def find() -> list[int]:
+        from rongmei.news.models import StoryPage
+
+        if not StoryPage.objects.live().filter(pk=story_id).exists():
+            return []
+        return _payable(topic_id__in=Assignment.objects.filter(story_id=story_id)
+                        .values("topic_id"))
+
+    _pay_on_commit(find)
 
 
 def pay_tip_if_published(tip: Tip) -> None:
     """A tip adopted into a topic that already has a live story."""
-    from rongmei.news.models import StoryPage
+    tip_id = tip.pk
 
-    stories = Assignment.objects.filter(topic_id=tip.topic_id, story__isnull=False) \
-        .values("story_id")
-    if tip.topic_id and StoryPage.objects.live().filter(pk__in=stories).exists():
-        tip_ids = _payable(pk=tip.pk)
-        if tip_ids:
-            transaction.on_commit(lambda: _pay(tip_ids))
+    def find() -> list[int]:
+        from rongmei.news.models import StoryPage
+
+        stories = Assignment.objects.filter(topic__tips__pk=tip_id, story__isnull=False) \
+            .values("story_id")
+        if not StoryPage.objects.live().filter(pk__in=stories).exists():
+            return []
+        return _payable(pk=tip_id)
+
+    _pay_on_commit(find)

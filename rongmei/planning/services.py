@@ -96,12 +96,19 @@ def _notify(**kwargs) -> None:
 
 def tip_submit(*, sender, title: str, body: str, place: str = "", latitude=None,
                longitude=None, contact_name: str = "", contact_phone: str = "",
-               photos=(), videos=()) -> Tip:
+               photos=(), videos=(), idempotency_key: str = "") -> Tip:
     """爆料: a resident sends a tip. The text passes the word gate (a blocked word: refused,
     nothing saved); the contact is private (masked to the desk, shown in full to 策划调度
     only, every look logged); the sender follows the outcome in 我的爆料."""
     if not sender.is_authenticated:
         raise PermissionDeniedError("请先登录", code="login_required")
+    # A replay (a double tap, an app retrying on a flaky network) returns the tip it made.
+    key = str(idempotency_key or "").strip()
+    if len(key) > 64:
+        raise ServiceError("invalid_key", "提交标识无效，请刷新页面后重试", field="idempotency_key")
+    existing = Tip.objects.filter(sender=sender, idempotency_key=key).first() if key else None
+    if existing is not None:
+        return existing
     values = {
         "title": clean_typed(title, field="title", label="标题", max_length=60),
         "body": clean_typed(body, field="body", label="爆料内容", max_length=2000),
@@ -131,16 +138,22 @@ def tip_submit(*, sender, title: str, body: str, place: str = "", latitude=None,
     clips = [clean_video(v, field="videos") for v in videos]
     ratelimit.hit("planning_tip", str(sender.pk), limit=TIPS_PER_DAY, window=86400,
                   message=f"每天最多爆料{TIPS_PER_DAY}条，请明天再试")
-    with transaction.atomic():
-        tip = Tip.objects.create(source=TipSource.RESIDENT, sender=sender, **values)
-        for index, content in enumerate(cleaned):
-            photo = TipPhoto(tip=tip, order=index)
-            photo.image.save(content.name, content, save=False)
-            photo.save()
-        for content in clips:
-            video = TipVideo(tip=tip)
-            video.file.save(content.name, content, save=False)
-            video.save()
+    try:
+        with transaction.atomic():
+            tip = Tip.objects.create(source=TipSource.RESIDENT, sender=sender,
+                                     idempotency_key=key, **values)
+            for index, content in enumerate(cleaned):
+                photo = TipPhoto(tip=tip, order=index)
+                photo.image.save(content.name, content, save=False)
+                photo.save()
+            for content in clips:
+                video = TipVideo(tip=tip)
+                video.file.save(content.name, content, save=False)
+                video.save()
+    except IntegrityError:  # the same key raced in on another connection
+        tip = Tip.objects.filter(sender=sender, idempotency_key=key).first() if key else None
+        if tip is None:
+            raise
     return tip
 
 
@@ -279,6 +292,14 @@ def tip_contact(*, viewer, tip: Tip, reason: str = "") -> dict:
     return {"name": tip.contact_name, "phone": tip.contact_phone}
 
 
+def _locked_in_order(model, *pks) -> dict:
+    """The rows of ``model`` with these ids, locked for update in id order, so that two
+    actions on the same pair (a merge of A into B and of B into A) wait for each other
+    instead of deadlocking. A missing id maps to None. Call inside a transaction."""
+    return {pk: model.objects.select_for_update().filter(pk=pk).first()
+            for pk in sorted({pk for pk in pks if pk})}
+
+
 def _today() -> date:
     return timezone.localdate()
 
@@ -292,8 +313,17 @@ def tip_triage(*, actor, tip: Tip, decision: str, note: str = "", merge_into_id=
     gate_texts(note=note)  # the sender reads it in 我的爆料
     if planned_date is not None and planned_date < _today():
         raise ServiceError("date_past", "计划日期不能早于今天", field="planned_date")
+    if tip.source == TipSource.RESIDENT and tip.sender_id == actor.pk:
+        # 爆料采用 pays the sender: whoever sent a tip as a resident does not decide it
+        # (an editor adopting their own 爆料 would pay themselves).
+        raise PermissionDeniedError("不能处理自己的爆料，请由编辑部其他人员处理", code="own_tip")
     with transaction.atomic():
-        tip = Tip.objects.select_for_update().get(pk=tip.pk)
+        # A merge locks its target too, both rows in id order: two editors merging A into B
+        # and B into A at once would otherwise each see the other still new, and leave both
+        # merged with no live home (and a deadlock, had each locked its own first).
+        target_id = merge_into_id if decision == "merge" else None
+        locked = _locked_in_order(Tip, tip.pk, target_id)
+        tip = locked[tip.pk]
         if tip.status != TipStatus.NEW:
             raise ServiceError("tip_handled", f"该线索{tip.get_status_display()}，不能重复处理",
                                status=409)
@@ -312,10 +342,8 @@ def tip_triage(*, actor, tip: Tip, decision: str, note: str = "", merge_into_id=
         elif decision == "merge":
             # Into a live tip only: never a merged one (A→B→A leaves both without a home)
             # nor a rejected one (the sender would be told 已合并 about a dead end).
-            target = Tip.objects.filter(pk=merge_into_id, status__in=(
-                TipStatus.NEW, TipStatus.ADOPTED)).exclude(pk=tip.pk).first() \
-                if merge_into_id else None
-            if target is None:
+            target = locked.get(target_id) if target_id != tip.pk else None
+            if target is None or target.status not in (TipStatus.NEW, TipStatus.ADOPTED):
                 raise ServiceError("invalid_merge", "请选择要合并到的线索", field="merge_into_id")
             tip.status, tip.merged_into, tip.topic = TipStatus.MERGED, target, target.topic
         elif decision == "reject":
@@ -376,7 +404,11 @@ def topic_review(*, actor, topic: Topic, decision: str, note: str = "",
     note = clean_typed(note, field="note", label="审核意见", max_length=200, required=False)
     gate_texts(note=note)  # the proposer (a reporter, a unit) reads it
     with transaction.atomic():
-        topic = Topic.objects.select_for_update().get(pk=topic.pk)
+        # A merge locks its target too, in id order (as tip_triage does): two merges into
+        # each other at once must not both pass.
+        target_id = merge_into_id if decision == "merge" else None
+        locked = _locked_in_order(Topic, topic.pk, target_id)
+        topic = locked[topic.pk]
         if topic.status not in (TopicStatus.PROPOSED, TopicStatus.RETURNED):
             raise ServiceError("topic_reviewed", f"该选题{topic.get_status_display()}",
                                status=409)
@@ -387,10 +419,8 @@ def topic_review(*, actor, topic: Topic, decision: str, note: str = "",
                 raise ServiceError("required", "退回时请填写意见", field="note")
             topic.status = TopicStatus.RETURNED
         elif decision == "merge":
-            target = Topic.objects.filter(pk=merge_into_id, status__in=OPEN_TOPICS).exclude(
-                pk=topic.pk).first() \
-                if merge_into_id else None
-            if target is None:
+            target = locked.get(target_id) if target_id != topic.pk else None
+            if target is None or target.status not in OPEN_TOPICS:
                 raise ServiceError("invalid_merge", "请选择要合并到的选题", field="merge_into_id")
             topic.status, topic.merged_into = TopicStatus.MERGED, target
             Tip.objects.filter(topic=topic).update(topic=target)

@@ -4,6 +4,8 @@ declines, reports progress and hands in the story."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -18,12 +20,15 @@ from . import dispatch, selectors, services
 from .models import Assignment
 
 TIP_FIELDS = ("title", "body", "place", "contact_name", "contact_phone", "latitude",
-              "longitude")
+              "longitude", "idempotency_key")
 
 
 @login_required
 def tip_new_view(request):
     values = {key: request.POST.get(key, "") for key in TIP_FIELDS}
+    # One key per form shown: a double tap on 提交 makes one tip (kept when the form is
+    # shown again with an error, so the corrected resubmission is still that one tip).
+    values["idempotency_key"] = values["idempotency_key"] or secrets.token_urlsafe(16)
     account_phone = request.user.phone or ""
     if request.method == "POST":
         if request.POST.get("use_account_phone") == "1" and not values["contact_phone"]:
