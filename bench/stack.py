@@ -234,6 +234,13 @@ class Stack:
                     if self.fresh and self.database.engine == "postgresql":
                         shutil.rmtree(self.media_root, ignore_errors=True)
                         self.media_root.mkdir(parents=True)
+                    if self.fresh and self.redis_url:
+                        # The county's counters in Redis (voucher claims, rate limits) belong
+                        # to the database just dropped: a half-seeded earlier run's claims
+                        # made the new seeding's grabs "already claimed".
+                        import redis
+
+                        redis.Redis.from_url(self.redis_url).flushdb()
                     done = subprocess.run(_python_m("bench.prepare", *scenario_names),
                                           env=environ, cwd=PROJECT_DIR, capture_output=True,
                                           text=True)
