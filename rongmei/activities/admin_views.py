@@ -150,6 +150,8 @@ def contest_view(request, pk):
         action = request.POST.get("action")
         try:
             entry_id = int(request.POST.get("entry", 0))
+            if entry_id and not Entry.objects.filter(pk=entry_id, contest=contest).exists():
+                raise ServiceError("entry_not_in_contest", "该作品不属于本次评选")
             if action in ("proposal_approve", "proposal_reject"):
                 services.contest_proposal_review(actor=request.user, contest_id=contest.pk,
                                                  approve=action == "proposal_approve",
@@ -170,8 +172,10 @@ def contest_view(request, pk):
                                            phone=request.POST.get("phone", ""))
                 messages.success(request, f"已添加评委{judge.user.name or judge.user.phone}")
             elif action == "judge_remove":
-                services.judge_remove(actor=request.user,
-                                      judge_id=int(request.POST.get("judge", 0)))
+                judge_id = int(request.POST.get("judge", 0))
+                if not contest.judges.filter(pk=judge_id).exists():
+                    raise ServiceError("judge_not_in_contest", "该评委不属于本次评选")
+                services.judge_remove(actor=request.user, judge_id=judge_id)
                 messages.success(request, "已移除评委")
             elif action == "counts":
                 form = CountDisplayForm(request.POST)
@@ -404,7 +408,10 @@ class DrawForm(forms.Form):
     description = forms.CharField(label="说明", widget=forms.Textarea, required=False)
     quota = forms.IntegerField(label="名额", min_value=1, max_value=100_000)
     public_value_source = forms.CharField(
-        label="公开随机数来源（事先公布，如某期福彩3D开奖号码）", max_length=100, required=False)
+        label="公开随机数来源（事先公布，如某期福彩3D开奖号码）", max_length=100)
+    public_value_on = forms.DateField(
+        label="这一期的开奖日期（在今天之后；名单须在此之前封存，公开随机数在此之后录入）",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     live_url = forms.CharField(label="直播链接", max_length=200, required=False)
     quiz_id = forms.ModelChoiceField(
         label="答题抽奖：名单取自该答题活动的达标者（封存时生成；不选则导入名单）",

@@ -211,8 +211,9 @@ def draw_record(draw: PublicDraw) -> dict:
     """The published record, in the shape ``rongmei_draw.py record.json`` reads: the seed
     only once drawn, the list only once sealed."""
     data = {"formula": draw_engine.FORMULA, "title": draw.title, "commitment": draw.commitment,
-            "public_source": draw.public_value_source, "quota": draw.quota,
-            "status": draw.status}
+            "public_source": draw.public_value_source,
+            "public_draw_on": draw.public_value_on.isoformat() if draw.public_value_on else None,
+            "quota": draw.quota, "status": draw.status}
     if draw.status != DrawStatus.OPEN:
         data.update({"entries": list(draw.entrants.order_by("code")
                                      .values_list("code", flat=True)),

@@ -31,7 +31,7 @@ from ..models import (
     Vote,
     VoteScope,
 )
-from .common import _local, check_operator, gate_texts
+from .common import _local, check_link, check_operator, gate_texts
 
 NEW_ACCOUNT_DAYS = 1
 SHARED_DEVICE_VOTERS = 3  # a device that voted for this many accounts is flagged
@@ -83,6 +83,7 @@ def contest_create(*, actor, title: str, registration_opens: datetime,
         raise ServiceError("entry_type_required", "请至少选择一种作品类型", field="allow_photo")
     _check_count_display(count_display, count_round_to, count_refresh_minutes)
     custom = _check_custom_fields(list(custom_fields))
+    live_url = check_link(live_url, field="live_url")
     gate_texts(title=title, rules=rules, organiser=organiser)
     return Contest.objects.create(
         unit=unit, is_published=unit is None,
@@ -94,7 +95,7 @@ def contest_create(*, actor, title: str, registration_opens: datetime,
         voting_opens=voting_opens, voting_closes=voting_closes, results_at=results_at,
         form_fields=list(form_fields) + custom, votes_per_day=int(votes_per_day), vote_scope=vote_scope,
         require_realname=require_realname, judge_weight=int(judge_weight),
-        allow_photo=allow_photo, allow_text=allow_text, allow_video=allow_video, live_url=live_url.strip(),
+        allow_photo=allow_photo, allow_text=allow_text, allow_video=allow_video, live_url=live_url,
         created_by=actor)
 
 
@@ -333,8 +334,12 @@ def entry_submit(*, user, contest_id: int, title: str, text: str = "", photo=Non
             entry = Entry(contest=contest, author=user, author_name=author_name, title=title,
                           text=text)
             if video is not None:
-                entry.video = media_accept(uploaded_by=user, kind=MediaKind.VIDEO,
-                                           title=f"【参赛】{title}", upload=video)
+                try:
+                    entry.video = media_accept(uploaded_by=user, kind=MediaKind.VIDEO,
+                                               title=f"【参赛】{title}", upload=video)
+                except ServiceError as exc:  # the media pipeline names its own form's field
+                    exc.field = "video" if exc.field == "file" else exc.field
+                    raise
             if image is not None:
                 entry.photo.save(image.name, image, save=False)
             entry.save()
@@ -534,11 +539,14 @@ def access_judging(user, contest_id) -> Contest:
 
 
 def entry_score(*, actor, entry_id: int, score, now: datetime | None = None) -> JudgeScore:
-    """评委评分 (0–100): a judge of the contest scores a finalist, or changes their own
-    score, until the results are public. The entry keeps the judges' mean, which the results
+    """评委评分 (0–100): a judge of the contest scores a finalist (never their own entry),
+    or changes their own score, until the results are public. The entry keeps the judges' mean, which the results
     weigh with the public votes as the contest's rules say."""
     try:
-        value = Decimal(str(score).strip()).quantize(Decimal("0.01"))
+        value = Decimal(str(score).strip())
+        if not value.is_finite():  # NaN compares with nothing: a 500, not a refusal, once
+            raise InvalidOperation
+        value = value.quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         raise ServiceError("invalid_score", "评分须为0至100的数字", field="score") from None
     if not Decimal(0) <= value <= Decimal(100):
@@ -547,6 +555,8 @@ def entry_score(*, actor, entry_id: int, score, now: datetime | None = None) -> 
     if entry is None:
         raise NotFoundError("作品不存在或未通过审核")
     contest = access_judging(actor, entry.contest_id)
+    if entry.author_id == actor.pk:
+        raise PermissionDeniedError("评委不能为自己的作品打分", code="own_entry")
     if not entry.finalist:
         raise ServiceError("not_finalist", "只能给入围决赛的作品打分", status=409)
     if (now or timezone.now()) >= contest.results_at:

@@ -1,0 +1,219 @@
+"""Findings of the adversarial review of 活动, each through the door a user came in by."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from rongmei.activities.models import (
+    Attempt,
+    Contest,
+    ContestJudge,
+    Entry,
+    JudgeScore,
+    PublicDraw,
+    Vote,
+)
+from rongmei.tests_support import make_user
+
+from .conftest import API, api_post, approved_entries, make_contest, workbook
+
+pytestmark = pytest.mark.django_db
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.wsgi_request._messages]
+
+
+# --- judges -----------------------------------------------------------------------------------
+
+@pytest.fixture
+def judged(client, ax):
+    """A contest with two finalists; the first entry's author is also named a judge."""
+    contest = make_contest(ax.operator)
+    first, second = approved_entries(ax.operator, contest, ax.people[:2])
+    client.force_login(ax.operator)
+    console = f"/admin/activities/contests/{contest.pk}/"
+    client.post(console, {"action": "judge_add", "phone": ax.people[0].phone})
+    for entry in (first, second):
+        client.post(console, {"action": "finalist", "entry": entry.pk})
+    judge = ax.people[0]
+    judge.refresh_from_db()
+    return contest, first, second, judge
+
+
+@pytest.mark.parametrize("score", ["NaN", "nan", "-NaN", "Infinity", "sNaN"])
+def test_a_judge_scoring_not_a_number_is_refused_in_chinese_not_a_500(client, judged, score):
+    contest, _, second, judge = judged
+    client.force_login(judge)
+    response = client.post(f"/admin/activities/judging/{contest.pk}/",
+                           {"entry": second.pk, "score": score}, follow=True)
+    assert response.status_code == 200
+    assert "评分须为0至100的数字" in messages_of(response)
+    assert not JudgeScore.objects.exists()
+
+
+def test_a_judge_cannot_score_their_own_entry(client, judged):
+    contest, own, other, judge = judged
+    client.force_login(judge)
+    url = f"/admin/activities/judging/{contest.pk}/"
+    refused = client.post(url, {"entry": own.pk, "score": "100"}, follow=True)
+    assert "评委不能为自己的作品打分" in messages_of(refused)
+    client.post(url, {"entry": other.pk, "score": "60"})
+    assert list(JudgeScore.objects.values_list("entry_id", flat=True)) == [other.pk]
+    assert Entry.objects.get(pk=own.pk).judge_score is None
+
+
+# --- links on public pages --------------------------------------------------------------------
+
+def _contest_form(**extra):
+    now = timezone.localtime()
+    fmt = "%Y-%m-%dT%H:%M"
+    return {"title": "红色故事我来讲", "registration_opens": (now - timedelta(hours=1)).strftime(fmt),
+            "submission_closes": (now + timedelta(days=1)).strftime(fmt),
+            "voting_opens": (now + timedelta(days=2)).strftime(fmt),
+            "voting_closes": (now + timedelta(days=3)).strftime(fmt),
+            "results_at": (now + timedelta(days=4)).strftime(fmt),
+            "form_fields": ["name"], "allow_text": "on", "votes_per_day": 1,
+            "vote_scope": "contest", "judge_weight": 0, **extra}
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(1)", " JavaScript:alert(1)",
+                                  "data:text/html,<script>alert(1)</script>",
+                                  "//evil.example/live", "https://x.example/ a"])
+def test_a_contest_live_link_is_http_or_a_site_path(client, ax, link):
+    client.force_login(ax.operator)
+    page = client.post("/admin/activities/contests/", _contest_form(live_url=link))
+    assert page.status_code == 200
+    assert "链接须以" in page.content.decode() or "链接中不能有空格" in page.content.decode()
+    assert not Contest.objects.exists()
+    client.post("/admin/activities/contests/", _contest_form(live_url="/live/3/"))
+    assert Contest.objects.get().live_url == "/live/3/"
+
+
+def test_a_draw_live_link_is_http_or_a_site_path(client, ax):
+    client.force_login(ax.operator)
+    client.post("/admin/activities/draws/", {
+        "title": "城区小学学位摇号", "quota": 3, "public_value_source": "福彩3D第2026321期",
+        "public_value_on": (timezone.localdate() + timedelta(days=2)).isoformat(),
+        "live_url": "javascript:alert(1)"})
+    assert not PublicDraw.objects.exists()
+
+
+# --- video entries ----------------------------------------------------------------------------
+
+@pytest.mark.skipif(not shutil.which("ffprobe"), reason="needs ffprobe")
+def test_a_page_renamed_mp4_is_refused_on_the_video_field(client, ax):
+    contest = make_contest(ax.operator, allow_video=True)
+    author = ax.people[0]
+    api_post(client, author, f"/contests/{contest.pk}/register",
+             {"answers": {"name": "李华", "phone": "13812345678"}})
+    fake = io.BytesIO(b"<html><script>alert(1)</script></html>")
+    fake.name = "entry.mp4"
+    refused = client.post(f"{API}/contests/{contest.pk}/entries",
+                          {"title": "红军桥的故事", "video": fake})
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "video"
+    assert not Entry.objects.exists()
+
+
+# --- quizzes ----------------------------------------------------------------------------------
+
+def test_a_quiz_answer_is_a_json_integer_not_true_or_a_string(client, ax):
+    from rongmei.activities import services
+
+    services.import_bank(actor=ax.operator, name="题库", data=workbook(
+        ("题型", "题目", "选项A", "选项B", "答案"),
+        [("单选", f"第{i}题的题目", "甲", "乙", "A") for i in range(3)]).getvalue())
+    from rongmei.activities.models import QuestionBank
+
+    now = timezone.now()
+    quiz = services.quiz_create(actor=ax.operator, title="知识竞答",
+                                bank_id=QuestionBank.objects.get().pk, question_count=3,
+                                opens_at=now - timedelta(hours=1),
+                                closes_at=now + timedelta(days=1))
+    player = ax.people[0]
+    attempt = api_post(client, player, f"/quizzes/{quiz.pk}/attempts").json()
+    first = str(attempt["questions"][0]["id"])
+    for picked in ([True], ["0"], [0.5]):
+        refused = api_post(client, player, f"/attempts/{attempt['id']}/submit",
+                           {"answers": {first: picked}})
+        assert refused.status_code == 422, picked
+        assert Attempt.objects.get().submitted_at is None
+
+
+# --- the console acts on the contest on screen ------------------------------------------------
+
+def test_the_console_does_not_invalidate_votes_of_another_contests_entry(client, ax):
+    here = make_contest(ax.operator, stage="voting")
+    there = make_contest(ax.operator, stage="voting")
+    (target,) = approved_entries(ax.operator, there, ax.people[:1])
+    newcomer = make_user()  # a brand-new account: its vote is flagged
+    from rongmei.activities import services
+
+    services.vote_cast(user=newcomer, entry_id=target.pk)
+    client.force_login(ax.operator)
+    response = client.post(f"/admin/activities/contests/{here.pk}/",
+                           {"action": "invalidate", "entry": target.pk,
+                            "reason": "新注册账号集中投票"}, follow=True)
+    assert "该作品不属于本次评选" in messages_of(response)
+    assert not Vote.objects.filter(invalid=True).exists()
+    assert Entry.objects.get(pk=target.pk).votes == 1
+
+
+def test_the_console_does_not_remove_a_judge_of_another_contest(client, ax):
+    here = make_contest(ax.operator)
+    there = make_contest(ax.operator)
+    judge = make_user()
+    client.force_login(ax.operator)
+    client.post(f"/admin/activities/contests/{there.pk}/",
+                {"action": "judge_add", "phone": judge.phone})
+    named = ContestJudge.objects.get()
+    client.post(f"/admin/activities/contests/{here.pk}/",
+                {"action": "judge_remove", "judge": named.pk})
+    assert ContestJudge.objects.filter(pk=named.pk).exists()
+
+
+# --- public draws: the public value's source and day are fixed in advance ---------------------
+
+def test_a_draw_names_its_public_value_and_its_day_before_the_list_closes(client, ax):
+    client.force_login(ax.operator)
+    base = {"title": "城区小学学位摇号", "quota": 1}
+    client.post("/admin/activities/draws/", base)  # no source, no day
+    client.post("/admin/activities/draws/", {**base, "public_value_source": "福彩3D",
+                                             "public_value_on": timezone.localdate().isoformat()})
+    assert not PublicDraw.objects.exists()  # a day already here is no commitment
+
+    draw_on = timezone.localdate() + timedelta(days=2)
+    client.post("/admin/activities/draws/", {**base, "public_value_source": "福彩3D第2026321期",
+                                             "public_value_on": draw_on.isoformat()})
+    draw = PublicDraw.objects.get()
+    record = client.get(f"{API}/draws/{draw.pk}/record").json()
+    assert record["public_draw_on"] == draw_on.isoformat()
+    assert client.get(f"{API}/draws").json()[0]["public_value_on"] == draw_on.isoformat()
+
+    url = f"/admin/activities/draws/{draw.pk}/"
+    client.post(url, {"action": "import", "file": workbook(("编号", "姓名"),
+                                                           [("0001", "张小明"), ("0002", "李小红")])})
+    # Sealing on the day the value is drawn is too late: it could be timed after the value.
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        client.force_login(ax.operator)
+        late = client.post(url, {"action": "close"}, follow=True)
+        assert any("须在此之前封存" in m for m in messages_of(late))
+    assert PublicDraw.objects.get().status == "open"
+
+    client.post(url, {"action": "close"})
+    assert PublicDraw.objects.get().status == "closed"
+    # The value does not exist before its day: any value typed now would be a choice.
+    early = client.post(url, {"action": "run", "public_value": "386"}, follow=True)
+    assert any("以后录入" in m for m in messages_of(early))
+    assert PublicDraw.objects.get().status == "closed"
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        client.force_login(ax.operator)
+        client.post(url, {"action": "run", "public_value": "386"})
+    assert PublicDraw.objects.get().status == "drawn"
