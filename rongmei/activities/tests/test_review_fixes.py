@@ -217,3 +217,46 @@ def test_a_draw_names_its_public_value_and_its_day_before_the_list_closes(client
         client.force_login(ax.operator)
         client.post(url, {"action": "run", "public_value": "386"})
     assert PublicDraw.objects.get().status == "drawn"
+
+
+# --- parallel votes over HTTP on PostgreSQL ---------------------------------------------------
+
+def _postgres() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+@pytest.mark.skipif(not _postgres(), reason="needs PostgreSQL: real row contention")
+@pytest.mark.django_db(transaction=True)
+def test_parallel_votes_over_http_keep_the_limit_and_the_counts_exact(live_server):
+    """Three people press 投票 eight times each at once, through the API, against a
+    threaded server: each gets exactly their three votes, and votes stored = votes counted."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from rongmei.accounts.services import api_token_issue
+
+    from .conftest import old_user
+
+    operator = make_user("operator")
+    contest = make_contest(operator, votes_per_day=3)
+    first, second = approved_entries(operator, contest, [old_user(), old_user()])
+    Contest.objects.filter(pk=contest.pk).update(
+        submission_closes=timezone.now() - timedelta(hours=2),
+        voting_opens=timezone.now() - timedelta(hours=1))
+    tokens = [api_token_issue(user=old_user()) for _ in range(3)]
+
+    def press(job):
+        token, entry = job
+        return requests.post(f"{live_server.url}{API}/entries/{entry.pk}/vote", timeout=60,
+                             headers={"Authorization": f"Bearer {token}"}).status_code
+
+    jobs = [(t, e) for t in tokens for e in (first, second) * 4]
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        codes = list(pool.map(press, jobs))
+    assert sorted(codes) == [200] * 9 + [409] * 15, codes
+    stored = Vote.objects.filter(contest=contest).count()
+    counted = sum(Entry.objects.filter(contest=contest).values_list("votes", flat=True))
+    assert stored == counted == 9
