@@ -13,7 +13,13 @@ from django.utils import timezone
 from rongmei.core import ratelimit
 from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 from rongmei.core.roles import JUDGE, OPERATOR, ROLE_BY_CODE, UNIT_ADMIN
-from rongmei.units.access import access_unit, check_role, forget_cached_access, has_role
+from rongmei.units.access import (
+    access_unit,
+    check_role,
+    forget_cached_access,
+    has_role,
+    user_roles,
+)
 
 from ..models import (
     REGISTRATION_FIELDS,
@@ -502,14 +508,31 @@ def judge_add(*, actor, contest_id: int, phone: str) -> ContestJudge:
 
 
 def judge_remove(*, actor, judge_id: int) -> None:
-    """Take a judge off a contest — only before they have scored (scores are the record)."""
+    """Take a judge off a contest — only before they have scored (scores are the record).
+
+    Someone who is then a judge of no contest loses the 评委 role ``judge_add`` gave, and,
+    holding no other console role, the console: a resident named by mistake is a resident
+    again (a staff account cannot 注销 itself)."""
+    from django.contrib.auth.models import Group
+
     check_operator(actor, "只有运营人员可以设置评委")
-    judge = ContestJudge.objects.filter(pk=judge_id).first()
+    judge = ContestJudge.objects.select_related("user").filter(pk=judge_id).first()
     if judge is None:
         raise NotFoundError("评委不存在")
     if JudgeScore.objects.filter(judge=judge.user, entry__contest=judge.contest_id).exists():
         raise ServiceError("judge_has_scored", "该评委已打分，不能移除", status=409)
-    judge.delete()
+    user = judge.user
+    with transaction.atomic():
+        judge.delete()
+        if not ContestJudge.objects.filter(user=user).exists():
+            user.groups.remove(Group.objects.get(name=ROLE_BY_CODE[JUDGE].name))
+            forget_cached_access(user)
+            console = any(ROLE_BY_CODE[code].console for code in user_roles(user)
+                          if code in ROLE_BY_CODE)
+            if user.is_staff and not console and not user.is_superuser:
+                user.is_staff = False
+                user.save(update_fields=["is_staff"])
+    forget_cached_access(user)
 
 
 def entry_finalist_set(*, actor, entry_id: int, finalist: bool) -> Entry:

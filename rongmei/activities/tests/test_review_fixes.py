@@ -260,3 +260,24 @@ def test_parallel_votes_over_http_keep_the_limit_and_the_counts_exact(live_serve
     stored = Vote.objects.filter(contest=contest).count()
     counted = sum(Entry.objects.filter(contest=contest).values_list("votes", flat=True))
     assert stored == counted == 9
+
+
+def test_a_resident_taken_off_the_judges_is_a_resident_again(client, ax):
+    from rongmei.core.access import user_roles
+
+    contest = make_contest(ax.operator)
+    resident, staff = ax.people[0], make_user("reporter")
+    client.force_login(ax.operator)
+    console = f"/admin/activities/contests/{contest.pk}/"
+    for person in (resident, staff):
+        client.post(console, {"action": "judge_add", "phone": person.phone})
+    resident.refresh_from_db()
+    assert resident.is_staff and "judge" in user_roles(resident)
+    for named in ContestJudge.objects.all():
+        client.post(console, {"action": "judge_remove", "judge": named.pk})
+    assert not ContestJudge.objects.exists()
+    from rongmei.accounts.models import User
+
+    resident, staff = User.objects.get(pk=resident.pk), User.objects.get(pk=staff.pk)
+    assert not resident.is_staff and "judge" not in user_roles(resident)
+    assert staff.is_staff and "judge" not in user_roles(staff)  # still a 记者
