@@ -203,9 +203,7 @@ def contest_view(request, pk):
     registrations = list(contest.registrations.prefetch_related("photos")
                          .order_by("created_at")[:200])
     for registration in registrations:  # one cell a field: the answer, or the photo's id
-        photos = {p.code: p.pk for p in registration.photos.all()}
-        registration.cells = [(f["type"], photos.get(f["code"]) if f["type"] == "photo"
-                               else registration.answers.get(f["code"], "")) for f in fields]
+        registration.cells = _registration_cells(registration, fields, masked=True)
     return _page(request, "contest.html", contest.title, contest=contest,
                  count_form=CountDisplayForm(initial={
                      "count_display": contest.count_display,
@@ -219,6 +217,43 @@ def contest_view(request, pk):
                  results=selectors.results(contest),
                  judges=contest.judges.select_related("user").order_by("added_at"),
                  fields=fields, registrations=registrations)
+
+
+def _registration_cells(registration, fields, *, masked: bool) -> list[tuple[str, object]]:
+    """(type, answer or photo id) per field; phone and ID number masked in the list (the
+    full ones are a logged look, ``registration_view``)."""
+    from rongmei.core.masking import mask_id_number, mask_phone
+
+    masks = {"phone": mask_phone, "id_number": mask_id_number} if masked else {}
+    photos = {p.code: p.pk for p in registration.photos.all()}
+    cells = []
+    for field in fields:
+        if field["type"] == "photo":
+            cells.append(("photo", photos.get(field["code"])))
+            continue
+        answer = str(registration.answers.get(field["code"], ""))
+        cells.append((field["type"], masks.get(field["code"], str)(answer)))
+    return cells
+
+
+def registration_view(request, pk):
+    """One registration in full, for operators only; every look is logged."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from rongmei.core.errors import NotFoundError, PermissionDeniedError
+
+    try:
+        registration = services.registration_open(viewer=request.user, registration_id=pk)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from None
+    except NotFoundError as exc:
+        raise Http404(exc.message) from None
+    fields = registration.contest.registration_fields()
+    rows = [(f["label"], kind, value) for f, (kind, value)
+            in zip(fields, _registration_cells(registration, fields, masked=False))]
+    return _page(request, "registration.html", f"报名信息：{registration.contest.title}",
+                 registration=registration, rows=rows)
 
 
 def registration_photo_view(request, pk):

@@ -223,6 +223,22 @@ def registration_create(*, user, contest_id: int, answers: dict, files: dict | N
         raise ServiceError("already_registered", "您已报名本次评选", status=409) from None
 
 
+def registration_open(*, viewer, registration_id: int) -> Registration:
+    """A registration's answers in full (phone, ID number) for an operator who must reach an
+    entrant, the look logged like a photo's; the console's list shows them masked."""
+    from rongmei.accounts.models import PersonalDataAccess
+
+    check_operator(viewer, "只有运营人员可以查看报名信息")
+    registration = (Registration.objects.select_related("contest").prefetch_related("photos")
+                    .filter(pk=registration_id).first())
+    if registration is None:
+        raise NotFoundError("报名不存在")
+    PersonalDataAccess.objects.create(viewer=viewer, subject_id=registration.user_id,
+                                      what="报名信息",
+                                      reason=f"审核评选“{registration.contest.title}”的报名"[:120])
+    return registration
+
+
 def registration_photo_open(*, viewer, photo_id: int):
     """(photo, open file) of a registration photo for an operator, the look logged."""
     from rongmei.accounts.models import PersonalDataAccess

@@ -281,3 +281,33 @@ def test_a_resident_taken_off_the_judges_is_a_resident_again(client, ax):
     resident, staff = User.objects.get(pk=resident.pk), User.objects.get(pk=staff.pk)
     assert not resident.is_staff and "judge" not in user_roles(resident)
     assert staff.is_staff and "judge" not in user_roles(staff)  # still a 记者
+
+
+# --- registrations: personal numbers masked in the list, a full look logged -------------------
+
+def test_the_console_lists_registrations_masked_and_logs_a_full_look(client, ax):
+    from rongmei.accounts.models import PersonalDataAccess
+    from rongmei.activities import services
+    from rongmei.activities.models import Registration
+
+    contest = make_contest(ax.operator)
+    Contest.objects.filter(pk=contest.pk).update(form_fields=["name", "phone", "id_number"])
+    services.registration_create(user=ax.people[0], contest_id=contest.pk, answers={
+        "name": "李华", "phone": "13812345678", "id_number": "36102519900101123X"})
+    registration = Registration.objects.get()
+    client.force_login(ax.operator)
+    listing = client.get(f"/admin/activities/contests/{contest.pk}/").content.decode()
+    assert "13812345678" not in listing and "138****5678" in listing
+    assert "36102519900101123X" not in listing and "361***********123X" in listing
+    assert not PersonalDataAccess.objects.exists()
+
+    full = client.get(f"/admin/activities/registrations/{registration.pk}/").content.decode()
+    assert "13812345678" in full and "36102519900101123X" in full
+    look = PersonalDataAccess.objects.get()
+    assert look.viewer == ax.operator and look.subject_id == ax.people[0].pk
+
+    for outsider in (ax.people[1], make_user("unit_admin")):
+        client.force_login(outsider)
+        page = client.get(f"/admin/activities/registrations/{registration.pk}/")
+        assert "13812345678" not in page.content.decode()
+    assert PersonalDataAccess.objects.count() == 1
