@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("activities", "0007_unit_proposals"),
+        ("activities", "0008_live_quiz"),
     ]
 
     operations = [
