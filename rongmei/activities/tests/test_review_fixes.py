@@ -311,3 +311,35 @@ def test_the_console_lists_registrations_masked_and_logs_a_full_look(client, ax)
         page = client.get(f"/admin/activities/registrations/{registration.pk}/")
         assert "13812345678" not in page.content.decode()
     assert PersonalDataAccess.objects.count() == 1
+
+
+# --- the leaderboard: each person's best, picked by the database ------------------------------
+
+def test_the_leaderboard_ranks_each_persons_best_attempt_by_score_then_time(client, ax):
+    from rongmei.activities import services
+    from rongmei.activities.models import QuestionBank
+
+    services.import_bank(actor=ax.operator, name="题库", data=workbook(
+        ("题型", "题目", "选项A", "选项B", "答案"),
+        [("单选", f"第{i}题的题目", "甲", "乙", "A") for i in range(2)]).getvalue())
+    now = timezone.now()
+    quiz = services.quiz_create(actor=ax.operator, title="知识竞答", attempts_per_day=5,
+                                bank_id=QuestionBank.objects.get().pk, question_count=2,
+                                opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=1))
+    fast, slow, twice = (make_user(nickname=n) for n in ("张快", "李慢", "王两次"))
+    # (player, score, seconds): 王两次's worse attempt must not count.
+    for player, score, seconds in ((slow, 100, 50), (fast, 100, 20), (twice, 50, 5),
+                                   (twice, 100, 30)):
+        attempt = services.attempt_start(user=player, quiz_id=quiz.pk, now=now)
+        Attempt.objects.filter(pk=attempt.pk).update(
+            submitted_at=now + timedelta(seconds=seconds), score=score,
+            duration_ms=seconds * 1000)
+    board = client.get(f"{API}/quizzes/{quiz.pk}/leaderboard").json()
+    assert [(row["rank"], row["name"], row["score"], row["seconds"]) for row in board] == [
+        (1, "张*", 100, 20.0), (2, "王*次", 100, 30.0), (3, "李*", 100, 50.0)]
+    client.force_login(twice)
+    page = client.get(f"/activities/quizzes/{quiz.pk}/").content.decode()
+    assert "我的最好成绩：100分，用时30.0秒，排第2名" in page
+    client.force_login(ax.people[0])  # never handed in: no rank
+    assert 'data-testid="ax-my-rank"' not in client.get(f"/activities/quizzes/{quiz.pk}/") \
+        .content.decode()
