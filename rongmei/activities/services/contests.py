@@ -579,8 +579,8 @@ def access_judging(user, contest_id) -> Contest:
 
 def entry_score(*, actor, entry_id: int, score, now: datetime | None = None) -> JudgeScore:
     """评委评分 (0–100): a judge of the contest scores a finalist (never their own entry),
-    or changes their own score, until the results are public. The entry keeps the judges' mean, which the results
-    weigh with the public votes as the contest's rules say."""
+    or changes their own score, until the results are public. The entry keeps the judges'
+    mean, which the results weigh with the public votes as the contest's rules say."""
     try:
         value = Decimal(str(score).strip())
         if not value.is_finite():  # NaN compares with nothing: a 500, not a refusal, once
