@@ -343,3 +343,22 @@ def test_the_leaderboard_ranks_each_persons_best_attempt_by_score_then_time(clie
     client.force_login(ax.people[0])  # never handed in: no rank
     assert 'data-testid="ax-my-rank"' not in client.get(f"/activities/quizzes/{quiz.pk}/") \
         .content.decode()
+
+
+def test_the_script_run_on_a_record_downloaded_before_the_draw_says_why_not_a_traceback(
+        client, ax, tmp_path):
+    import subprocess
+    import sys
+
+    client.force_login(ax.operator)
+    client.post("/admin/activities/draws/", {
+        "title": "城区小学学位摇号", "quota": 1, "public_value_source": "福彩3D第2026321期",
+        "public_value_on": (timezone.localdate() + timedelta(days=2)).isoformat()})
+    draw = PublicDraw.objects.get()
+    (tmp_path / "rongmei_draw.py").write_bytes(client.get("/draw/rongmei_draw.py").content)
+    (tmp_path / "record.json").write_bytes(
+        client.get(f"/activities/draws/{draw.pk}/record.json").content)
+    run = subprocess.run([sys.executable, "-I", "rongmei_draw.py", "record.json"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=30, check=False)
+    assert run.returncode == 2
+    assert "还不能核验" in run.stderr and "Traceback" not in run.stderr
