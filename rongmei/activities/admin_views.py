@@ -150,6 +150,8 @@ def contest_view(request, pk):
         action = request.POST.get("action")
         try:
             entry_id = int(request.POST.get("entry", 0))
+            if entry_id and not Entry.objects.filter(pk=entry_id, contest=contest).exists():
+                raise ServiceError("entry_not_in_contest", "该作品不属于本次评选")
             if action in ("proposal_approve", "proposal_reject"):
                 services.contest_proposal_review(actor=request.user, contest_id=contest.pk,
                                                  approve=action == "proposal_approve",
@@ -170,8 +172,10 @@ def contest_view(request, pk):
                                            phone=request.POST.get("phone", ""))
                 messages.success(request, f"已添加评委{judge.user.name or judge.user.phone}")
             elif action == "judge_remove":
-                services.judge_remove(actor=request.user,
-                                      judge_id=int(request.POST.get("judge", 0)))
+                judge_id = int(request.POST.get("judge", 0))
+                if not contest.judges.filter(pk=judge_id).exists():
+                    raise ServiceError("judge_not_in_contest", "该评委不属于本次评选")
+                services.judge_remove(actor=request.user, judge_id=judge_id)
                 messages.success(request, "已移除评委")
             elif action == "counts":
                 form = CountDisplayForm(request.POST)
@@ -199,9 +203,7 @@ def contest_view(request, pk):
     registrations = list(contest.registrations.prefetch_related("photos")
                          .order_by("created_at")[:200])
     for registration in registrations:  # one cell a field: the answer, or the photo's id
-        photos = {p.code: p.pk for p in registration.photos.all()}
-        registration.cells = [(f["type"], photos.get(f["code"]) if f["type"] == "photo"
-                               else registration.answers.get(f["code"], "")) for f in fields]
+        registration.cells = _registration_cells(registration, fields, masked=True)
     return _page(request, "contest.html", contest.title, contest=contest,
                  count_form=CountDisplayForm(initial={
                      "count_display": contest.count_display,
@@ -215,6 +217,43 @@ def contest_view(request, pk):
                  results=selectors.results(contest),
                  judges=contest.judges.select_related("user").order_by("added_at"),
                  fields=fields, registrations=registrations)
+
+
+def _registration_cells(registration, fields, *, masked: bool) -> list[tuple[str, object]]:
+    """(type, answer or photo id) per field; phone and ID number masked in the list (the
+    full ones are a logged look, ``registration_view``)."""
+    from rongmei.core.masking import mask_id_number, mask_phone
+
+    masks = {"phone": mask_phone, "id_number": mask_id_number} if masked else {}
+    photos = {p.code: p.pk for p in registration.photos.all()}
+    cells = []
+    for field in fields:
+        if field["type"] == "photo":
+            cells.append(("photo", photos.get(field["code"])))
+            continue
+        answer = str(registration.answers.get(field["code"], ""))
+        cells.append((field["type"], masks.get(field["code"], str)(answer)))
+    return cells
+
+
+def registration_view(request, pk):
+    """One registration in full, for operators only; every look is logged."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from rongmei.core.errors import NotFoundError, PermissionDeniedError
+
+    try:
+        registration = services.registration_open(viewer=request.user, registration_id=pk)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from None
+    except NotFoundError as exc:
+        raise Http404(exc.message) from None
+    fields = registration.contest.registration_fields()
+    rows = [(f["label"], kind, value) for f, (kind, value)
+            in zip(fields, _registration_cells(registration, fields, masked=False))]
+    return _page(request, "registration.html", f"报名信息：{registration.contest.title}",
+                 registration=registration, rows=rows)
 
 
 def registration_photo_view(request, pk):
@@ -404,7 +443,10 @@ class DrawForm(forms.Form):
     description = forms.CharField(label="说明", widget=forms.Textarea, required=False)
     quota = forms.IntegerField(label="名额", min_value=1, max_value=100_000)
     public_value_source = forms.CharField(
-        label="公开随机数来源（事先公布，如某期福彩3D开奖号码）", max_length=100, required=False)
+        label="公开随机数来源（事先公布，如某期福彩3D开奖号码）", max_length=100)
+    public_value_on = forms.DateField(
+        label="这一期的开奖日期（在今天之后；名单须在此之前封存，公开随机数在此之后录入）",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     live_url = forms.CharField(label="直播链接", max_length=200, required=False)
     quiz_id = forms.ModelChoiceField(
         label="答题抽奖：名单取自该答题活动的达标者（封存时生成；不选则导入名单）",

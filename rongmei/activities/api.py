@@ -7,13 +7,13 @@ paper never carries which option is right, before or after handing in.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Form, Router, Schema
 from pydantic import Field, StrictInt
 
-from rongmei.core.api import AUTH, ErrorOut, Id
+from rongmei.core.api import AUTH, ErrorOut, Id, JsonInt
 from rongmei.core.errors import NotFoundError
 from rongmei.core.http import client_ip
 
@@ -279,7 +279,7 @@ def _attempt(a) -> dict:
 
 
 class AnswersIn(Schema):
-    answers: dict[str, list[int]] = Field(
+    answers: dict[str, list[JsonInt]] = Field(
         description="题目 id → 所选选项的位置（按本次试卷显示的顺序，从0开始）")
 
 
@@ -421,6 +421,8 @@ class DrawOut(Schema):
     commitment: str
     entries_digest: str
     public_value_source: str
+    public_value_on: date | None = Field(description="公开随机数的开奖日期（与承诺值同时公布；"
+                                         "名单在此之前封存，公开随机数在此之后录入）")
     public_value: str
     live_url: str
 
@@ -429,7 +431,8 @@ def _draw(d) -> dict:
     return {"id": d.pk, "title": d.title, "description": d.description, "quota": d.quota,
             "status": d.status, "status_label": d.get_status_display(),
             "commitment": d.commitment, "entries_digest": d.entries_digest,
-            "public_value_source": d.public_value_source, "public_value": d.public_value,
+            "public_value_source": d.public_value_source,
+            "public_value_on": d.public_value_on, "public_value": d.public_value,
             "live_url": d.live_url}
 
 

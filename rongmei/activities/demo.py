@@ -135,10 +135,13 @@ def seed(ctx) -> str:
 
     _live_quizzes(operator, residents, bank, now)
 
+    # Committed a week ago naming yesterday's 福彩3D issue, sealed before it, drawn today.
     draw = services.draw_create(actor=operator, title="莲乡县城区小学一年级学位公开摇号（演示）",
                                 quota=5, description="20名报名儿童摇出5个学位，全程公证。",
-                                public_value_source="摇号当日福彩3D开奖号码")
+                                public_value_source="福彩3D开奖号码（开奖日当期）",
+                                public_value_on=timezone.localdate(now) - timedelta(days=1),
+                                now=now - timedelta(days=7))
     services.entrants_import(actor=operator, draw_id=draw.pk, data=_entrant_workbook(20))
-    services.draw_close(actor=operator, draw_id=draw.pk)
-    services.draw_run(actor=operator, draw_id=draw.pk, public_value="386")
+    services.draw_close(actor=operator, draw_id=draw.pk, now=now - timedelta(days=3))
+    services.draw_run(actor=operator, draw_id=draw.pk, public_value="386", now=now)
     return f"征集评选 1 个（作品 {len(entries)} 件），题库 {report.created} 题，公开摇号 1 个"

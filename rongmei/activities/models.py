@@ -437,6 +437,10 @@ class PublicDraw(models.Model):
     entries_digest = models.CharField("名单指纹", max_length=64, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     public_value_source = models.CharField("公开随机数来源", max_length=100, blank=True)
+    # The day the named source is drawn, published with the commitment: the list is sealed
+    # before it and the value entered after it (services.draws). Null only for draws made
+    # before the date was asked for.
+    public_value_on = models.DateField("公开随机数开奖日期", null=True, blank=True)
     public_value = models.CharField("公开随机数", max_length=100, blank=True)
     winners = models.JSONField(default=list, blank=True)
     drawn_at = models.DateTimeField(null=True, blank=True)

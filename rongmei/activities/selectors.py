@@ -176,27 +176,51 @@ def quizzes():
     return Quiz.objects.select_related("bank")
 
 
+BOARD_ORDER = ("-score", "duration_ms", "submitted_at", "pk")
+
+
+def _best_attempts(quiz: Quiz):
+    """Each person's best submitted attempt (score high first, then time fast first), picked
+    by the database: a public page must not read every attempt of a popular quiz."""
+    from django.db.models import Window
+    from django.db.models.functions import RowNumber
+
+    return (Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False)
+            .annotate(place=Window(RowNumber(), partition_by=[F("user_id")],
+                                   order_by=[F("score").desc(), F("duration_ms").asc(),
+                                             F("submitted_at").asc(), F("pk").asc()]))
+            .filter(place=1))
+
+
+def _board_row(rank: int, attempt: Attempt) -> dict:
+    name = getattr(attempt.user, "nickname", "") or "居民"
+    return {"rank": rank, "user_id": attempt.user_id, "name": mask_name(name),
+            "score": attempt.score, "seconds": round((attempt.duration_ms or 0) / 1000, 1)}
+
+
 def leaderboard(quiz: Quiz, limit: int = 50) -> list[dict]:
     """Each person's best attempt: score (high first), then time (fast first)."""
-    best: dict[int, Attempt] = {}
-    attempts = (Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False)
-                .select_related("user").order_by("-score", "duration_ms", "submitted_at"))
-    for attempt in attempts.iterator():
-        if attempt.user_id not in best:
-            best[attempt.user_id] = attempt
-    rows = []
-    for rank, attempt in enumerate(best.values(), start=1):
-        name = getattr(attempt.user, "nickname", "") or "居民"
-        rows.append({"rank": rank, "user_id": attempt.user_id, "name": mask_name(name),
-                     "score": attempt.score, "seconds": round((attempt.duration_ms or 0) / 1000, 1)})
-    return rows[:limit] if limit else rows
+    best = _best_attempts(quiz).select_related("user").order_by(*BOARD_ORDER)
+    return [_board_row(rank, attempt)
+            for rank, attempt in enumerate(best[:limit] if limit else best, start=1)]
 
 
 def my_rank(quiz: Quiz, user) -> dict | None:
-    for row in leaderboard(quiz, limit=0):
-        if row["user_id"] == user.pk:
-            return row
-    return None
+    """``user``'s row of the board: their best attempt, ranked after everyone whose best
+    comes first — that is, everyone with some attempt that comes before it."""
+    mine = (Attempt.objects.filter(quiz=quiz, user=user, submitted_at__isnull=False)
+            .select_related("user").order_by(*BOARD_ORDER).first())
+    if mine is None:
+        return None
+    ahead = (Q(score__gt=mine.score)
+             | Q(score=mine.score, duration_ms__lt=mine.duration_ms)
+             | Q(score=mine.score, duration_ms=mine.duration_ms,
+                 submitted_at__lt=mine.submitted_at)
+             | Q(score=mine.score, duration_ms=mine.duration_ms,
+                 submitted_at=mine.submitted_at, pk__lt=mine.pk))
+    before = (Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False).filter(ahead)
+              .exclude(user=user).values("user_id").distinct().count())
+    return _board_row(before + 1, mine)
 
 
 def live_quizzes():
@@ -211,8 +235,9 @@ def draw_record(draw: PublicDraw) -> dict:
     """The published record, in the shape ``rongmei_draw.py record.json`` reads: the seed
     only once drawn, the list only once sealed."""
     data = {"formula": draw_engine.FORMULA, "title": draw.title, "commitment": draw.commitment,
-            "public_source": draw.public_value_source, "quota": draw.quota,
-            "status": draw.status}
+            "public_source": draw.public_value_source,
+            "public_draw_on": draw.public_value_on.isoformat() if draw.public_value_on else None,
+            "quota": draw.quota, "status": draw.status}
     if draw.status != DrawStatus.OPEN:
         data.update({"entries": list(draw.entrants.order_by("code")
                                      .values_list("code", flat=True)),

@@ -13,6 +13,8 @@ def register_admin_urls():
         path("activities/contests/", admin_views.contests_view, name="activities_contests"),
         path("activities/contests/<int:pk>/", admin_views.contest_view,
              name="activities_contest"),
+        path("activities/registrations/<int:pk>/", admin_views.registration_view,
+             name="activities_registration"),
         path("activities/registration-photos/<int:pk>/", admin_views.registration_photo_view,
              name="activities_registration_photo"),
         path("activities/judging/", admin_views.judging_view, name="activities_judging"),

@@ -144,6 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     if record.get("formula", FORMULA) != FORMULA:
         print(f"本脚本只能核验 {FORMULA} 公式的摇号记录", file=sys.stderr)
         return 2
+    missing = [key for key in ("seed", "entries", "public_value", "quota") if key not in record]
+    if missing:  # a record downloaded before the draw: nothing to check yet, not a traceback
+        print("这份记录还不能核验：缺少" + "、".join(missing) + "（摇号完成后公布种子和公开随机数，"
+              "请在摇号后重新下载记录）", file=sys.stderr)
+        return 2
     order = draw_order(seed=record["seed"], entries=record["entries"],
                        public_value=record["public_value"])
     chosen = winners(order, int(record["quota"]), record.get("skipped", ()))

@@ -34,6 +34,7 @@ from .contests import (
     judge_add,
     judge_remove,
     registration_create,
+    registration_open,
     registration_photo_open,
     vote_cast,
     votes_invalidate,

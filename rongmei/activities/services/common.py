@@ -25,6 +25,18 @@ def gate_texts(**texts: str) -> None:
                                field=name)
 
 
+def check_link(url: str, *, field: str) -> str:
+    """A link residents follow from a public page (a live room): a site path or an http(s)
+    address, never ``javascript:`` or ``data:`` — it is rendered as an ``href``."""
+    url = (url or "").strip()
+    if url and not (url.startswith(("https://", "http://")) or
+                    (url.startswith("/") and not url.startswith("//"))):
+        raise ServiceError("invalid_link", "链接须以 https:// 、http:// 或 / 开头", field=field)
+    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+        raise ServiceError("invalid_link", "链接中不能有空格", field=field)
+    return url
+
+
 def _local(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%m月%d日 %H:%M}"
 

@@ -13,7 +13,13 @@ from django.utils import timezone
 from rongmei.core import ratelimit
 from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 from rongmei.core.roles import JUDGE, OPERATOR, ROLE_BY_CODE, UNIT_ADMIN
-from rongmei.units.access import access_unit, check_role, forget_cached_access, has_role
+from rongmei.units.access import (
+    access_unit,
+    check_role,
+    forget_cached_access,
+    has_role,
+    user_roles,
+)
 
 from ..models import (
     REGISTRATION_FIELDS,
@@ -31,7 +37,7 @@ from ..models import (
     Vote,
     VoteScope,
 )
-from .common import _local, check_operator, gate_texts
+from .common import _local, check_link, check_operator, gate_texts
 
 NEW_ACCOUNT_DAYS = 1
 SHARED_DEVICE_VOTERS = 3  # a device that voted for this many accounts is flagged
@@ -83,6 +89,7 @@ def contest_create(*, actor, title: str, registration_opens: datetime,
         raise ServiceError("entry_type_required", "请至少选择一种作品类型", field="allow_photo")
     _check_count_display(count_display, count_round_to, count_refresh_minutes)
     custom = _check_custom_fields(list(custom_fields))
+    live_url = check_link(live_url, field="live_url")
     gate_texts(title=title, rules=rules, organiser=organiser)
     return Contest.objects.create(
         unit=unit, is_published=unit is None,
@@ -94,7 +101,7 @@ def contest_create(*, actor, title: str, registration_opens: datetime,
         voting_opens=voting_opens, voting_closes=voting_closes, results_at=results_at,
         form_fields=list(form_fields) + custom, votes_per_day=int(votes_per_day), vote_scope=vote_scope,
         require_realname=require_realname, judge_weight=int(judge_weight),
-        allow_photo=allow_photo, allow_text=allow_text, allow_video=allow_video, live_url=live_url.strip(),
+        allow_photo=allow_photo, allow_text=allow_text, allow_video=allow_video, live_url=live_url,
         created_by=actor)
 
 
@@ -216,6 +223,22 @@ def registration_create(*, user, contest_id: int, answers: dict, files: dict | N
         raise ServiceError("already_registered", "您已报名本次评选", status=409) from None
 
 
+def registration_open(*, viewer, registration_id: int) -> Registration:
+    """A registration's answers in full (phone, ID number) for an operator who must reach an
+    entrant, the look logged like a photo's; the console's list shows them masked."""
+    from rongmei.accounts.models import PersonalDataAccess
+
+    check_operator(viewer, "只有运营人员可以查看报名信息")
+    registration = (Registration.objects.select_related("contest").prefetch_related("photos")
+                    .filter(pk=registration_id).first())
+    if registration is None:
+        raise NotFoundError("报名不存在")
+    PersonalDataAccess.objects.create(viewer=viewer, subject_id=registration.user_id,
+                                      what="报名信息",
+                                      reason=f"审核评选“{registration.contest.title}”的报名"[:120])
+    return registration
+
+
 def registration_photo_open(*, viewer, photo_id: int):
     """(photo, open file) of a registration photo for an operator, the look logged."""
     from rongmei.accounts.models import PersonalDataAccess
@@ -333,8 +356,12 @@ def entry_submit(*, user, contest_id: int, title: str, text: str = "", photo=Non
             entry = Entry(contest=contest, author=user, author_name=author_name, title=title,
                           text=text)
             if video is not None:
-                entry.video = media_accept(uploaded_by=user, kind=MediaKind.VIDEO,
-                                           title=f"【参赛】{title}", upload=video)
+                try:
+                    entry.video = media_accept(uploaded_by=user, kind=MediaKind.VIDEO,
+                                               title=f"【参赛】{title}", upload=video)
+                except ServiceError as exc:  # the media pipeline names its own form's field
+                    exc.field = "video" if exc.field == "file" else exc.field
+                    raise
             if image is not None:
                 entry.photo.save(image.name, image, save=False)
             entry.save()
@@ -497,14 +524,31 @@ def judge_add(*, actor, contest_id: int, phone: str) -> ContestJudge:
 
 
 def judge_remove(*, actor, judge_id: int) -> None:
-    """Take a judge off a contest — only before they have scored (scores are the record)."""
+    """Take a judge off a contest — only before they have scored (scores are the record).
+
+    Someone who is then a judge of no contest loses the 评委 role ``judge_add`` gave, and,
+    holding no other console role, the console: a resident named by mistake is a resident
+    again (a staff account cannot 注销 itself)."""
+    from django.contrib.auth.models import Group
+
     check_operator(actor, "只有运营人员可以设置评委")
-    judge = ContestJudge.objects.filter(pk=judge_id).first()
+    judge = ContestJudge.objects.select_related("user").filter(pk=judge_id).first()
     if judge is None:
         raise NotFoundError("评委不存在")
     if JudgeScore.objects.filter(judge=judge.user, entry__contest=judge.contest_id).exists():
         raise ServiceError("judge_has_scored", "该评委已打分，不能移除", status=409)
-    judge.delete()
+    user = judge.user
+    with transaction.atomic():
+        judge.delete()
+        if not ContestJudge.objects.filter(user=user).exists():
+            user.groups.remove(Group.objects.get(name=ROLE_BY_CODE[JUDGE].name))
+            forget_cached_access(user)
+            console = any(ROLE_BY_CODE[code].console for code in user_roles(user)
+                          if code in ROLE_BY_CODE)
+            if user.is_staff and not console and not user.is_superuser:
+                user.is_staff = False
+                user.save(update_fields=["is_staff"])
+    forget_cached_access(user)
 
 
 def entry_finalist_set(*, actor, entry_id: int, finalist: bool) -> Entry:
@@ -534,11 +578,14 @@ def access_judging(user, contest_id) -> Contest:
 
 
 def entry_score(*, actor, entry_id: int, score, now: datetime | None = None) -> JudgeScore:
-    """评委评分 (0–100): a judge of the contest scores a finalist, or changes their own
-    score, until the results are public. The entry keeps the judges' mean, which the results
-    weigh with the public votes as the contest's rules say."""
+    """评委评分 (0–100): a judge of the contest scores a finalist (never their own entry),
+    or changes their own score, until the results are public. The entry keeps the judges'
+    mean, which the results weigh with the public votes as the contest's rules say."""
     try:
-        value = Decimal(str(score).strip()).quantize(Decimal("0.01"))
+        value = Decimal(str(score).strip())
+        if not value.is_finite():  # NaN compares with nothing: a 500, not a refusal, once
+            raise InvalidOperation
+        value = value.quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         raise ServiceError("invalid_score", "评分须为0至100的数字", field="score") from None
     if not Decimal(0) <= value <= Decimal(100):
@@ -547,6 +594,8 @@ def entry_score(*, actor, entry_id: int, score, now: datetime | None = None) -> 
     if entry is None:
         raise NotFoundError("作品不存在或未通过审核")
     contest = access_judging(actor, entry.contest_id)
+    if entry.author_id == actor.pk:
+        raise PermissionDeniedError("评委不能为自己的作品打分", code="own_entry")
     if not entry.finalist:
         raise ServiceError("not_finalist", "只能给入围决赛的作品打分", status=409)
     if (now or timezone.now()) >= contest.results_at:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +18,7 @@ from ..models import (
     PublicDraw,
     Quiz,
 )
-from .common import ImportReport, check_operator, gate_texts
+from .common import ImportReport, check_link, check_operator, gate_texts
 
 # --- public draws -------------------------------------------------------------------------------
 
@@ -26,15 +26,33 @@ DRAW_COLUMNS = ("编号", "姓名")
 
 
 def draw_create(*, actor, title: str, quota: int, description: str = "",
-                public_value_source: str = "", live_url: str = "",
-                quiz_id: int | None = None) -> PublicDraw:
-    """A draw whose seed is chosen now; only its SHA-256 (the commitment) is public."""
+                public_value_source: str = "", public_value_on=None, live_url: str = "",
+                quiz_id: int | None = None, now: datetime | None = None) -> PublicDraw:
+    """A draw whose seed is chosen now; only its SHA-256 (the commitment) is public, with the
+    public draw that will supply the public value — its name and its day, after today.
+
+    Both are fixed here because the seed sits in the database: whoever can read it and may
+    pick the public value, or seal the list once that value is known, picks the winners.
+    So the list is sealed before that day and the value entered after it (``draw_close``,
+    ``draw_run``), as the vouchers' lottery does."""
     check_operator(actor, "只有运营人员可以发起公开摇号")
     title = (title or "").strip()
     if not 2 <= len(title) <= 60:
         raise ServiceError("title_required", "请填写2至60个字的摇号名称", field="title")
     if not 1 <= int(quota) <= 100_000:
         raise ServiceError("invalid_quota", "名额须在1至100000之间", field="quota")
+    public_value_source = (public_value_source or "").strip()
+    if not 2 <= len(public_value_source) <= 100:
+        raise ServiceError("public_source_required", "请事先写明公开随机数的来源，"
+                           "如某期福彩3D开奖号码（2至100字）", field="public_value_source")
+    today = timezone.localdate(now or timezone.now())
+    if not isinstance(public_value_on, date):
+        raise ServiceError("public_value_on_required", "请填写这一期公开随机数的开奖日期",
+                           field="public_value_on")
+    if public_value_on <= today:
+        raise ServiceError("public_value_on_too_early", "开奖日期须在今天之后：名单要在开奖日"
+                           "之前封存", field="public_value_on")
+    live_url = check_link(live_url, field="live_url")
     gate_texts(title=title, description=description, public_value_source=public_value_source)
     quiz = None
     if quiz_id is not None:
@@ -44,8 +62,8 @@ def draw_create(*, actor, title: str, quota: int, description: str = "",
     seed = secrets.token_hex(16)
     return PublicDraw.objects.create(
         title=title, quota=int(quota), description=description.strip(), seed=seed,
-        commitment=draw_engine.commitment(seed), public_value_source=public_value_source.strip(),
-        live_url=live_url.strip(), quiz=quiz, created_by=actor)
+        commitment=draw_engine.commitment(seed), public_value_source=public_value_source,
+        public_value_on=public_value_on, live_url=live_url, quiz=quiz, created_by=actor)
 
 
 def quiz_qualifiers(quiz: Quiz) -> list[tuple[str, str]]:
@@ -118,6 +136,11 @@ def draw_close(*, actor, draw_id: int, now: datetime | None = None) -> PublicDra
         draw = _locked_draw(draw_id)
         if draw.status != DrawStatus.OPEN:
             raise ServiceError("list_closed", "名单已封存", status=409)
+        today = timezone.localdate(now or timezone.now())
+        if draw.public_value_on is not None and today >= draw.public_value_on:
+            raise ServiceError("sealed_too_late",
+                               f"约定的开奖日期{draw.public_value_on:%Y-%m-%d}已到，名单须在"
+                               "此之前封存；本次摇号不能再封存，请重新发起", status=409)
         if draw.quiz_id is not None:  # the players who qualified by now, fixed at sealing
             DrawEntrant.objects.bulk_create(
                 [DrawEntrant(draw=draw, code=c, name=n) for c, n in quiz_qualifiers(draw.quiz)],
@@ -129,6 +152,29 @@ def draw_close(*, actor, draw_id: int, now: datetime | None = None) -> PublicDra
         draw.status, draw.closed_at = DrawStatus.CLOSED, now or timezone.now()
         draw.save(update_fields=["entries_digest", "status", "closed_at"])
         return draw
+
+
+def _check_value_window(draw: PublicDraw, now: datetime) -> None:
+    """The public value exists only after its day, and the list was sealed before that day
+    (the rule of ``rongmei.vouchers.services.lottery``). A draw made before the day was asked
+    for: at least a day after the seal."""
+    today = timezone.localdate(now)
+    sealed_on = timezone.localdate(draw.closed_at)
+    draw_on = draw.public_value_on
+    if draw_on is None:
+        if today <= sealed_on:
+            raise ServiceError("public_value_too_early", "公开随机数须在名单封存之后的日子录入",
+                               field="public_value")
+        return
+    if sealed_on >= draw_on:
+        raise ServiceError("sealed_too_late",
+                           f"名单封存于{sealed_on:%Y-%m-%d}，不早于约定的开奖日期"
+                           f"{draw_on:%Y-%m-%d}，不能用这一期号码摇号", status=409)
+    if today <= draw_on:
+        raise ServiceError("public_value_too_early",
+                           f"“{draw.public_value_source}”{draw_on:%Y年%-m月%-d日}开奖，"
+                           f"请在{draw_on + timedelta(days=1):%Y年%-m月%-d日}以后录入",
+                           field="public_value")
 
 
 def draw_run(*, actor, draw_id: int, public_value: str,
@@ -146,6 +192,7 @@ def draw_run(*, actor, draw_id: int, public_value: str,
             raise ServiceError("list_open", "请先封存名单，再录入公开随机数", status=409)
         if draw.status == DrawStatus.DRAWN:
             raise ServiceError("already_drawn", "已经摇过号，结果不能重摇", status=409)
+        _check_value_window(draw, now or timezone.now())
         codes = list(draw.entrants.values_list("code", flat=True))
         if draw_engine.entries_digest(codes) != draw.entries_digest:
             raise ServiceError("list_changed", "名单与封存时的指纹不一致，不能摇号", status=409)

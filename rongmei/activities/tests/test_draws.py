@@ -7,8 +7,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from rongmei.activities.models import DrawEntrant, PublicDraw
 from rongmei.core import draw as engine
@@ -20,8 +23,10 @@ pytestmark = pytest.mark.django_db
 
 def test_a_draw_from_list_to_verified_result(client, ax, tmp_path):
     client.force_login(ax.operator)
+    draw_on = timezone.localdate() + timedelta(days=2)
     created = client.post("/admin/activities/draws/", {
-        "title": "城区小学学位摇号", "quota": 3, "public_value_source": "福彩3D第2026321期"})
+        "title": "城区小学学位摇号", "quota": 3, "public_value_source": "福彩3D第2026321期",
+        "public_value_on": draw_on.isoformat()})
     assert created.status_code == 302
     draw = PublicDraw.objects.get()
     url = f"/admin/activities/draws/{draw.pk}/"
@@ -46,7 +51,12 @@ def test_a_draw_from_list_to_verified_result(client, ax, tmp_path):
     client.post(url, {"action": "close"})
     client.post(url, {"action": "import", "file": workbook(("编号", "姓名"), [("0009", "新人")])})
     assert DrawEntrant.objects.count() == 8  # sealed
+    # Not before the named issue is drawn: the value is entered after its day.
     client.post(url, {"action": "run", "public_value": "386"})
+    assert PublicDraw.objects.get().status == "closed"
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        client.force_login(ax.operator)
+        client.post(url, {"action": "run", "public_value": "386"})
     draw.refresh_from_db()
     assert draw.status == "drawn" and len(draw.winners) == 3
 

@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from rongmei.activities import services
@@ -118,10 +119,15 @@ def test_the_key_never_reaches_the_client_and_a_full_paper_scores_and_pays(clien
     from rongmei.core import draw as engine
 
     client.force_login(ax.operator)
-    client.post("/admin/activities/draws/", {"title": "答题抽奖", "quota": 1, "quiz_id": quiz.pk})
+    client.post("/admin/activities/draws/", {
+        "title": "答题抽奖", "quota": 1, "quiz_id": quiz.pk, "public_value_source": "体彩排列3",
+        "public_value_on": (timezone.localdate() + timedelta(days=1)).isoformat()})
     prize = PublicDraw.objects.get(quiz=quiz)
     client.post(f"/admin/activities/draws/{prize.pk}/", {"action": "close"})
-    client.post(f"/admin/activities/draws/{prize.pk}/", {"action": "run", "public_value": "07"})
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        client.force_login(ax.operator)
+        client.post(f"/admin/activities/draws/{prize.pk}/", {"action": "run",
+                                                             "public_value": "07"})
     prize.refresh_from_db()
     assert list(prize.entrants.values_list("code", flat=True)) == [f"Q{player.pk:07d}"]
     assert prize.winners == [f"Q{player.pk:07d}"]
