@@ -263,7 +263,7 @@ def test_parallel_votes_over_http_keep_the_limit_and_the_counts_exact(live_serve
 
 
 def test_a_resident_taken_off_the_judges_is_a_resident_again(client, ax):
-    from rongmei.core.access import user_roles
+    from rongmei.units.access import user_roles
 
     contest = make_contest(ax.operator)
     resident, staff = ax.people[0], make_user("reporter")
