@@ -37,6 +37,9 @@ def test_resident_submits_with_a_photo_and_rates_the_reply(live_site, browser,
     page.get_by_label("标题").fill("上塘村村口路灯不亮")
     page.get_by_label("问题描述（时间、地点、具体情况）").fill("上塘村村口三盏路灯坏了一个月，晚上出行不安全。")
     page.set_input_files("#photos", str(photo))
+    # WeUI's uploader: the chosen photo shows as a thumbnail, with the count.
+    page.locator("#photos-preview img").wait_for()
+    assert page.locator("#photos-count").inner_text() == "（已选1张）"
     # The photo's GPS is offered, never used silently.
     page.get_by_role("button", name="使用照片的拍摄位置").wait_for()
     assert page.locator("#latitude").input_value() == ""
