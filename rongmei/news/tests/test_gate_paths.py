@@ -167,3 +167,17 @@ def test_topic_pages_pass_the_gate_when_scheduled(newsroom):
     call_command("news_publish_due")
     clean.refresh_from_db()
     assert clean.live
+
+
+def test_a_gallery_swipes_one_picture_at_a_time_and_numbers_each(newsroom, client):
+    """A 图集 is a sideways-swiped strip (scroll snapping), each picture numbered n/total."""
+    from rongmei.news.models import GalleryImage, GalleryPage
+
+    page = GalleryPage(title="荷塘美景", owner=newsroom.people.reporter)
+    page.gallery_images = [GalleryImage(image=make_image(), caption=f"第{i}景")
+                           for i in range(1, 4)]
+    services.archive_for(newsroom.center).add_child(instance=page)
+    page.save_revision(user=newsroom.people.reporter).publish()
+    html = client.get(page.url).content.decode()
+    assert 'class="rm-gallery" tabindex="0"' in html and "左右滑动查看全部图片" in html
+    assert "1/3 第1景" in html and "3/3 第3景" in html
