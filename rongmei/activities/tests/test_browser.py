@@ -98,5 +98,64 @@ def test_contest_and_quiz_in_a_browser(live_site, browser, browser_page, browser
     assert "100" in page.inner_text("[data-testid=ax-score]")
     assert "第1名" in page.inner_text("[data-testid=ax-rank]")
     assert question.pk
-    assert_no_page_problems(page)
+    # The test server has no SSE stream (the room falls back to polling, as a phone does).
+    assert_no_page_problems(page, allow=("/live/stream/", "status of 404"))
     page.context.close()
+
+
+def test_a_live_quiz_in_the_room_and_on_its_page(live_site, browser, browser_page,
+                                                 browser_context_args):
+    """The host pushes a question from the console; in the 直播间 and on the quiz's own page
+    the card shows it with the server's countdown; a resident answers once; the reveal
+    marks the right option."""
+    from django.utils import timezone
+
+    from rongmei.accounts.models import User
+    from rongmei.activities import services
+    from rongmei.activities.models import LiveQuizAnswer, LiveQuizItem, Question, QuestionBank
+    from rongmei.live.services.rooms import room_create
+
+    operator, editor = make_user("operator"), make_user("editor")
+    room = room_create(actor=editor, title="知识竞赛直播", starts_at=timezone.now() + timedelta(hours=1))
+    bank = QuestionBank.objects.create(name="直播题库")
+    Question.objects.create(bank=bank, kind="single", text="莲乡县的县花是什么？",
+                            options=["荷花", "梅花", "菊花"], answer=[0], explanation="莲乡因莲得名")
+    quiz = services.live_quiz_create(actor=operator, title="直播答题测试", bank_id=bank.pk,
+                                     live_room_id=room.pk, answer_seconds=20)
+    resident = User.objects.create_user("15299990033")
+
+    page = browser_page
+    login_by_sms(page, live_site, resident.phone, next_path=f"/live/{room.pk}/")
+    quiz_page = page.context.new_page()
+    quiz_page.goto(f"{live_site.base_url}/activities/live-quizzes/{quiz.pk}/")
+    assert "答题还没开始" in quiz_page.inner_text("#ax-live-quiz")
+
+    console = open_page(browser, DESKTOP)
+    login_console(console, live_site.base_url, operator)
+    console.goto(f"{live_site.base_url}/admin/activities/live-quizzes/{quiz.pk}/")
+    with console.expect_navigation():
+        console.get_by_role("button", name="推送题目").click()
+    assert "已推送题目" in console.inner_text("body")
+
+    card = page.locator("#live-quiz")
+    card.get_by_text("莲乡县的县花是什么？").wait_for(timeout=15000)
+    assert "剩余" in card.inner_text()
+    card.get_by_role("button", name="A. 荷花").click()
+    card.get_by_text("已提交，等待公布答案").wait_for()
+    answer = LiveQuizAnswer.objects.get(item__live_quiz=quiz)
+    assert answer.user == resident and answer.choice == [0] and answer.correct
+    quiz_page.locator("#ax-live-quiz").get_by_text("莲乡县的县花是什么？").wait_for(timeout=15000)
+    # The answer given in the room shows on the quiz's page too (its state says what I chose).
+    quiz_page.locator("#ax-live-quiz .ax-live__option[aria-pressed=true]").wait_for(timeout=15000)
+    assert "A. 荷花" in quiz_page.locator("#ax-live-quiz [aria-pressed=true]").inner_text()
+
+    # The host waits out the window (moved, not waited for: 20 s is the rule, not the test).
+    LiveQuizItem.objects.filter(live_quiz=quiz).update(pushed_at=timezone.now() - timedelta(seconds=25),
+                                closes_at=timezone.now() - timedelta(seconds=5))
+    with console.expect_navigation():
+        console.get_by_role("button", name="公布答案").click()
+    assert "已公布答案" in console.inner_text("body")
+    card.get_by_text("回答正确！").wait_for(timeout=15000)
+    assert "解析：莲乡因莲得名" in card.inner_text()
+    # The test server has no SSE stream (the room falls back to polling, as a phone does).
+    assert_no_page_problems(page, allow=("/live/stream/", "status of 404"))

@@ -54,6 +54,7 @@
 
   function render(c, opts) {
     var m = c.message, box = c.box;
+    c.clock = null;
     box.textContent = "";
     box.hidden = false;
     var title = el("h2", "rm-section__title", "直播答题" + (m.title ? "：" + m.title : ""));
@@ -117,6 +118,7 @@
       var clock = el("p", "ax-live__clock", "剩余 " + left + " 秒");
       clock.setAttribute("role", "timer");
       box.appendChild(clock);
+      c.clock = clock;
       if (!opts.signedIn()) {
         var login = el("a", "", "登录后作答"); login.href = opts.login || "/login/?next=" + encodeURIComponent(location.pathname);
         box.appendChild(login);
@@ -142,9 +144,12 @@
     c.message = m;
     render(c, opts);
     if (c.timer) clearInterval(c.timer);
+    /* Each second only the countdown changes: the options are never rebuilt under a
+       finger about to tap them. When the window closes the card is drawn once more. */
     c.timer = setInterval(function () {
-      render(c, opts);
-      if (remaining(c) <= 0) { clearInterval(c.timer); c.timer = null; render(c, opts); }
+      var left = remaining(c);
+      if (c.clock) c.clock.textContent = "剩余 " + left + " 秒";
+      if (left <= 0) { clearInterval(c.timer); c.timer = null; render(c, opts); }
     }, 1000);
   }
   window.RongmeiLiveQuiz = { show: show };
@@ -156,7 +161,7 @@
   var last = "";
   function poll() {
     fetch(page.dataset.stateUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (s) {
-      var key = [s.status, s.question && s.question.item, !!s.result].join("/");
+      var key = [s.status, s.question && s.question.item, !!s.result, (s.mine || []).join()].join("/");
       if (key !== last || !document.querySelector("#ax-live-quiz .ax-live__option")) {
         last = key;
         show(page, s, opts);

@@ -141,23 +141,27 @@
       quiz(m);
     }
   }
+  var quizQueue = null;  /* messages that arrived while the card's script was loading */
   function quiz(m) {  /* 直播答题 (活动): its card script comes with the first question */
     var box = $("live-quiz");
     if (!box || !m.script || m.script.charAt(0) !== "/") return;
-    var show = function () {
-      window.RongmeiLiveQuiz.show(box, m, {
+    var show = function (msg) {
+      window.RongmeiLiveQuiz.show(box, msg, {
         signedIn: function () { return signedIn; },
         login: "/login/?next=" + encodeURIComponent(location.pathname)
       });
     };
-    if (window.RongmeiLiveQuiz) { show(); return; }
+    if (window.RongmeiLiveQuiz) { show(m); return; }
+    if (quizQueue) { quizQueue.push(m); return; }
+    quizQueue = [m];
     if (m.style && m.style.charAt(0) === "/") {
       var link = document.createElement("link");
       link.rel = "stylesheet"; link.href = m.style;
       document.head.appendChild(link);
     }
     var s = document.createElement("script");
-    s.src = m.script; s.onload = show;
+    s.src = m.script;
+    s.onload = function () { var queued = quizQueue; quizQueue = null; queued.forEach(show); };
     document.head.appendChild(s);
   }
   function product(m) {
