@@ -235,9 +235,15 @@ def live_quiz_finish(*, actor, live_quiz_id: int, now: datetime | None = None) -
 
 
 def _scores(quiz: LiveQuiz) -> list[dict]:
-    """Each player's right answers (most first), then the time they took (least first)."""
+    """Each player's right answers (most first), then the time they took (least first).
+
+    Until the quiz ends only revealed questions count: the ranking is public while a window
+    is open, and a rise in someone's count would tell the key before the reveal."""
+    right = Q(correct=True)
+    if quiz.status != LiveQuizStatus.FINISHED:
+        right &= Q(item__revealed_at__isnull=False)
     rows = (LiveQuizAnswer.objects.filter(item__live_quiz=quiz).values("user")
-            .annotate(right=Count("pk", filter=Q(correct=True)), ms=Sum("elapsed_ms"))
+            .annotate(right=Count("pk", filter=right), ms=Sum("elapsed_ms"))
             .order_by("-right", "ms", "user"))
     users = get_user_model().objects.in_bulk([r["user"] for r in rows])
     return [{"user": users[r["user"]], "right": r["right"], "ms": r["ms"] or 0}

@@ -1,0 +1,59 @@
+"""Findings of the adversarial review of 直播答题, each through the door a user came in by."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from rongmei.activities.models import LiveQuiz, LiveQuizItem, QuestionBank
+
+from .conftest import API, api_post
+from .test_quizzes import GOOD, import_bank
+
+pytestmark = pytest.mark.django_db
+
+CONSOLE = "/admin/activities/live-quizzes/"
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.wsgi_request._messages]
+
+
+@pytest.fixture
+def live(client, ax):
+    """A live quiz on the three-question bank, created and its first question pushed by the
+    operator through the console."""
+    import_bank(client, ax.operator, GOOD)
+    bank = QuestionBank.objects.get()
+    client.post(CONSOLE, {"title": "党史直播答题", "bank_id": bank.pk, "answer_seconds": 20,
+                          "pass_score": 60})
+    quiz = LiveQuiz.objects.get()
+    client.post(f"{CONSOLE}{quiz.pk}/", {"action": "push"})
+    item = LiveQuizItem.objects.get(live_quiz=quiz)
+    client.logout()
+    return quiz, item
+
+
+def test_the_leaderboard_does_not_tell_who_was_right_before_the_reveal(client, ax, live):
+    """Three sock puppets pick A, B and C; the public ranking, read while the window is still
+    open, must not say which of them was right (that is the key, before the reveal)."""
+    quiz, item = live
+    for index, person in enumerate(ax.people):
+        assert api_post(client, person, f"/live-quizzes/{quiz.pk}/answers",
+                        {"item_id": item.pk, "choice": [index]}).status_code == 200
+    client.logout()
+    board = client.get(f"{API}/live-quizzes/{quiz.pk}/leaderboard")
+    assert board.status_code == 200
+    assert all(row["correct"] == 0 for row in board.json())
+    state = client.get(f"{API}/live-quizzes/{quiz.pk}").json()
+    assert state["result"] is None and state["leaderboard"] == []
+    # Once revealed, the question counts in the ranking.
+    with time_machine.travel(item.closes_at + timedelta(seconds=3), tick=False):
+        client.force_login(ax.operator)
+        client.post(f"{CONSOLE}{quiz.pk}/", {"action": "reveal"})
+        client.logout()
+        board = client.get(f"{API}/live-quizzes/{quiz.pk}/leaderboard").json()
+    assert sorted(row["correct"] for row in board) == [0, 0, 1]
+
