@@ -9,7 +9,7 @@ import time_machine
 
 from rongmei.activities.models import LiveQuiz, LiveQuizItem, QuestionBank
 
-from .conftest import API, api_post
+from .conftest import API, api_post, make_contest
 from .test_quizzes import GOOD, import_bank
 
 pytestmark = pytest.mark.django_db
@@ -56,4 +56,22 @@ def test_the_leaderboard_does_not_tell_who_was_right_before_the_reveal(client, a
         client.logout()
         board = client.get(f"{API}/live-quizzes/{quiz.pk}/leaderboard").json()
     assert sorted(row["correct"] for row in board) == [0, 0, 1]
+
+
+def test_a_question_another_live_quiz_revealed_is_not_pushed_again(client, ax, live):
+    """The first quiz's reveal made its question's key public: a second live quiz on the same
+    bank must not push it (its key would be known before this quiz's reveal)."""
+    first, item = live
+    client.force_login(ax.operator)
+    client.post(CONSOLE, {"title": "第二场直播答题", "bank_id": first.bank_id,
+                          "answer_seconds": 20, "pass_score": 60})
+    second = LiveQuiz.objects.exclude(pk=first.pk).get()
+    console = client.get(f"{CONSOLE}{second.pk}/").content.decode()
+    assert item.question.text[:10] not in console  # not offered in the 下一题 list
+    forced = client.post(f"{CONSOLE}{second.pk}/",
+                         {"action": "push", "question_id": item.question_id}, follow=True)
+    assert "该题不在题库中，或已在直播答题中推送过（答案已公开）" in messages_of(forced)
+    client.post(f"{CONSOLE}{second.pk}/", {"action": "push"})
+    pushed = LiveQuizItem.objects.get(live_quiz=second)
+    assert pushed.question_id != item.question_id
 
