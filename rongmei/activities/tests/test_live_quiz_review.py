@@ -75,3 +75,18 @@ def test_a_question_another_live_quiz_revealed_is_not_pushed_again(client, ax, l
     pushed = LiveQuizItem.objects.get(live_quiz=second)
     assert pushed.question_id != item.question_id
 
+
+def test_a_superscript_digit_as_question_id_is_not_a_500(client, ax, live):
+    quiz, item = live
+    client.force_login(ax.operator)
+    with time_machine.travel(item.closes_at + timedelta(seconds=3), tick=False):
+        response = client.post(f"{CONSOLE}{quiz.pk}/", {"action": "push", "question_id": "²"})
+    assert response.status_code == 302
+    assert LiveQuizItem.objects.filter(live_quiz=quiz).count() == 2
+
+
+def test_a_superscript_digit_in_the_gallery_search_is_not_a_500(client, ax):
+    contest = make_contest(ax.operator)
+    for path in (f"{API}/contests/{contest.pk}/entries?q=²",
+                 f"/activities/contests/{contest.pk}/?q=²"):
+        assert client.get(path).status_code == 200, path
