@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from rongmei.activities.models import LiveQuiz, LiveQuizItem, QuestionBank
 
@@ -90,3 +91,33 @@ def test_a_superscript_digit_in_the_gallery_search_is_not_a_500(client, ax):
     for path in (f"{API}/contests/{contest.pk}/entries?q=²",
                  f"/activities/contests/{contest.pk}/?q=²"):
         assert client.get(path).status_code == 200, path
+
+
+def test_a_question_read_back_from_the_rooms_poll_comes_with_the_servers_now(
+        client, ax, django_capture_on_commit_callbacks):
+    """A viewer who opens the room 15 s after the push reads the question from the poll: the
+    message's own t is its publish time, so the card's countdown needs the poll's ``t``
+    (else it shows the whole window while the server has 5 s left)."""
+    from rongmei.live import fanout
+    from rongmei.live.services.rooms import room_create
+    from rongmei.tests_support import make_user
+
+    room = room_create(actor=make_user("editor"), title="知识竞赛决赛直播",
+                       starts_at=timezone.now() + timedelta(hours=1))
+    import_bank(client, ax.operator, GOOD)
+    client.post(CONSOLE, {"title": "党史直播答题", "bank_id": QuestionBank.objects.get().pk,
+                          "live_room_id": room.pk, "answer_seconds": 20, "pass_score": 60})
+    quiz = LiveQuiz.objects.get()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"{CONSOLE}{quiz.pk}/", {"action": "push"})
+        item = LiveQuizItem.objects.get()
+        client.logout()
+        with time_machine.travel(item.pushed_at + timedelta(seconds=15), tick=False):
+            poll = client.get(f"/live/{room.pk}/poll").json()
+        (message,) = [m for m in poll["priority"] if m["kind"] == "quiz"]
+        assert message["question"]["item"] == item.pk and "result" not in message
+        assert poll["t"] == pytest.approx(item.pushed_at.timestamp() + 15, abs=0.01)
+        assert message["question"]["closes_at"] - poll["t"] == pytest.approx(5, abs=0.01)
+    finally:
+        fanout.local_broker.clear()
