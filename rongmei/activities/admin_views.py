@@ -414,7 +414,7 @@ def live_quiz_view(request, pk):
             if action == "push":
                 raw = request.POST.get("question_id") or ""
                 services.live_question_push(actor=request.user, live_quiz_id=quiz.pk,
-                                            question_id=int(raw) if raw.isdigit() else None)
+                                            question_id=int(raw) if raw.isdecimal() else None)
             elif action == "reveal":
                 services.live_reveal(actor=request.user, live_quiz_id=quiz.pk)
             elif action == "finish":

@@ -43,7 +43,7 @@ def gallery(contest: Contest, *, q: str = "", sort: str = "number", now=None):
     q = (q or "").strip()[:40]
     if q:
         match = Q(title__icontains=q) | Q(author_name__icontains=q)
-        if q.isdigit() and len(q) < 10:
+        if q.isdecimal() and len(q) < 10:
             match |= Q(number=int(q))
         entries = entries.filter(match)
     if sort != "votes":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.db.models import Case, IntegerField, Value, When
 
 from rongmei.core.errors import NotFoundError
@@ -109,9 +111,14 @@ def room_figures(room: LiveRoom) -> dict[str, int]:
 
 
 def poll(room: LiveRoom) -> dict:
-    """What the polling fallback answers: the same for everyone (cached briefly)."""
+    """What the polling fallback answers: the same for everyone (cached briefly).
+
+    ``t`` is the server's time of the answer: a message's own ``t`` is when it was
+    published, which for a message read back later is no clock at all (直播答题's countdown
+    needs the server's now; the cache's age stays within the answers' grace)."""
     recent = fanout.recent(room.pk)
-    return {"room": room.pk, "state": room.state, "label": room.state_label,
+    return {"room": room.pk, "t": round(time.time(), 4), "state": room.state,
+            "label": room.state_label,
             "online": room.stream_online, "comments_closed": room.comments_closed,
             **room_figures(room), **recent}
 

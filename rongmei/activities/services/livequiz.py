@@ -134,17 +134,18 @@ def live_question_push(*, actor, live_quiz_id: int, question_id: int | None = No
         current = _current(quiz)
         if current is not None and now < current.closes_at:
             raise ServiceError("window_open", "上一题的作答时间还没结束", status=409)
-        pushed = LiveQuizItem.objects.filter(live_quiz=quiz).values("question_id")
-        candidates = quiz.bank.questions.exclude(pk__in=pushed)
+        candidates = live_questions_left(quiz)
         if question_id is not None:
             question = candidates.filter(pk=question_id).first()
             if question is None:
-                raise ServiceError("question_unavailable", "该题不在题库中，或已推送过",
+                raise ServiceError("question_unavailable",
+                                   "该题不在题库中，或已在直播答题中推送过（答案已公开）",
                                    field="question_id")
         else:
             question = candidates.order_by("pk").first()
             if question is None:
-                raise ServiceError("bank_used_up", "题库中的题目已全部推送", status=409)
+                raise ServiceError("bank_used_up", "题库中的题目已全部在直播答题中推送过",
+                                   status=409)
         item = LiveQuizItem.objects.create(
             live_quiz=quiz, question=question, position=(current.position if current else 0) + 1,
             pushed_at=now, closes_at=now + timedelta(seconds=quiz.answer_seconds))
@@ -235,9 +236,15 @@ def live_quiz_finish(*, actor, live_quiz_id: int, now: datetime | None = None) -
 
 
 def _scores(quiz: LiveQuiz) -> list[dict]:
-    """Each player's right answers (most first), then the time they took (least first)."""
+    """Each player's right answers (most first), then the time they took (least first).
+
+    Until the quiz ends only revealed questions count: the ranking is public while a window
+    is open, and a rise in someone's count would tell the key before the reveal."""
+    right = Q(correct=True)
+    if quiz.status != LiveQuizStatus.FINISHED:
+        right &= Q(item__revealed_at__isnull=False)
     rows = (LiveQuizAnswer.objects.filter(item__live_quiz=quiz).values("user")
-            .annotate(right=Count("pk", filter=Q(correct=True)), ms=Sum("elapsed_ms"))
+            .annotate(right=Count("pk", filter=right), ms=Sum("elapsed_ms"))
             .order_by("-right", "ms", "user"))
     users = get_user_model().objects.in_bulk([r["user"] for r in rows])
     return [{"user": users[r["user"]], "right": r["right"], "ms": r["ms"] or 0}
@@ -277,5 +284,8 @@ def my_live_answers(quiz: LiveQuiz, user) -> dict[int, list[int]]:
 
 
 def live_questions_left(quiz: LiveQuiz):
-    pushed = LiveQuizItem.objects.filter(live_quiz=quiz).values("question_id")
+    """The bank's questions no live quiz has pushed yet: once pushed, a question's key is
+    public (the reveal, or the final ranking), so in another live quiz on the same bank it
+    would be known before that quiz's reveal."""
+    pushed = LiveQuizItem.objects.filter(question__bank_id=quiz.bank_id).values("question_id")
     return Question.objects.filter(bank_id=quiz.bank_id).exclude(pk__in=pushed)

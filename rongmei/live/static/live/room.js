@@ -219,7 +219,11 @@
   /* --- the channel: SSE, else polling ------------------------------------------------------ */
   function poll() {
     fetch(root.dataset.poll, { credentials: "omit" }).then(function (r) { return r.json(); }).then(function (d) {
-      (d.priority || []).slice().reverse().forEach(function (m) { handle(m, false); });
+      (d.priority || []).slice().reverse().forEach(function (m) {
+        /* a message read back later: its t is when it was sent, the server's now is d.t */
+        if (m.kind === "quiz" && typeof d.t === "number") m.server_time = d.t;
+        handle(m, false);
+      });
       (d.messages || []).slice().reverse().forEach(function (m) { handle(m, true); });
       figures(d.viewers, d.likes);
       if (typeof d.online === "boolean" && root.dataset.state === "live") offline(!d.online);
