@@ -237,6 +237,10 @@
   function connect() {
     var url = root.dataset.stream;
     if (!url || !window.EventSource) { startPolling(); return; }
+    /* The stream carries what is sent from now on; one read of the recent list (cached
+       for everyone) brings what is already on screen for the others: the question of a
+       直播答题 in progress, a draw, the product being presented. */
+    poll();
     var opened = false, failures = 0;
     var source = new EventSource(url + "?d=" + encodeURIComponent(did));
     source.onopen = function () { opened = true; failures = 0; };
