@@ -109,6 +109,7 @@ NOT_PUBLIC: dict[str, dict[str, str]] = {
     "accounts.SmsMessage": {"*": "发给本人的短信（模板固定），不公开"},
     "accounts.RealNameRecord": {"*": "实名信息，加密保存"},
     "accounts.AppToken": {"*": _SECRET},
+    "accounts.WechatBinding": {"*": "微信登录绑定（openid、unionid、微信昵称），仅用于登录，不公开，注销时删除"},
     "accounts.PersonalDataAccess": {"*": _LOG},
     "units.Unit": {"path": "树结构编码", "code": "单位编码", "contact_phone": _STAFF,
                    "address": _STAFF},

@@ -21,7 +21,7 @@ from rongmei.media.tests.conftest import require_ffmpeg
 from rongmei.news import services
 from rongmei.news.models import ArticlePage, PublishBlock, StoryOutletVersion
 from rongmei.outlets.models import Delivery
-from rongmei.outlets.tests.conftest import make_outlet, standin  # noqa: F401 (fixture)
+from rongmei.outlets.tests.conftest import make_outlet
 from rongmei.outlets.tests.test_wechat_mp import APPID, SECRET, FakeWechat
 from rongmei.outlets.tests.test_weibo_douyin import WEIBO_TOKEN, FakeWeibo
 
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def platforms(standin, settings):  # noqa: F811 (the outlets stand-in fixture)
+def platforms(standin, settings):  # standin: the root conftest's stand-in server
     settings.OUTLETS_WECHAT_POLL_INTERVAL = 0
     wechat, weibo = FakeWechat(), FakeWeibo()
     wechat.polls_before_done = 0
