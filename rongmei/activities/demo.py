@@ -19,13 +19,24 @@ QUESTIONS = [
 ]
 
 
-def _bank_workbook() -> bytes:
+# 直播答题 has its own bank: a question a live quiz reveals never appears on a prize paper.
+LIVE_QUESTIONS = [
+    ("单选", "莲乡县的县花是什么？", ["荷花", "梅花", "菊花", "兰花"], "A", "县情"),
+    ("判断", "白莲是莲乡县的地理标志产品。", [], "正确", "县情"),
+    ("单选", "“红色故事我来讲”决赛在哪个平台直播？", ["融媒莲乡客户端", "报纸", "广播", "宣传栏"], "A", "县情"),
+    ("多选", "下列哪些属于莲乡县的乡镇？", ["荷塘镇", "白水镇", "上塘镇", "北京镇"], "ABC", "县情"),
+    ("判断", "反诈宣传中，陌生人索要验证码可以告诉对方。", [], "错误", "安全"),
+    ("单选", "志愿服务时长在哪里可以查询？", ["志愿者之家", "问政", "商城", "直播"], "A", "文明"),
+]
+
+
+def _bank_workbook(questions=None) -> bytes:
     from rongmei.core.excel import workbook_bytes
 
     from .services import BANK_COLUMNS
 
     rows = []
-    for kind, text, options, answer, category in QUESTIONS:
+    for kind, text, options, answer, category in questions or QUESTIONS:
         padded = (options + [""] * 6)[:6]
         rows.append((kind, text, *padded, answer, "", category, "1"))
     return workbook_bytes("题库", BANK_COLUMNS, rows)
@@ -133,7 +144,9 @@ def seed(ctx) -> str:
                          closes_at=now + timedelta(days=30),
                          intro="每次随机抽取5道题，限时3分钟；60分及以上获得答题积分。")
 
-    _live_quizzes(operator, residents, bank, now)
+    services.import_bank(actor=operator, name="直播答题题库",
+                         data=_bank_workbook(LIVE_QUESTIONS))
+    _live_quizzes(operator, residents, QuestionBank.objects.get(name="直播答题题库"), now)
 
     # Committed a week ago naming yesterday's 福彩3D issue, sealed before it, drawn today.
     draw = services.draw_create(actor=operator, title="莲乡县城区小学一年级学位公开摇号（演示）",

@@ -12,6 +12,7 @@ from rongmei.core.errors import NotFoundError, ServiceError
 
 from ..models import (
     Attempt,
+    LiveQuizItem,
     Question,
     QuestionBank,
     QuestionKind,
@@ -160,8 +161,14 @@ def attempt_start(*, user, quiz_id: int, now: datetime | None = None) -> Attempt
     if not quiz.opens_at <= now < quiz.closes_at:
         raise ServiceError("quiz_closed", f"答题时间为{_local(quiz.opens_at)}至"
                            f"{_local(quiz.closes_at)}", status=409)
+    # A question whose answer a 直播答题 has revealed is public knowledge: never on a paper.
+    revealed = LiveQuizItem.objects.filter(revealed_at__isnull=False).values("question_id")
     pool = list(quiz.bank.questions.filter(**({"category": quiz.category} if quiz.category
-                                              else {})).values_list("pk", "options"))
+                                              else {})).exclude(pk__in=revealed)
+                .values_list("pk", "options"))
+    if not pool:
+        raise ServiceError("quiz_used_up", "本答题活动的题目已在直播答题中公布答案，暂时无法作答",
+                           status=409)
     rng = secrets.SystemRandom()
     paper = rng.sample(pool, min(quiz.question_count, len(pool)))
     orders = {}

@@ -173,3 +173,22 @@ def test_only_operators_host_and_the_room_must_exist(client, ax, live):
     assert LiveQuiz.objects.count() == 1
     console = client.get(f"{CONSOLE}{live.pk}/")
     assert console.status_code == 200 and "推送题目" in console.content.decode()
+
+
+def test_a_question_a_live_quiz_revealed_is_never_on_a_prize_quiz_paper(client, ax, live):
+    """A 有奖答题 on the same bank would otherwise be answerable from the live reveal."""
+    from rongmei.activities import services
+
+    host(client, ax.operator, live, "push")
+    item = LiveQuizItem.objects.get()
+    close_window(live)
+    host(client, ax.operator, live, "reveal")
+    now = timezone.now()
+    quiz = services.quiz_create(actor=ax.operator, title="县情有奖答题", bank_id=live.bank_id,
+                                question_count=2, time_limit_seconds=60, attempts_per_day=5,
+                                opens_at=now - timedelta(hours=1),
+                                closes_at=now + timedelta(days=1))
+    for _ in range(3):
+        paper = api_post(client, ax.people[0], f"/quizzes/{quiz.pk}/attempts")
+        assert paper.status_code == 200
+        assert item.question_id not in [q["id"] for q in paper.json()["questions"]]
