@@ -5,6 +5,9 @@ the services ask again."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from django import forms
 from django.contrib import messages
 from django.db.models import Count, Q
@@ -320,7 +323,13 @@ class QuizForm(forms.Form):
     intro = forms.CharField(label="活动说明", widget=forms.Textarea, required=False)
     bank_id = forms.ModelChoiceField(label="题库", queryset=QuestionBank.objects.all())
     category = forms.CharField(label="只抽此分类（可不填）", max_length=20, required=False)
-    question_count = forms.IntegerField(label="每次题数", min_value=1, max_value=100, initial=10)
+    question_count = forms.IntegerField(label="每次题数", min_value=1, max_value=100, initial=10,
+                                        help_text="填写了抽题规则时，按规则的题数合计")
+    rules = forms.CharField(
+        label="抽题规则（可不填）", required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "县情 1 3\n县情 2 2\n安全 不限 1"}),
+        help_text="每行一条：分类、难度（1至5）、题数，用空格分开；分类或难度可填“不限”。"
+                  "例如“县情 2 3”表示每份试卷从县情类难度2的题中抽3道。各条规则不能抽到同一道题。")
     time_limit_seconds = forms.IntegerField(label="答题时限（秒）", min_value=10,
                                             max_value=3600, initial=300)
     attempts_per_day = forms.IntegerField(label="每人每天次数", min_value=1, max_value=20,
@@ -329,6 +338,25 @@ class QuizForm(forms.Form):
                                     initial=60)
     opens_at = forms.DateTimeField(label="开始时间", widget=DATETIME)
     closes_at = forms.DateTimeField(label="结束时间", widget=DATETIME)
+
+    def clean_rules(self) -> list[dict]:
+        """Lines of “分类 难度 题数” into the rules the service checks against the bank."""
+        rules = []
+        for number, line in enumerate(self.cleaned_data["rules"].splitlines(), start=1):
+            parts = unicodedata.normalize("NFKC", line).replace(",", " ").split()
+            if not parts:
+                continue
+            if len(parts) != 3:
+                raise forms.ValidationError(f"第{number}行应为“分类 难度 题数”三项，用空格分开")
+            category, difficulty, count = parts
+            if (not re.fullmatch(r"[0-9]{1,3}", count)
+                    or not re.fullmatch(rf"[0-9]|{services.ANY}", difficulty)):
+                raise forms.ValidationError(
+                    f"第{number}行：难度须为1至5或“不限”，题数须为数字")
+            rules.append({"category": category,
+                          "difficulty": 0 if difficulty == services.ANY else int(difficulty),
+                          "count": int(count)})
+        return rules
 
 
 def quizzes_view(request):

@@ -18,7 +18,7 @@ from rongmei.core.errors import NotFoundError
 from rongmei.core.http import client_ip
 
 from . import selectors, services
-from .models import Quiz
+from .models import Attempt, Quiz
 
 router = Router(tags=["活动"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
@@ -254,6 +254,18 @@ class PaperQuestionOut(Schema):
     options: list[str]
 
 
+class ReviewQuestionOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    text: str
+    options: list[str]
+    picked: list[int] = Field(description="所选选项的位置（按本次试卷显示的顺序）")
+    is_correct: bool
+    answer: list[int] | None = Field(description="正确选项的位置；活动结束后才公布，之前为 null")
+    explanation: str | None = Field(description="解析；活动结束后才公布，之前为 null")
+
+
 class AttemptOut(Schema):
     id: int
     quiz_id: int
@@ -265,6 +277,8 @@ class AttemptOut(Schema):
     score: int | None
     correct: int | None
     points_paid: int
+    review: list[ReviewQuestionOut] = Field(
+        description="交卷后的逐题对错；正确答案与解析在活动结束后公布")
 
 
 def _attempt(a) -> dict:
@@ -275,7 +289,7 @@ def _attempt(a) -> dict:
             "deadline": a.deadline, "server_time": timezone.now(),
             "questions": services.attempt_paper(a), "submitted": done,
             "score": a.score if done else None, "correct": a.correct if done else None,
-            "points_paid": a.points_paid}
+            "points_paid": a.points_paid, "review": services.attempt_review(a)}
 
 
 class AnswersIn(Schema):
@@ -299,6 +313,16 @@ def quiz_list(request):
              summary="开始答题（抽题、计时由服务器掌握）")
 def attempt_start(request, quiz_id: Id):
     return _attempt(services.attempt_start(user=request.auth, quiz_id=quiz_id))
+
+
+@router.get("/attempts/{attempt_id}", response={200: AttemptOut, **ERRORS}, auth=AUTH,
+            summary="我的一次答题（交卷后逐题对错；活动结束后含答案与解析）")
+def attempt_detail(request, attempt_id: Id):
+    attempt = (Attempt.objects.select_related("quiz")
+               .filter(pk=attempt_id, user=request.auth).first())
+    if attempt is None:
+        raise NotFoundError("答题记录不存在")
+    return _attempt(attempt)
 
 
 @router.post("/attempts/{attempt_id}/submit", response={200: AttemptOut, **ERRORS}, auth=AUTH,

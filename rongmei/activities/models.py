@@ -368,6 +368,10 @@ class Quiz(models.Model):
     bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="quizzes")
     question_count = models.PositiveSmallIntegerField("每次题数", default=10)
     category = models.CharField("只抽此分类", max_length=20, blank=True)
+    # 抽题规则: [{"category": "县情" or "", "difficulty": 1-5 or 0, "count": n}, ...]; the
+    # rules never overlap (services.quiz_create), so every paper has each rule's count.
+    # Empty: ``question_count`` questions from the bank (or ``category``).
+    rules = models.JSONField("抽题规则", default=list, blank=True)
     time_limit_seconds = models.PositiveIntegerField("答题时限（秒）", default=300)
     attempts_per_day = models.PositiveSmallIntegerField("每人每天次数", default=1)
     pass_score = models.PositiveSmallIntegerField("得积分的最低分", default=60)
@@ -385,6 +389,13 @@ class Quiz(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def rules_text(self) -> str:
+        """The 抽题规则 as an operator wrote them: 县情·难度2×3；安全·不限难度×1."""
+        return "；".join(f"{r['category'] or '不限分类'}·"
+                        f"{'难度' + str(r['difficulty']) if r['difficulty'] else '不限难度'}"
+                        f"×{r['count']}" for r in self.rules)
 
 
 class Attempt(models.Model):

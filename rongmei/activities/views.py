@@ -143,9 +143,11 @@ def _quiz_or_404(pk):
 def quiz_view(request, pk):
     quiz = _quiz_or_404(pk)
     mine = selectors.my_rank(quiz, request.user) if request.user.is_authenticated else None
+    attempts = (Attempt.objects.filter(quiz=quiz, user=request.user)
+                .order_by("-started_at")[:20] if request.user.is_authenticated else [])
     return render(request, "activities/quiz.html", {
         "quiz": quiz, "board": selectors.leaderboard(quiz, limit=20), "mine": mine,
-        "now": timezone.now()})
+        "attempts": attempts, "now": timezone.now()})
 
 
 def live_quiz_view(request, pk):
@@ -200,7 +202,8 @@ def attempt_view(request, pk):
         "attempt": attempt, "quiz": attempt.quiz,
         "paper": services.attempt_paper(attempt) if attempt.submitted_at is None else [],
         "seconds_left": max(int((attempt.deadline - now).total_seconds()), 0),
-        "expired": now > attempt.deadline, "rank": rank})
+        "expired": now > attempt.deadline, "rank": rank,
+        "review": services.attempt_review(attempt, now), "closed": now >= attempt.quiz.closes_at})
 
 
 # --- public draws -------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ from .livequiz import (
     my_live_answers,
 )
 from .quizzes import (
+    ANY,
     BANK_COLUMNS,
     BANK_REQUIRED,
     JUDGE_ANSWERS,
@@ -67,8 +68,10 @@ from .quizzes import (
     LATE_GRACE,
     QUIZ,
     attempt_paper,
+    attempt_review,
     attempt_start,
     attempt_submit,
+    clean_draw_rules,
     import_bank,
     quiz_create,
 )

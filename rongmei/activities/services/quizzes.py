@@ -120,10 +120,75 @@ def import_bank(*, actor, name: str, data: bytes) -> ImportReport:
     return report
 
 
+MAX_RULES = 10
+ANY = "不限"
+
+
+def _rule_label(rule: dict) -> str:
+    return (f"{rule['category'] or '不限分类'}、"
+            f"{'难度' + str(rule['difficulty']) if rule['difficulty'] else '不限难度'}")
+
+
+def _rule_filter(rule: dict) -> dict:
+    return {**({"category": rule["category"]} if rule["category"] else {}),
+            **({"difficulty": rule["difficulty"]} if rule["difficulty"] else {})}
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    """Could one question match both rules? (Then a paper might not fill both.)"""
+    return ((not a["category"] or not b["category"] or a["category"] == b["category"])
+            and (not a["difficulty"] or not b["difficulty"]
+                 or a["difficulty"] == b["difficulty"]))
+
+
+def clean_draw_rules(bank: QuestionBank, rules) -> list[dict]:
+    """抽题规则 (category × difficulty × count) checked against the bank: each rule's count
+    can be drawn, and no two rules can match the same question, so every paper is complete
+    and every player gets the same mix."""
+    invalid = ServiceError("invalid_rules", "抽题规则格式不正确", field="rules")
+    if not isinstance(rules, list | tuple) or len(rules) > MAX_RULES:
+        raise ServiceError("invalid_rules", f"抽题规则最多{MAX_RULES}条", field="rules")
+    cleaned = []
+    for number, rule in enumerate(rules, start=1):
+        if not isinstance(rule, dict):
+            raise invalid
+        category = rule.get("category") or ""
+        difficulty, count = rule.get("difficulty") or 0, rule.get("count")
+        if (not isinstance(category, str) or len(category) > 20
+                or any(not isinstance(v, int) or isinstance(v, bool)
+                       for v in (difficulty, count))):
+            raise invalid
+        category = "" if category.strip() == ANY else category.strip()
+        if not 0 <= difficulty <= 5:
+            raise ServiceError("invalid_rules", f"第{number}条规则：难度须为1至5或不限",
+                               field="rules")
+        if not 1 <= count <= 100:
+            raise ServiceError("invalid_rules", f"第{number}条规则：题数须在1至100之间",
+                               field="rules")
+        rule = {"category": category, "difficulty": difficulty, "count": count}
+        for earlier in cleaned:
+            if _overlap(earlier, rule):
+                raise ServiceError(
+                    "overlapping_rules", f"第{number}条规则（{_rule_label(rule)}）与"
+                    f"“{_rule_label(earlier)}”可能抽到同一道题，请按分类或难度分开",
+                    field="rules")
+        available = bank.questions.filter(**_rule_filter(rule)).count()
+        if available < count:
+            raise ServiceError("not_enough_questions", f"第{number}条规则：题库中"
+                               f"{_rule_label(rule)}的题目只有{available}道", field="rules")
+        cleaned.append(rule)
+    if sum(rule["count"] for rule in cleaned) > 100:
+        raise ServiceError("invalid_rules", "每次抽题总数不能超过100道", field="rules")
+    return cleaned
+
+
 def quiz_create(*, actor, title: str, bank_id: int, opens_at: datetime, closes_at: datetime,
                 question_count: int = 10, time_limit_seconds: int = 300,
                 attempts_per_day: int = 1, pass_score: int = 60, intro: str = "",
-                category: str = "") -> Quiz:
+                category: str = "", rules=None) -> Quiz:
+    """A prize quiz. With ``rules`` (抽题规则) each paper is drawn rule by rule and
+    ``question_count`` is their total; without, ``question_count`` from the bank (or from
+    ``category``)."""
     check_operator(actor)
     title = (title or "").strip()
     if not 2 <= len(title) <= 60:
@@ -133,6 +198,9 @@ def quiz_create(*, actor, title: str, bank_id: int, opens_at: datetime, closes_a
         raise ServiceError("bank_not_found", "所选题库不存在", field="bank_id")
     if closes_at <= opens_at:
         raise ServiceError("ends_before_start", "结束时间须晚于开始时间", field="closes_at")
+    rules = clean_draw_rules(bank, rules or [])
+    if rules:
+        category, question_count = "", sum(rule["count"] for rule in rules)
     available = bank.questions.filter(**({"category": category} if category else {})).count()
     if not 1 <= question_count <= available:
         raise ServiceError("not_enough_questions", f"题库中可抽的题目只有{available}道",
@@ -145,11 +213,29 @@ def quiz_create(*, actor, title: str, bank_id: int, opens_at: datetime, closes_a
                            field="attempts_per_day")
     gate_texts(title=title, intro=intro)
     return Quiz.objects.create(title=title, intro=intro, bank=bank, category=category,
-                               question_count=question_count,
+                               rules=rules, question_count=question_count,
                                time_limit_seconds=time_limit_seconds,
                                attempts_per_day=attempts_per_day,
                                pass_score=min(max(pass_score, 0), 100),
                                opens_at=opens_at, closes_at=closes_at)
+
+
+def _draw_paper(quiz: Quiz, rng) -> list[tuple[int, list]]:
+    """The questions of one paper: rule by rule (in the rules' order), or ``question_count``
+    from the bank. A question whose answer a 直播答题 has revealed is public knowledge and
+    never drawn; if that leaves a rule short, nobody gets a paper with fewer questions."""
+    revealed = LiveQuizItem.objects.filter(revealed_at__isnull=False).values("question_id")
+    pools = ([(_rule_filter(rule), rule["count"]) for rule in quiz.rules] if quiz.rules else
+             [({"category": quiz.category} if quiz.category else {}, quiz.question_count)])
+    paper = []
+    for where, count in pools:
+        pool = list(quiz.bank.questions.filter(**where).exclude(pk__in=revealed)
+                    .values_list("pk", "options"))
+        if len(pool) < count and (quiz.rules or not pool):
+            raise ServiceError("quiz_used_up", "本答题活动可抽的题目不足（部分题目已在直播答题中"
+                               "公布答案），请联系主办方", status=409)
+        paper.extend(rng.sample(pool, min(count, len(pool))))
+    return paper
 
 
 def attempt_start(*, user, quiz_id: int, now: datetime | None = None) -> Attempt:
@@ -161,16 +247,8 @@ def attempt_start(*, user, quiz_id: int, now: datetime | None = None) -> Attempt
     if not quiz.opens_at <= now < quiz.closes_at:
         raise ServiceError("quiz_closed", f"答题时间为{_local(quiz.opens_at)}至"
                            f"{_local(quiz.closes_at)}", status=409)
-    # A question whose answer a 直播答题 has revealed is public knowledge: never on a paper.
-    revealed = LiveQuizItem.objects.filter(revealed_at__isnull=False).values("question_id")
-    pool = list(quiz.bank.questions.filter(**({"category": quiz.category} if quiz.category
-                                              else {})).exclude(pk__in=revealed)
-                .values_list("pk", "options"))
-    if not pool:
-        raise ServiceError("quiz_used_up", "本答题活动的题目已在直播答题中公布答案，暂时无法作答",
-                           status=409)
     rng = secrets.SystemRandom()
-    paper = rng.sample(pool, min(quiz.question_count, len(pool)))
+    paper = _draw_paper(quiz, rng)
     orders = {}
     for pk, options in paper:
         order = list(range(len(options)))
@@ -209,6 +287,36 @@ def attempt_paper(attempt: Attempt) -> list[dict]:
                       "text": question.text,
                       "options": [question.options[i] for i in order]})
     return paper
+
+
+def attempt_review(attempt: Attempt, now: datetime | None = None) -> list[dict]:
+    """A handed-in paper as its player reviews it: each question's options as shown, the
+    positions they picked and whether that was right. The right answer and the explanation
+    (解析) only once the quiz has closed: during the quiz they would pass from player to
+    player, and the bank's questions come round again on the next papers."""
+    if attempt.submitted_at is None:
+        return []
+    now = now or timezone.now()
+    closed = now >= attempt.quiz.closes_at
+    questions = Question.objects.in_bulk(attempt.questions)
+    review = []
+    for pk in attempt.questions:
+        question = questions.get(pk)
+        if question is None:
+            continue
+        order = attempt.orders.get(str(pk), list(range(len(question.options))))
+        shown = {original: position for position, original in enumerate(order)}
+        picked = attempt.answers.get(str(pk), [])
+        item = {"id": pk, "kind": question.kind, "kind_label": question.get_kind_display(),
+                "text": question.text, "options": [question.options[i] for i in order],
+                "picked": sorted(shown[i] for i in picked if i in shown),
+                "is_correct": sorted(picked) == sorted(question.answer),
+                "answer": None, "explanation": None}
+        if closed:
+            item["answer"] = sorted(shown[i] for i in question.answer if i in shown)
+            item["explanation"] = question.explanation
+        review.append(item)
+    return review
 
 
 def attempt_submit(*, user, attempt_id: int, answers: dict,
