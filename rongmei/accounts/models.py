@@ -85,6 +85,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 class OtpPurpose(models.TextChoices):
     LOGIN = "login", "登录"
     STAFF = "staff", "管理后台登录验证"
+    STAFF_PASSWORD = "staff_password", "设置管理后台密码"
 
 
 class PhoneOtp(models.Model):

@@ -69,6 +69,10 @@ def sms_send(*, phone: str, template: str, params: dict) -> SmsMessage:
 
 # --- One-time codes ------------------------------------------------------------------------
 
+OTP_TEMPLATES = {OtpPurpose.STAFF: "staff_login_code",
+                 OtpPurpose.STAFF_PASSWORD: "staff_password_code"}
+
+
 def otp_request(*, phone: str, ip: str | None, purpose: str = OtpPurpose.LOGIN) -> PhoneOtp:
     """Create a login code for ``phone`` and text it.
 
@@ -100,8 +104,7 @@ def otp_request(*, phone: str, ip: str | None, purpose: str = OtpPurpose.LOGIN) 
             expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS), requested_ip=ip,
         )
     try:
-        sms_send(phone=phone,
-                 template="staff_login_code" if purpose == OtpPurpose.STAFF else "login_code",
+        sms_send(phone=phone, template=OTP_TEMPLATES.get(purpose, "login_code"),
                  params={"code": code, "minutes": settings.OTP_TTL_SECONDS // 60})
     except sms.SmsSendError:
         PhoneOtp.objects.filter(pk=otp.pk).update(used_at=timezone.now())
@@ -170,6 +173,52 @@ def account_for_verified_phone(*, phone: str) -> User:
 
 def _lock_key(phone: str) -> str:
     return f"staff-login-lock:{phone}"
+
+
+def staff_password_account(phone: str) -> User | None:
+    """The console account a phone may set the password of by SMS: an active staff member
+    who is not a superuser (an administrator's password is reset by another administrator,
+    so a stolen SIM alone never opens the whole console)."""
+    try:
+        phone = _clean_phone(phone)
+    except ServiceError:
+        return None
+    return User.objects.filter(phone=phone, is_active=True, is_staff=True,
+                               is_superuser=False).first()
+
+
+def staff_password_request(*, phone: str, ip: str | None) -> None:
+    """Text a code for 设置管理后台密码 — only to a staff account's phone, while the answer
+    is the same for any number (the page does not tell who is staff)."""
+    phone = _clean_phone(phone)
+    if staff_password_account(phone) is None:
+        ratelimit.hit("otp-ip", ip or "-", limit=settings.OTP_MAX_PER_IP_PER_HOUR, window=3600,
+                      message="当前网络获取验证码过于频繁，请稍后再试")
+        return
+    otp_request(phone=phone, ip=ip, purpose=OtpPurpose.STAFF_PASSWORD)
+
+
+def staff_password_set(*, phone: str, code: str, password: str, ip: str | None) -> User:
+    """Set a staff member's console password with a code texted to their phone: for someone
+    named to a console role from a resident account (a 评委, a 问政 handler) who never had a
+    password, and for a forgotten one. The password must pass the site's validators; the code
+    is checked before the account is looked up, so the answer never says who is staff."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:  # before the code is spent: a weak password should not cost a new code
+        validate_password(password or "")
+    except ValidationError as exc:
+        raise ServiceError("weak_password", "".join(exc.messages), field="password") from None
+    phone = otp_check(phone=phone, code=code, ip=ip, purpose=OtpPurpose.STAFF_PASSWORD)
+    user = staff_password_account(phone)
+    if user is None:  # no code is ever sent to such a number; it stopped being staff since
+        raise ServiceError("otp_invalid", OTP_INVALID, field="code")
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        staff_login_succeeded(phone=phone)  # a lockout from the forgotten password ends
+    return user
 
 
 def staff_login_locked_for(phone: str) -> int:

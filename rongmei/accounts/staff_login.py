@@ -94,3 +94,43 @@ def login_code(request):
             error = exc.message
     return render(request, "accounts/staff_login_code.html",
                   {"notice": notice, "error": error}, status=400 if error else 200)
+
+
+PASSWORD_PHONE_KEY = "rongmei_staff_password_phone"
+
+
+@csrf_protect
+@never_cache
+def password_set(request):
+    """设置管理后台密码 by a code texted to the staff member's own phone (a 评委 or handler
+    named from a resident account has never had one; anyone may have forgotten theirs).
+    Superusers are not served here: ``services.staff_password_account``."""
+    ip = client_ip(request)
+    phone = request.POST.get("phone", request.session.get(PASSWORD_PHONE_KEY, ""))
+    errors: dict[str, str] = {}
+    notice = ""
+    sent = PASSWORD_PHONE_KEY in request.session
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "send":
+                services.staff_password_request(phone=phone, ip=ip)
+                request.session[PASSWORD_PHONE_KEY] = phone = services._clean_phone(phone)
+                sent = True
+                notice = (f"如 {mask_phone(phone)} 是工作人员账号（非系统管理员），验证码已发送，"
+                          "5分钟内有效。")
+            else:
+                if request.POST.get("password", "") != request.POST.get("password2", ""):
+                    raise ServiceError("password_mismatch", "两次输入的密码不一致",
+                                       field="password2")
+                services.staff_password_set(phone=phone, code=request.POST.get("code", ""),
+                                            password=request.POST.get("password", ""), ip=ip)
+                request.session.pop(PASSWORD_PHONE_KEY, None)
+                from django.contrib import messages
+
+                messages.success(request, "密码已设置，请用手机号和新密码登录管理后台")
+                return redirect(settings.WAGTAILADMIN_LOGIN_URL)
+        except ServiceError as exc:
+            errors[exc.field or "code"] = exc.message
+    return render(request, "accounts/staff_password.html", {
+        "phone": phone, "sent": sent, "notice": notice, "errors": errors},
+        status=400 if errors else 200)

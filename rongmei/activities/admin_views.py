@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
 from rongmei.core.errors import ServiceError
+from rongmei.core.masking import mask_phone
 from rongmei.core.roles import JUDGE, OPERATOR, UNIT_ADMIN
 from rongmei.units.access import has_role, unit_scope
 
@@ -173,7 +174,11 @@ def contest_view(request, pk):
             elif action == "judge_add":
                 judge = services.judge_add(actor=request.user, contest_id=contest.pk,
                                            phone=request.POST.get("phone", ""))
-                messages.success(request, f"已添加评委{judge.user.name or judge.user.phone}")
+                who = judge.user.name or mask_phone(judge.user.phone)
+                messages.success(request, f"已添加评委{who}" + (
+                    "" if judge.user.has_usable_password() else
+                    "。该评委还没有管理后台密码，请告知其在管理后台登录页点击"
+                    "“首次登录或忘记密码？用短信验证码设置密码”，设置后即可登录评分"))
             elif action == "judge_remove":
                 judge_id = int(request.POST.get("judge", 0))
                 if not contest.judges.filter(pk=judge_id).exists():
@@ -225,7 +230,7 @@ def contest_view(request, pk):
 def _registration_cells(registration, fields, *, masked: bool) -> list[tuple[str, object]]:
     """(type, answer or photo id) per field; phone and ID number masked in the list (the
     full ones are a logged look, ``registration_view``)."""
-    from rongmei.core.masking import mask_id_number, mask_phone
+    from rongmei.core.masking import mask_id_number
 
     masks = {"phone": mask_phone, "id_number": mask_id_number} if masked else {}
     photos = {p.code: p.pk for p in registration.photos.all()}

@@ -27,6 +27,7 @@ urlpatterns = [
     # The console's sign-in, with the optional second factor, ahead of Wagtail's own.
     path("admin/login/", staff_login.StaffLoginView.as_view(), name="wagtailadmin_login"),
     path("admin/login/code/", staff_login.login_code, name="rongmei_staff_login_code"),
+    path("admin/login/password/", staff_login.password_set, name="rongmei_staff_password"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("rongmei.accounts.urls")),

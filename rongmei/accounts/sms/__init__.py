@@ -23,6 +23,8 @@ TEMPLATES = {
     "login_code": "您的验证码为{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。",
     "staff_login_code": "您正在登录管理后台，验证码为{code}，{minutes}分钟内有效。如非本人操作，"
                         "请立即修改密码。",
+    "staff_password_code": "您正在设置管理后台密码，验证码为{code}，{minutes}分钟内有效。"
+                           "如非本人操作，请勿告诉他人并联系管理员。",
     "notice": "{text}",
 }
 
