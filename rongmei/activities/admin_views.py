@@ -532,6 +532,16 @@ def draw_view(request, pk):
         except ServiceError as exc:
             messages.error(request, exc.message)
     found.refresh_from_db()
+    winners = selectors.draw_results(found)
+    if found.quiz_id is not None:  # a quiz prize: the operator reaches each winner's account
+        from django.contrib.auth import get_user_model
+
+        accounts = services.quiz_winner_accounts(found)
+        phones = dict(get_user_model().objects.filter(pk__in=accounts.values())
+                      .values_list("pk", "phone"))
+        for winner in winners:
+            phone = phones.get(accounts.get(winner["code"]))
+            winner["contact"] = mask_phone(phone) if phone else "账号已注销"
     return _page(request, "draw.html", found.title, draw=found, report=report,
                  columns=services.DRAW_COLUMNS, entrant_count=found.entrants.count(),
-                 winners=selectors.draw_results(found))
+                 winners=winners)

@@ -9,4 +9,8 @@ class ActivitiesConfig(AppConfig):
     points_pays = ("quiz",)
 
     def ready(self):
+        from rongmei.notices import kinds
+
         from . import signals  # noqa: F401 - erasure on account deletion
+
+        kinds.register("activities_prize", label="答题抽奖中签")

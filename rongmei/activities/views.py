@@ -23,7 +23,7 @@ from rongmei.core.modules import module_is_on
 
 from . import selectors, services
 from .api import DEVICE_COOKIE, device_of
-from .models import Attempt, Entry, Registration
+from .models import Attempt, DrawStatus, Entry, Registration
 
 
 def _contest_or_404(pk):
@@ -145,9 +145,20 @@ def quiz_view(request, pk):
     mine = selectors.my_rank(quiz, request.user) if request.user.is_authenticated else None
     attempts = (Attempt.objects.filter(quiz=quiz, user=request.user)
                 .order_by("-started_at")[:20] if request.user.is_authenticated else [])
+    prize_draws = []
+    my_code = None
+    draws = list(selectors.draws().filter(quiz=quiz))
+    if draws and any(a.submitted_at and a.score >= max(quiz.pass_score, 1) for a in attempts):
+        my_code = services.quiz_entrant_code(quiz.pk, request.user.pk)
+    for found in draws:  # where this player stands in each: 入围 once sealed, then 中签
+        sealed = found.status != DrawStatus.OPEN
+        listed = bool(my_code) and sealed and found.entrants.filter(code=my_code).exists()
+        prize_draws.append({"draw": found, "sealed": sealed, "listed": listed,
+                            "won": listed and my_code in found.winners})
     return render(request, "activities/quiz.html", {
         "quiz": quiz, "board": selectors.leaderboard(quiz, limit=20), "mine": mine,
-        "attempts": attempts, "now": timezone.now()})
+        "attempts": attempts, "prize_draws": prize_draws, "my_code": my_code,
+        "now": timezone.now()})
 
 
 def live_quiz_view(request, pk):

@@ -45,7 +45,9 @@ from .draws import (
     draw_create,
     draw_run,
     entrants_import,
+    quiz_entrant_code,
     quiz_qualifiers,
+    quiz_winner_accounts,
 )
 from .livequiz import (
     live_answer,

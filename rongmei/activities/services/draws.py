@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rongmei.core import draw as draw_engine
+from rongmei.core.crypto import keyed_hash
 from rongmei.core.errors import NotFoundError, ServiceError
 
 from ..models import (
@@ -66,13 +67,32 @@ def draw_create(*, actor, title: str, quota: int, description: str = "",
         public_value_on=public_value_on, live_url=live_url, quiz=quiz, created_by=actor)
 
 
+def quiz_entrant_code(quiz_id: int, user_id: int) -> str:
+    """A player's number in their quiz's prize draw: keyed, so the published list neither
+    gives away account ids nor lets one quiz's list be matched with another's. The player
+    sees theirs on the quiz page; the console finds a winner's account from it."""
+    digest = keyed_hash(f"{quiz_id}:{user_id}", purpose="quiz-draw-code")
+    return "Q" + digest[:10].upper()
+
+
 def quiz_qualifiers(quiz: Quiz) -> list[tuple[str, str]]:
     """(code, name) of each person with an attempt at or above the pass mark: the list of a
     prize draw among a quiz's players (one place per person, however many attempts)."""
     users = (Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False,
                                     score__gte=max(quiz.pass_score, 1))
              .values_list("user_id", "user__nickname").distinct().order_by("user_id"))
-    return [(f"Q{user_id:07d}", (nickname or "居民")[:20]) for user_id, nickname in users]
+    return sorted((quiz_entrant_code(quiz.pk, user_id), (nickname or "居民")[:20])
+                  for user_id, nickname in users)
+
+
+def quiz_winner_accounts(draw: PublicDraw) -> dict[str, int]:
+    """code → account id of a quiz prize draw's winners (for the console to reach them)."""
+    if draw.quiz_id is None or not draw.winners:
+        return {}
+    players = (Attempt.objects.filter(quiz_id=draw.quiz_id, submitted_at__isnull=False)
+               .values_list("user_id", flat=True).distinct())
+    codes = {quiz_entrant_code(draw.quiz_id, user_id): user_id for user_id in players}
+    return {code: codes[code] for code in draw.winners if code in codes}
 
 
 def _locked_draw(draw_id) -> PublicDraw:
@@ -201,4 +221,22 @@ def draw_run(*, actor, draw_id: int, public_value: str,
         draw.public_value, draw.status = public_value, DrawStatus.DRAWN
         draw.drawn_at = now or timezone.now()
         draw.save(update_fields=["winners", "public_value", "status", "drawn_at"])
+        if draw.quiz_id is not None:
+            _tell_quiz_winners(draw)
         return draw
+
+
+def _tell_quiz_winners(draw: PublicDraw) -> None:
+    """A quiz prize draw's winners hear it in their 消息 (their number alone means nothing
+    to them until they look it up on the quiz page)."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from rongmei.notices.services import notify
+
+    accounts = quiz_winner_accounts(draw)
+    winners = get_user_model().objects.filter(pk__in=accounts.values())
+    notify(users=list(winners), kind="activities_prize",
+           title=f"您在“{draw.quiz.title}”答题抽奖中中签",
+           body=f"{draw.title}：您已中签，请留意主办方的领奖通知。",
+           link=reverse("activities:draw", args=[draw.pk]), about=f"activities:draw:{draw.pk}")

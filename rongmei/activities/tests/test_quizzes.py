@@ -4,6 +4,7 @@ the 答题 points rule, and the leaderboard."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -133,8 +134,27 @@ def test_the_key_never_reaches_the_client_and_a_full_paper_scores_and_pays(clien
         client.post(f"/admin/activities/draws/{prize.pk}/", {"action": "run",
                                                              "public_value": "07"})
     prize.refresh_from_db()
-    assert list(prize.entrants.values_list("code", flat=True)) == [f"Q{player.pk:07d}"]
-    assert prize.winners == [f"Q{player.pk:07d}"]
+    code = services.quiz_entrant_code(quiz.pk, player.pk)
+    # Keyed: neither the account id nor the same code as in another quiz's list.
+    assert re.fullmatch(r"Q[0-9A-F]{10}", code) and code != f"Q{player.pk:07d}"
+    assert code != services.quiz_entrant_code(quiz.pk + 1, player.pk)
+    assert list(prize.entrants.values_list("code", flat=True)) == [code]
+    assert prize.winners == [code]
+    # The winner hears it and sees their number and the result on the quiz page; the
+    # console shows the winner's account phone masked, to check at the prize desk.
+    from rongmei.notices.models import Notice
+
+    assert Notice.objects.filter(user=player, kind="activities_prize").count() == 1
+    assert not Notice.objects.filter(kind="activities_prize").exclude(user=player).exists()
+    client.force_login(player)
+    page = client.get(f"/activities/quizzes/{quiz.pk}/").content.decode()
+    assert code in page and "恭喜，您已中签" in page
+    client.force_login(other)
+    assert "恭喜" not in client.get(f"/activities/quizzes/{quiz.pk}/").content.decode()
+    client.force_login(ax.operator)
+    console = client.get(f"/admin/activities/draws/{prize.pk}/").content.decode()
+    assert code in console and player.phone not in console
+    assert f"{player.phone[:3]}****{player.phone[-4:]}" in console
     record = client.get(f"/activities/draws/{prize.pk}/record.json").json()
     assert all(ok for _, ok, _ in engine.verify(record))
 
