@@ -166,7 +166,10 @@ class Registration(models.Model):
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="registrations")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="+")
+    # The ID number is kept like 实名登记's: masked in ``answers`` (what lists and exports
+    # read), the full number only encrypted here, read through services.registration_open.
     answers = models.JSONField("报名信息", default=dict)
+    id_number_encrypted = models.TextField("身份证号（加密）", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -10,7 +10,7 @@ def _erase_person(sender, user, **kwargs):
 
     from .models import Registration, RegistrationPhoto, Vote
 
-    Registration.objects.filter(user=user).update(answers={})
+    Registration.objects.filter(user=user).update(answers={}, id_number_encrypted="")
     photos = list(RegistrationPhoto.objects.filter(registration__user=user))
     RegistrationPhoto.objects.filter(pk__in=[p.pk for p in photos]).delete()
     transaction.on_commit(lambda: [p.image.delete(save=False) for p in photos])

@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, F
 from django.utils import timezone
 
-from rongmei.core import ratelimit
+from rongmei.core import crypto, ratelimit
 from rongmei.core.errors import NotFoundError, PermissionDeniedError, ServiceError
+from rongmei.core.masking import mask_id_number
 from rongmei.core.roles import JUDGE, OPERATOR, ROLE_BY_CODE, UNIT_ADMIN
 from rongmei.units.access import (
     access_unit,
@@ -210,10 +211,15 @@ def registration_create(*, user, contest_id: int, answers: dict, files: dict | N
         if code == "id_number" and not (len(value) == 18 and value[:17].isdigit()):
             raise ServiceError("invalid_id_number", "身份证号须为18位", field=code)
         clean[code] = value
+    sealed = ""
+    if clean.get("id_number"):
+        sealed = crypto.encrypt(clean["id_number"])
+        clean["id_number"] = mask_id_number(clean["id_number"])
     try:
         with transaction.atomic():
             registration = Registration.objects.create(contest=contest, user=user,
-                                                       answers=clean)
+                                                       answers=clean,
+                                                       id_number_encrypted=sealed)
             for code, image in photos.items():
                 photo = RegistrationPhoto(registration=registration, code=code)
                 photo.image.save(image.name, image, save=False)
@@ -236,6 +242,9 @@ def registration_open(*, viewer, registration_id: int) -> Registration:
     PersonalDataAccess.objects.create(viewer=viewer, subject_id=registration.user_id,
                                       what="报名信息",
                                       reason=f"审核评选“{registration.contest.title}”的报名"[:120])
+    if registration.id_number_encrypted:  # in full for this look only, never saved so
+        registration.answers = {**registration.answers,
+                                "id_number": crypto.decrypt(registration.id_number_encrypted)}
     return registration
 
 

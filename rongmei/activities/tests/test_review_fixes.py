@@ -295,6 +295,10 @@ def test_the_console_lists_registrations_masked_and_logs_a_full_look(client, ax)
     services.registration_create(user=ax.people[0], contest_id=contest.pk, answers={
         "name": "李华", "phone": "13812345678", "id_number": "36102519900101123X"})
     registration = Registration.objects.get()
+    # At rest the ID number is like 实名登记's: masked in the answers, the full one encrypted.
+    assert registration.answers["id_number"] == "361***********123X"
+    assert registration.id_number_encrypted
+    assert "19900101" not in registration.id_number_encrypted
     client.force_login(ax.operator)
     listing = client.get(f"/admin/activities/contests/{contest.pk}/").content.decode()
     assert "13812345678" not in listing and "138****5678" in listing
@@ -311,6 +315,12 @@ def test_the_console_lists_registrations_masked_and_logs_a_full_look(client, ax)
         page = client.get(f"/admin/activities/registrations/{registration.pk}/")
         assert "13812345678" not in page.content.decode()
     assert PersonalDataAccess.objects.count() == 1
+    # 注销 erases the answers and the sealed number; the full look stays but has nothing left.
+    from rongmei.accounts.services import account_delete
+
+    account_delete(user=ax.people[0])
+    registration.refresh_from_db()
+    assert registration.answers == {} and registration.id_number_encrypted == ""
 
 
 # --- the leaderboard: each person's best, picked by the database ------------------------------
