@@ -220,6 +220,7 @@ NOT_PUBLIC: dict[str, dict[str, str]] = {
     "planning.Coverage": {"*": "报道计划，仅编辑部可见（报道要求过敏感词）"},
     "activities.Contest": {"live_url": "链接", "proposal_note": _STAFF},
     "activities.RegistrationPhoto": {"*": "报名照片的存储编号，仅运营可见"},
+    "activities.Registration": {"id_number_encrypted": "报名身份证号（加密），仅运营留痕查看"},
     "activities.Entry": {"review_note": _STAFF},
     "activities.Vote": {"*": "投票记录及风控信号，仅后台可见"},
     "activities.QuestionBank": {"name": "题库名，仅后台可见"},
