@@ -37,6 +37,7 @@ def test_each_role_sees_its_own_work_on_the_console_home(client, demo):
         "director": {"待我审核的稿件", "待分拣问政", "今日到期"},
         "wenzheng_handler": {"待分拣问政", "待转办", "答复与进展待审", "今日到期", "已超期"},
         "operator": {"待审商户", "待审商品", "待审评论"},
+        "propaganda": {"待下发转办告知单", "告知单办理中", "告知单已超期"},
     }
     phones = {code: phone for code, phone, _, _ in STAFF}
     seen = {}
@@ -53,3 +54,9 @@ def test_each_role_sees_its_own_work_on_the_console_home(client, demo):
     assert seen["wenzheng_handler"]["待分拣问政"][0] == waiting
     # Work that is not theirs stays off their desk.
     assert "待分拣问政" not in seen["reporter"] and "待审商户" not in seen["editor"]
+    assert "待分拣问政" not in seen["propaganda"]
+    assert "待下发转办告知单" not in seen["wenzheng_handler"]
+    from rongmei.wenzheng.models import Briefing, DocumentStatus
+
+    assert seen["propaganda"]["待下发转办告知单"][0] == Briefing.objects.filter(
+        status=DocumentStatus.SUBMITTED, case__state=CaseState.BRIEFING).count()
