@@ -58,7 +58,7 @@ def write(request):
         own, others = _matching(own, query), _matching(others, query)
     return TemplateResponse(request, "news/admin/write.html", {
         "own": own, "others": others, "kinds": kinds, "query": query,
-        "total": len(sections), "header_title": "写稿",
+        "total": len(sections), "page_title": "写稿", "header_title": "写稿",
     })
 
 
