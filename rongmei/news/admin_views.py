@@ -83,7 +83,7 @@ def publish_blocks(request):
         raise PermissionDenied
     blocks = PublishBlock.objects.select_related("page", "user")[:200]
     return TemplateResponse(request, "news/admin/publish_blocks.html", {
-        "blocks": blocks, "header_title": "敏感词拦截记录",
+        "blocks": blocks, "page_title": "敏感词拦截记录", "header_title": "敏感词拦截记录",
     })
 
 
@@ -116,5 +116,5 @@ def search_dictionary(request):
     return TemplateResponse(request, "news/admin/search_dictionary.html", {
         "words": SearchWord.objects.all(), "synonyms": SearchSynonym.objects.all(),
         "misses": search_terms.misses(actor=request.user), "error": error,
-        "header_title": "搜索词典",
+        "page_title": "搜索词典", "header_title": "搜索词典",
     }, status=400 if error else 200)
