@@ -61,6 +61,16 @@
       }
     });
   });
+  // A filter bar whose form is all pickers applies a choice at once (its 筛选 button is
+  // for when this script does not run).
+  document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+    if (form.querySelector("input:not([type=hidden])")) return;
+    var go = form.querySelector(".rm-filterbar__go");
+    if (go) go.hidden = true;
+    form.addEventListener("change", function (event) {
+      if (event.target.tagName === "SELECT") form.submit();
+    });
+  });
   // Banner carousel auto-advance (paused when the user prefers reduced motion).
   if (!window.matchMedia("(prefers-reduced-motion: reduce)").matches) {
     document.querySelectorAll(".rm-carousel").forEach(function (carousel) {
