@@ -155,9 +155,14 @@ class RealNameRecord(models.Model):
         verbose_name_plural = "实名信息"
 
     def __str__(self):
+        return f"{self.masked_name} {self.id_number_masked}"
+
+    @property
+    def masked_name(self) -> str:
+        """The name as pages show it (张*, 欧*锋): the full name never leaves the record."""
         from rongmei.core.masking import mask_name
 
-        return f"{mask_name(self.name)} {self.id_number_masked}"
+        return mask_name(self.name)
 
 
 class AppToken(models.Model):

@@ -40,6 +40,10 @@ def home_view(request):
         "draws": selectors.draws()[:20], "now": timezone.now()})
 
 
+# The gallery's order picker: (value, label), the first the default.
+GALLERY_SORTS = (("number", "按编号"), ("votes", "按票数"))
+
+
 def contest_view(request, pk):
     contest = _contest_or_404(pk)
     now = timezone.now()
@@ -55,6 +59,7 @@ def contest_view(request, pk):
     stage, stage_label = contest.stage(now)
     return render(request, "activities/contest.html", {
         "contest": contest, "entries": entries, "q": q, "sort": sort, "stage": stage,
+        "sorts": GALLERY_SORTS,
         "count_note": selectors.count_note(contest, now),
         "stage_label": stage_label, "registration": registration, "mine": mine,
         "fields": contest.registration_fields(),

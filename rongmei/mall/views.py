@@ -155,7 +155,8 @@ def shop(request):
     if not merchants:
         return render(request, "mall/shop.html", {"forbidden": True, "active_tab": "me"},
                       status=403)
-    context = {"merchants": merchants, "form": {}, "active_tab": "me"}
+    context = {"merchants": merchants, "form": {}, "active_tab": "me",
+               "merchant_choices": [(m.pk, m.name) for m in merchants]}
     status = 200
     if request.method == "POST":
         data = request.POST
@@ -185,7 +186,8 @@ def shop(request):
                 image=request.FILES.get("image"), price_cash=cash,
                 pickup=bool(data.get("pickup")), delivery=bool(data.get("delivery")), **number)
         except (ServiceError, ValueError) as exc:
-            context.update(form=data, error=getattr(exc, "message", "请求无效"))
+            context.update(form=data, error=getattr(exc, "message", "请求无效"),
+                           error_field=getattr(exc, "field", None))
             status = getattr(exc, "status", 400)
         else:
             messages.success(request, "商品已提交，运营审核通过后上架")

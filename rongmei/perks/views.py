@@ -15,6 +15,9 @@ from rongmei.volunteers.models import Volunteer
 from . import services
 from .models import Perk
 
+# Who may use a perk: every registered volunteer, or those with at least n stars.
+STAR_CHOICES = [(0, "所有注册志愿者")] + [(n, f"{n}星及以上") for n in range(1, 6)]
+
 
 def perks_view(request):
     volunteer = (Volunteer.objects.filter(user=request.user).first()
@@ -45,7 +48,7 @@ def mine_view(request):
             messages.success(request, "礼遇已发布")
         return redirect("perks:mine")
     return render(request, "perks/mine.html", {
-        "shops": shops,
+        "shops": shops, "star_choices": STAR_CHOICES,
         "perks": Perk.objects.filter(merchant__in=shops).select_related("merchant")})
 
 

@@ -33,9 +33,13 @@ def test_resident_submits_with_a_photo_and_rates_the_reply(live_site, browser,
     page = open_page(browser, browser_context_args)
     login_by_sms(page, live_site, resident.phone, next_path="/wenzheng/new/")
     assert_accessible(page, "我要问政")
+    # WeUI cells throughout: no bare picker, file input or fieldset.
+    assert page.evaluate("""() => [...document.querySelectorAll(
+        'main select, main input[type=file], main fieldset')]
+        .filter((el) => !el.closest('.weui-cell')).length""") == 0
     page.get_by_label("问题分类").select_option(label="路灯照明")
     page.get_by_label("标题").fill("上塘村村口路灯不亮")
-    page.get_by_label("问题描述（时间、地点、具体情况）").fill("上塘村村口三盏路灯坏了一个月，晚上出行不安全。")
+    page.get_by_label("问题描述").fill("上塘村村口三盏路灯坏了一个月，晚上出行不安全。")
     page.set_input_files("#photos", str(photo))
     # WeUI's uploader: the chosen photo shows as a thumbnail, with the count.
     page.locator("#photos-preview img").wait_for()
@@ -43,7 +47,7 @@ def test_resident_submits_with_a_photo_and_rates_the_reply(live_site, browser,
     # The photo's GPS is offered, never used silently.
     page.get_by_role("button", name="使用照片的拍摄位置").wait_for()
     assert page.locator("#latitude").input_value() == ""
-    page.get_by_label("所在乡镇或村（社区）").select_option(label="上塘村")
+    page.get_by_label("所在地").select_option(label="上塘村")
     with page.expect_navigation():
         page.get_by_test_id("submit-case").click()
     case = Case.objects.get(user=resident)

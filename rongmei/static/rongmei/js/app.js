@@ -32,6 +32,45 @@
     }, 1000);
     button.textContent = left + "秒后重新获取";
   });
+  // WeUI's uploader (templates/includes/uploader.html): the chosen files as thumbnails (a
+  // name tile for a video), with a count and a warning past data-max.
+  document.querySelectorAll("[data-uploader]").forEach(function (box) {
+    var input = box.querySelector("input[type=file]"), list = box.querySelector(".weui-uploader__files");
+    var count = box.querySelector(".rm-uploader__count"), noun = box.getAttribute("data-noun") || "图片";
+    var max = parseInt(box.getAttribute("data-max"), 10) || 0;
+    if (!input || !list || !window.URL || !URL.createObjectURL) return;
+    input.addEventListener("change", function () {
+      list.querySelectorAll("img").forEach(function (img) { URL.revokeObjectURL(img.src); });
+      list.textContent = "";
+      var files = Array.prototype.slice.call(input.files || []);
+      files.forEach(function (file, index) {
+        var li = document.createElement("li");
+        li.className = "weui-uploader__file" + (max && index >= max ? " is-over" : "");
+        if (/^image\//.test(file.type)) {
+          var img = document.createElement("img");
+          img.alt = "第" + (index + 1) + "张" + noun; img.src = URL.createObjectURL(file);
+          li.appendChild(img);
+        } else {
+          li.className += " rm-uploader__name"; li.textContent = file.name;
+        }
+        list.appendChild(li);
+      });
+      if (count) {
+        count.textContent = files.length ? "（已选" + files.length + (noun === "视频" ? "段" : "张") +
+          (max && files.length > max ? "，超过" + max + "张，请重新选择" : "") + "）" : "";
+      }
+    });
+  });
+  // A filter bar whose form is all pickers applies a choice at once (its 筛选 button is
+  // for when this script does not run).
+  document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+    if (form.querySelector("input:not([type=hidden])")) return;
+    var go = form.querySelector(".rm-filterbar__go");
+    if (go) go.hidden = true;
+    form.addEventListener("change", function (event) {
+      if (event.target.tagName === "SELECT") form.submit();
+    });
+  });
   // Banner carousel auto-advance (paused when the user prefers reduced motion).
   if (!window.matchMedia("(prefers-reduced-motion: reduce)").matches) {
     document.querySelectorAll(".rm-carousel").forEach(function (carousel) {

@@ -96,23 +96,6 @@
     }
     return null;
   }
-  /* WeUI's uploader: the chosen photos as thumbnails, with a count and a warning past 6. */
-  var chosen = form.querySelector("#photos"), preview = document.querySelector("#photos-preview");
-  if (chosen && preview && window.URL && URL.createObjectURL) {
-    chosen.addEventListener("change", function () {
-      Array.prototype.forEach.call(preview.querySelectorAll("img"), function (img) { URL.revokeObjectURL(img.src); });
-      preview.textContent = "";
-      var files = Array.prototype.slice.call(chosen.files || []);
-      files.forEach(function (file, index) {
-        var li = document.createElement("li"), img = document.createElement("img");
-        li.className = "rm-uploader__file" + (index >= 6 ? " is-over" : "");
-        img.alt = "第" + (index + 1) + "张照片"; img.src = URL.createObjectURL(file);
-        li.appendChild(img); preview.appendChild(li);
-      });
-      var count = document.querySelector("#photos-count");
-      if (count) count.textContent = files.length ? "（已选" + files.length + "张" + (files.length > 6 ? "，超过6张，请重新选择" : "") + "）" : "";
-    });
-  }
   var photos = form.querySelector("#photos"), hint = document.querySelector("#photo-gps");
   if (photos && hint && window.FileReader && window.DataView) {
     photos.addEventListener("change", function () {
