@@ -196,6 +196,10 @@ class PersonalDataAccess(models.Model):
         verbose_name_plural = "个人信息访问记录"
         ordering = ["-created_at"]
 
+    def __str__(self):
+        when = timezone.localtime(self.created_at).strftime("%Y-%m-%d %H:%M")
+        return f"{when} 查看{self.what}"
+
 
 class WechatBinding(models.Model):
     """A WeChat identity (网页授权 openid of the resident app's 公众号) bound to an account,

@@ -29,11 +29,11 @@ def me(*, user: User) -> dict:
     }
 
 
-def outbox_latest_code(*, phone: str) -> str | None:
-    """The last login code in the development outbox (the demo login page shows it)."""
+def outbox_latest_code(*, phone: str, template: str = "login_code") -> str | None:
+    """The last code in the development outbox (the demo's login pages show it)."""
     import re
 
-    message = (SmsMessage.objects.filter(phone=phone, provider="outbox", template="login_code")
+    message = (SmsMessage.objects.filter(phone=phone, provider="outbox", template=template)
                .order_by("-created_at").first())
     if message is None:
         return None

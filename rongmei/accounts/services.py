@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -187,30 +188,65 @@ def staff_password_account(phone: str) -> User | None:
                                is_superuser=False).first()
 
 
+PASSWORD_MESSAGES = {  # Django's own texts are partly untranslated ("This password is too short")
+    "password_too_short": "密码太短，至少需要8个字符",
+    "password_too_common": "这个密码太常见了，请换一个",
+    "password_entirely_numeric": "密码不能全是数字",
+    "password_too_similar": "密码与手机号或姓名太相似",
+}
+PASSWORD_MAX_LENGTH = 128
+
+
+def password_problems(password: str, user=None) -> str:
+    """The site's password validators' verdict in Chinese ("" when the password is fine)."""
+    from django.contrib.auth.password_validation import validate_password
+
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return f"密码不能超过{PASSWORD_MAX_LENGTH}个字符"
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        return "；".join(dict.fromkeys(PASSWORD_MESSAGES.get(error.code, "密码不符合要求")
+                                      for error in exc.error_list))
+    return ""
+
+
 def staff_password_request(*, phone: str, ip: str | None) -> None:
-    """Text a code for 设置管理后台密码 — only to a staff account's phone, while the answer
-    is the same for any number (the page does not tell who is staff)."""
+    """Text a code for 设置管理后台密码 — only to a staff account's phone, while every answer
+    is the same for any number (the page must not tell who is staff): the same resend wait
+    and daily limit for all, checked before it is known whether a code goes out."""
+    from django.core.cache import cache
+
     phone = _clean_phone(phone)
-    if staff_password_account(phone) is None:
-        ratelimit.hit("otp-ip", ip or "-", limit=settings.OTP_MAX_PER_IP_PER_HOUR, window=3600,
-                      message="当前网络获取验证码过于频繁，请稍后再试")
-        return
-    otp_request(phone=phone, ip=ip, purpose=OtpPurpose.STAFF_PASSWORD)
+    ratelimit.hit("otp-ip", ip or "-", limit=settings.OTP_MAX_PER_IP_PER_HOUR, window=3600,
+                  message="当前网络获取验证码过于频繁，请稍后再试")
+    now = time.time()
+    key = f"staff-password-sent:{phone}"
+    if not cache.add(key, now, timeout=settings.OTP_RESEND_SECONDS):
+        wait = max(1, settings.OTP_RESEND_SECONDS - int(now - float(cache.get(key) or now)))
+        raise ServiceError("otp_too_soon", f"验证码已发送，请{wait}秒后再试", field="phone",
+                           status=429, extra={"retry_after": wait})
+    ratelimit.hit("staff-password-phone", phone, limit=settings.OTP_MAX_PER_PHONE_PER_DAY,
+                  window=86400, message="该号码今日获取验证码次数过多，请明天再试",
+                  code="otp_daily_limit")
+    if staff_password_account(phone) is not None:
+        otp_request(phone=phone, ip=None, purpose=OtpPurpose.STAFF_PASSWORD)
 
 
 def staff_password_set(*, phone: str, code: str, password: str, ip: str | None) -> User:
     """Set a staff member's console password with a code texted to their phone: for someone
     named to a console role from a resident account (a 评委, a 问政 handler) who never had a
-    password, and for a forgotten one. The password must pass the site's validators; the code
-    is checked before the account is looked up, so the answer never says who is staff."""
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
-
-    try:  # before the code is spent: a weak password should not cost a new code
-        validate_password(password or "")
-    except ValidationError as exc:
-        raise ServiceError("weak_password", "".join(exc.messages), field="password") from None
-    phone = otp_check(phone=phone, code=code, ip=ip, purpose=OtpPurpose.STAFF_PASSWORD)
+    password, and for a forgotten one. The password must pass the site's validators. A
+    wrong, spent or locked code gets one message whoever the number belongs to."""
+    problems = password_problems(password or "")
+    if problems:  # before the code is spent: a weak password should not cost a new code
+        raise ServiceError("weak_password", problems, field="password")
+    try:
+        phone = otp_check(phone=phone, code=code, ip=ip, purpose=OtpPurpose.STAFF_PASSWORD)
+    except ServiceError as exc:
+        if exc.code in ("otp_invalid", "otp_locked"):
+            raise ServiceError("otp_invalid", OTP_INVALID, field="code") from None
+        raise
     user = staff_password_account(phone)
     if user is None:  # no code is ever sent to such a number; it stopped being staff since
         raise ServiceError("otp_invalid", OTP_INVALID, field="code")

@@ -131,6 +131,15 @@ def password_set(request):
                 return redirect(settings.WAGTAILADMIN_LOGIN_URL)
         except ServiceError as exc:
             errors[exc.field or "code"] = exc.message
+    demo_code = None
+    if sent and settings.DEBUG and settings.SMS_PROVIDER == "outbox":  # the demo sends nothing
+        from .selectors import outbox_latest_code
+
+        try:
+            demo_code = outbox_latest_code(phone=services._clean_phone(phone),
+                                           template="staff_password_code")
+        except ServiceError:
+            demo_code = None
     return render(request, "accounts/staff_password.html", {
-        "phone": phone, "sent": sent, "notice": notice, "errors": errors},
-        status=400 if errors else 200)
+        "phone": phone, "sent": sent, "notice": notice, "errors": errors,
+        "demo_code": demo_code}, status=400 if errors else 200)

@@ -4,6 +4,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from rongmei.core.access import has_role
 from rongmei.core.masking import mask_phone
@@ -54,6 +55,18 @@ class AccessLogIndexView(generic.IndexView):
         ]
 
 
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    """An append-only record: nobody, a superuser included, adds, edits or deletes it in the
+    console; the services write it when personal data is looked at."""
+
+    def user_has_permission(self, user, action):
+        return action not in ("add", "change", "delete") and super().user_has_permission(
+            user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
 class PersonalDataAccessViewSet(ModelViewSet):
     model = PersonalDataAccess
     icon = "view"
@@ -61,7 +74,13 @@ class PersonalDataAccessViewSet(ModelViewSet):
     add_to_settings_menu = True
     index_view_class = AccessLogIndexView
     copy_view_enabled = False
+    inspect_view_enabled = True
+    inspect_view_fields = ["viewer", "subject", "what", "reason", "created_at"]
     form_fields = ["reason"]
+
+    @property
+    def permission_policy(self):
+        return ReadOnlyPolicy(self.model)
 
 
 @hooks.register("register_admin_viewset")

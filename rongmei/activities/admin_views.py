@@ -6,7 +6,6 @@ the services ask again."""
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from django import forms
 from django.contrib import messages
@@ -323,6 +322,11 @@ class BankImportForm(forms.Form):
     file = forms.FileField(label="Excel 文件（.xlsx）")
 
 
+# Full-width digits, comma and space as a Chinese keyboard types them (and nothing else:
+# ² or ١ are not numbers an operator means).
+FULL_WIDTH = str.maketrans("０１２３４５６７８９，　", "0123456789, ")
+
+
 class QuizForm(forms.Form):
     title = forms.CharField(label="答题活动名称", max_length=60)
     intro = forms.CharField(label="活动说明", widget=forms.Textarea, required=False)
@@ -339,8 +343,8 @@ class QuizForm(forms.Form):
                                             max_value=3600, initial=300)
     attempts_per_day = forms.IntegerField(label="每人每天次数", min_value=1, max_value=20,
                                           initial=1)
-    pass_score = forms.IntegerField(label="得积分的最低分", min_value=0, max_value=100,
-                                    initial=60)
+    pass_score = forms.IntegerField(label="得积分的最低分", min_value=1, max_value=100,
+                                    initial=60, help_text="达到此分数得答题积分、参加答题抽奖")
     opens_at = forms.DateTimeField(label="开始时间", widget=DATETIME)
     closes_at = forms.DateTimeField(label="结束时间", widget=DATETIME)
 
@@ -348,14 +352,14 @@ class QuizForm(forms.Form):
         """Lines of “分类 难度 题数” into the rules the service checks against the bank."""
         rules = []
         for number, line in enumerate(self.cleaned_data["rules"].splitlines(), start=1):
-            parts = unicodedata.normalize("NFKC", line).replace(",", " ").split()
+            parts = line.translate(FULL_WIDTH).replace(",", " ").split()
             if not parts:
                 continue
             if len(parts) != 3:
                 raise forms.ValidationError(f"第{number}行应为“分类 难度 题数”三项，用空格分开")
             category, difficulty, count = parts
             if (not re.fullmatch(r"[0-9]{1,3}", count)
-                    or not re.fullmatch(rf"[0-9]|{services.ANY}", difficulty)):
+                    or not re.fullmatch(rf"[1-5]|{services.ANY}", difficulty)):
                 raise forms.ValidationError(
                     f"第{number}行：难度须为1至5或“不限”，题数须为数字")
             rules.append({"category": category,

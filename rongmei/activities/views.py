@@ -163,7 +163,7 @@ def quiz_view(request, pk):
     return render(request, "activities/quiz.html", {
         "quiz": quiz, "board": selectors.leaderboard(quiz, limit=20), "mine": mine,
         "attempts": attempts, "prize_draws": prize_draws, "my_code": my_code,
-        "now": timezone.now()})
+        "released": services.key_released(quiz), "now": timezone.now()})
 
 
 def live_quiz_view(request, pk):
@@ -219,7 +219,9 @@ def attempt_view(request, pk):
         "paper": services.attempt_paper(attempt) if attempt.submitted_at is None else [],
         "seconds_left": max(int((attempt.deadline - now).total_seconds()), 0),
         "expired": now > attempt.deadline, "rank": rank,
-        "review": services.attempt_review(attempt, now), "closed": now >= attempt.quiz.closes_at})
+        "review": services.attempt_review(attempt, now),
+        "closed": now >= attempt.quiz.closes_at,
+        "released": services.key_released(attempt.quiz, now)})
 
 
 # --- public draws -------------------------------------------------------------------------------

@@ -18,6 +18,11 @@ def seal_id_numbers(apps, schema_editor):
         registration.save(update_fields=["id_number_encrypted", "answers"])
 
 
+def pass_mark_at_least_one(apps, schema_editor):
+    """A pass mark of 0 promised points and a draw place that a score of 0 never got."""
+    apps.get_model("activities", "Quiz").objects.filter(pass_score=0).update(pass_score=1)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -31,4 +36,5 @@ class Migration(migrations.Migration):
             field=models.TextField(blank=True, verbose_name='身份证号（加密）'),
         ),
         migrations.RunPython(seal_id_numbers, migrations.RunPython.noop),
+        migrations.RunPython(pass_mark_at_least_one, migrations.RunPython.noop),
     ]

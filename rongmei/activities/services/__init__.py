@@ -75,5 +75,6 @@ from .quizzes import (
     attempt_submit,
     clean_draw_rules,
     import_bank,
+    key_released,
     quiz_create,
 )

@@ -173,7 +173,7 @@ def registration_create(*, user, contest_id: int, answers: dict, files: dict | N
     """报名 with the fields the operator picked (each required but the note): text, one of
     a choice field's options, a photo (``files``: field code → upload) that core.uploads
     checks by its content and re-makes without metadata. Nothing is kept when any is wrong."""
-    from rongmei.accounts.validators import normalize_phone
+    from rongmei.accounts.validators import normalize_id_number, normalize_phone
     from rongmei.core.uploads import clean_image
 
     now = now or timezone.now()
@@ -208,8 +208,11 @@ def registration_create(*, user, contest_id: int, answers: dict, files: dict | N
                 value = normalize_phone(value)
             except Exception:  # noqa: BLE001 - ValidationError with a Chinese message
                 raise ServiceError("invalid_phone", "手机号格式不正确", field=code) from None
-        if code == "id_number" and not (len(value) == 18 and value[:17].isdigit()):
-            raise ServiceError("invalid_id_number", "身份证号须为18位", field=code)
+        if code == "id_number" and value:  # the check digit and the birth date, like 实名登记
+            try:
+                value = normalize_id_number(value)
+            except Exception as exc:  # noqa: BLE001 - ValidationError with a Chinese message
+                raise ServiceError("invalid_id_number", exc.messages[0], field=code) from None
         clean[code] = value
     sealed = ""
     if clean.get("id_number"):

@@ -199,8 +199,11 @@ def quiz_create(*, actor, title: str, bank_id: int, opens_at: datetime, closes_a
     if closes_at <= opens_at:
         raise ServiceError("ends_before_start", "结束时间须晚于开始时间", field="closes_at")
     rules = clean_draw_rules(bank, rules or [])
+    if rules and category:
+        raise ServiceError("category_with_rules", "填写了抽题规则时，请把“只抽此分类”留空"
+                           "（在规则中写分类）", field="category")
     if rules:
-        category, question_count = "", sum(rule["count"] for rule in rules)
+        question_count = sum(rule["count"] for rule in rules)
     available = bank.questions.filter(**({"category": category} if category else {})).count()
     if not 1 <= question_count <= available:
         raise ServiceError("not_enough_questions", f"题库中可抽的题目只有{available}道",
@@ -216,7 +219,7 @@ def quiz_create(*, actor, title: str, bank_id: int, opens_at: datetime, closes_a
                                rules=rules, question_count=question_count,
                                time_limit_seconds=time_limit_seconds,
                                attempts_per_day=attempts_per_day,
-                               pass_score=min(max(pass_score, 0), 100),
+                               pass_score=min(max(pass_score, 1), 100),
                                opens_at=opens_at, closes_at=closes_at)
 
 
@@ -289,15 +292,25 @@ def attempt_paper(attempt: Attempt) -> list[dict]:
     return paper
 
 
+def key_released(quiz: Quiz, now: datetime | None = None) -> bool:
+    """Whether a quiz's answers and 解析 may be shown to its players: once it has closed and
+    no other quiz drawing on the same bank is still open or yet to open (the key of one
+    would answer the other's papers)."""
+    now = now or timezone.now()
+    return now >= quiz.closes_at and not Quiz.objects.filter(
+        bank_id=quiz.bank_id, closes_at__gt=now).exclude(pk=quiz.pk).exists()
+
+
 def attempt_review(attempt: Attempt, now: datetime | None = None) -> list[dict]:
     """A handed-in paper as its player reviews it: each question's options as shown, the
     positions they picked and whether that was right. The right answer and the explanation
-    (解析) only once the quiz has closed: during the quiz they would pass from player to
-    player, and the bank's questions come round again on the next papers."""
+    (解析) only once the quiz has closed and no other quiz on its bank is open
+    (``key_released``): during a quiz they would pass from player to player, and the bank's
+    questions come round again on the next papers."""
     if attempt.submitted_at is None:
         return []
     now = now or timezone.now()
-    closed = now >= attempt.quiz.closes_at
+    closed = key_released(attempt.quiz, now)
     questions = Question.objects.in_bulk(attempt.questions)
     review = []
     for pk in attempt.questions:

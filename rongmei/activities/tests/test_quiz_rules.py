@@ -120,3 +120,45 @@ def test_the_review_gives_right_or_wrong_and_the_key_only_after_the_close(client
         mine = client.get(f"/activities/quizzes/{quiz.pk}/").content.decode()
         assert f"/activities/attempts/{paper['id']}/" in mine and "查看答案与解析" in mine
     assert Attempt.objects.get().score == 50
+
+
+# --- findings of the adversarial review ------------------------------------------------------
+
+def test_a_closed_quiz_keeps_the_key_while_another_quiz_on_its_bank_is_open(client, ax):
+    """A short quiz closing must not publish the answers of a long one on the same bank."""
+    questions = bank(client, ax.operator)
+    create(client, ax.operator, questions.pk, "安全 不限 2")
+    short = Quiz.objects.get()
+    create(client, ax.operator, questions.pk, "安全 不限 2")
+    long = Quiz.objects.exclude(pk=short.pk).get()
+    Quiz.objects.filter(pk=long.pk).update(closes_at=short.closes_at + timedelta(days=7))
+    player = ax.people[0]
+    paper = api_post(client, player, f"/quizzes/{short.pk}/attempts").json()
+    api_post(client, player, f"/attempts/{paper['id']}/submit", {"answers": {}})
+    with time_machine.travel(short.closes_at + timedelta(minutes=1)):
+        client.force_login(player)
+        review = client.get(f"{API}/attempts/{paper['id']}").json()["review"]
+        assert all(q["answer"] is None and q["explanation"] is None for q in review)
+        page = client.get(f"/activities/attempts/{paper['id']}/").content.decode()
+        assert "安全解析" not in page and "其他答题活动还在进行" in page
+    with time_machine.travel(short.closes_at + timedelta(days=8)):
+        client.force_login(player)
+        review = client.get(f"{API}/attempts/{paper['id']}").json()["review"]
+        assert all(q["answer"] == [1] for q in review)
+
+
+def test_odd_rule_numbers_a_category_beside_rules_and_a_zero_pass_mark_are_refused(client, ax):
+    questions = bank(client, ax.operator)
+    for rules, message in [("安全 0 1", "难度须为1至5"), ("安全 1 ²", "题数须为数字"),
+                           ("安全 １ １", None)]:
+        answer = create(client, ax.operator, questions.pk, rules)
+        if message is None:
+            assert answer.status_code == 302
+            assert Quiz.objects.get().rules == [
+                {"category": "安全", "difficulty": 1, "count": 1}]
+        else:
+            assert answer.status_code == 200 and message in answer.content.decode(), rules
+    answer = create(client, ax.operator, questions.pk, "安全 1 1", category="县情")
+    assert answer.status_code == 200 and "请把“只抽此分类”留空" in answer.content.decode()
+    answer = create(client, ax.operator, questions.pk, "安全 1 1", pass_score=0)
+    assert answer.status_code == 200 and Quiz.objects.count() == 1

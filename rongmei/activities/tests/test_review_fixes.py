@@ -292,6 +292,13 @@ def test_the_console_lists_registrations_masked_and_logs_a_full_look(client, ax)
 
     contest = make_contest(ax.operator)
     Contest.objects.filter(pk=contest.pk).update(form_fields=["name", "phone", "id_number"])
+    # An ID number is checked like 实名登记's (check digit, birth date), not only its length.
+    for bad in ("110105194912310029", "110105194913310028"):
+        refused = api_post(client, ax.people[0], f"/contests/{contest.pk}/register", {
+            "answers": {"name": "李华", "phone": "13812345678", "id_number": bad}})
+        assert refused.status_code == 400 and refused.json()["field"] == "id_number"
+        assert "身份证号码" in refused.json()["message"]
+    assert not Registration.objects.exists()
     services.registration_create(user=ax.people[0], contest_id=contest.pk, answers={
         "name": "李华", "phone": "13812345678", "id_number": "36102519900101123X"})
     registration = Registration.objects.get()
