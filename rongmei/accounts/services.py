@@ -6,8 +6,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from datetime import timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -357,7 +356,7 @@ def api_token_user(raw: str) -> User | None:
 
         last = parse_datetime(last)
     if last is not None and timezone.is_naive(last):
-        last = timezone.make_aware(last, dt_timezone.utc)
+        last = timezone.make_aware(last, UTC)
     if not last or (now - last).total_seconds() > 3600:
         AppToken.objects.filter(pk=user.token_pk).update(last_used_at=now)
     return user

@@ -3,7 +3,7 @@ invalidation."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -38,13 +38,16 @@ from ..models import (
     Vote,
     VoteScope,
 )
-from .common import _local, check_link, check_operator, gate_texts
-
-NEW_ACCOUNT_DAYS = 1
-SHARED_DEVICE_VOTERS = 3  # a device that voted for this many accounts is flagged
-SHARED_DEVICE_WINDOW = 86400  # seconds: the accounts one device voted for, per day
-IP_BURST = (timedelta(minutes=10), 30)  # votes from one IP in a contest within the window
-
+from .common import (
+    IP_BURST,
+    NEW_ACCOUNT_DAYS,
+    SHARED_DEVICE_VOTERS,
+    SHARED_DEVICE_WINDOW,
+    _local,
+    check_link,
+    check_operator,
+    gate_texts,
+)
 
 # --- contests: set up -----------------------------------------------------------------------------
 

@@ -55,6 +55,7 @@ from rongmei.core.errors import ServiceError
 from rongmei.core.listbuffer import RedisListBuffer
 
 from ..models import Entry, Vote
+from .common import IP_BURST, SHARED_DEVICE_VOTERS, SHARED_DEVICE_WINDOW
 
 logger = logging.getLogger("rongmei.activities")
 
@@ -146,8 +147,6 @@ def admit(client, *, entry: Entry, user, day: date, scope: int, ip: str | None,
     Returns the vote as it will be stored (unsaved) with a copy of the entry whose
     ``votes`` is the count to show."""
     from redis import RedisError
-
-    from .contests import IP_BURST, SHARED_DEVICE_VOTERS, SHARED_DEVICE_WINDOW
 
     contest = entry.contest
     device_id = device_id[:64]
