@@ -31,8 +31,9 @@ withdrawn or a contest unpublished is refused by every worker at most that long 
 Voting windows are compared with the clock on every vote, so opening and closing are exact.
 
 The count a vote's answer shows is the entry's stored count (as cached, at most
-``RULES_SECONDS`` old) plus its waiting votes; galleries show the stored count, which trails
-the votes by at most the drain's interval.
+``RULES_SECONDS`` old) plus its waiting votes; an entry's page shows its stored count plus
+its waiting votes (selectors.public_entry); galleries and results show the stored count,
+which trails the votes by at most the drain's interval.
 """
 
 from __future__ import annotations
