@@ -7,7 +7,7 @@ import hmac
 import logging
 import secrets
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -361,18 +361,41 @@ def api_token_issue(*, user: User, label: str = "") -> str:
     return raw
 
 
+def _token_user_sql() -> str:
+    users, tokens = User._meta.db_table, AppToken._meta.db_table
+    return (f"SELECT u.*, t.id AS token_pk, t.last_used_at AS token_last_used "
+            f"FROM {users} u JOIN {tokens} t ON t.user_id = u.id "
+            f"WHERE t.token_hash = %s AND t.expires_at > %s AND u.is_active")
+
+
 def api_token_user(raw: str) -> User | None:
+    """The active account a bearer token belongs to, or None (unknown, expired, revoked or
+    the account closed or disabled).
+
+    Asked of the database on every request — no cache, so revoking a token, closing or
+    disabling an account takes effect on the next request. It is every app request's first
+    query, so it is one hand-written join read straight into a full ``User`` (the ORM's
+    compilation of ``select_related`` cost more than the query itself)."""
     if not raw:
         return None
-    token = (AppToken.objects.select_related("user")
-             .filter(token_hash=hashlib.sha256(raw.encode()).hexdigest(),
-                     expires_at__gt=timezone.now()).first())
-    if token is None or not token.user.is_active:
-        return None
+    from django.db import connection
+
     now = timezone.now()
-    if not token.last_used_at or (now - token.last_used_at).total_seconds() > 3600:
-        AppToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    params = [hashlib.sha256(raw.encode()).hexdigest(),
+              connection.ops.adapt_datetimefield_value(now)]
+    user = next(iter(User.objects.raw(_token_user_sql(), params)), None)
+    if user is None:
+        return None
+    last = user.token_last_used  # an extra column: SQLite gives it naive (UTC), unconverted
+    if isinstance(last, str):
+        from django.utils.dateparse import parse_datetime
+
+        last = parse_datetime(last)
+    if last is not None and timezone.is_naive(last):
+        last = timezone.make_aware(last, UTC)
+    if not last or (now - last).total_seconds() > 3600:
+        AppToken.objects.filter(pk=user.token_pk).update(last_used_at=now)
+    return user
 
 
 def api_token_revoke(*, raw: str) -> None:

@@ -11,6 +11,6 @@ class ActivitiesConfig(AppConfig):
     def ready(self):
         from rongmei.notices import kinds
 
-        from . import signals  # noqa: F401 - erasure on account deletion
+        from . import signals  # noqa: F401 - erasure on account deletion, rules cache
 
         kinds.register("activities_prize", label="答题抽奖中签")

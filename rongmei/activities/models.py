@@ -297,6 +297,10 @@ class Vote(models.Model):
     account_age_days = models.PositiveIntegerField("账号注册天数", default=0)
     flags = models.CharField("异常标记", max_length=120, blank=True)
     invalid = models.BooleanField("已作废", default=False)
+    # A vote admitted in Redis and stored later by the drain (services.votes) carries the id
+    # it was admitted with: a drain run again after dying stores nothing twice.
+    ref = models.CharField("缓冲编号", max_length=32, null=True, blank=True, unique=True,
+                           editable=False)
 
     class Meta:
         verbose_name = "投票"

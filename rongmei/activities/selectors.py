@@ -67,11 +67,18 @@ def public_entries():
 
 
 def public_entry(entry_id) -> Entry | None:
+    """One public entry; its ``votes`` include those admitted in Redis and not yet stored by
+    the drain (services.votes), so a resident who just voted sees their vote counted."""
+    from .services.votes import waiting_votes
+
     entry = (public_entries().select_related("contest")
              .filter(pk=entry_id, contest__is_published=True).first())
-    if entry is not None and entry.contest.count_display == CountDisplay.DELAYED:
+    if entry is None:
+        return None
+    if entry.contest.count_display == CountDisplay.DELAYED:
         refresh_public_counts(entry.contest)
         entry.refresh_from_db(fields=["public_votes"])
+    entry.votes += waiting_votes(entry.pk)
     return entry
 
 

@@ -18,3 +18,26 @@ def _erase_person(sender, user, **kwargs):
 
 
 account_deleted.connect(_erase_person, dispatch_uid="activities-erase-person")
+
+
+def _forget_vote_rules(sender, **kwargs):
+    """An entry or contest saved in this process: its votes stop using the cached rules at
+    once here (other workers within ``services.votes.RULES_SECONDS``)."""
+    from .services.votes import forget_rules
+
+    forget_rules()
+
+
+def _connect_rules_cache():
+    from django.db.models.signals import post_delete, post_save
+
+    from .models import Contest, Entry
+
+    for model in (Contest, Entry):
+        post_save.connect(_forget_vote_rules, sender=model,
+                          dispatch_uid=f"activities-vote-rules-{model.__name__}")
+        post_delete.connect(_forget_vote_rules, sender=model,
+                            dispatch_uid=f"activities-vote-rules-gone-{model.__name__}")
+
+
+_connect_rules_cache()

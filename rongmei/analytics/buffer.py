@@ -5,11 +5,12 @@ The beacon appends compact JSON lines (``events.encode``) — one round trip to 
 in fixed chunks (each chunk named ``<batch>:<offset>``, the key of its ``IngestBatch`` row)
 and ``discard``s a batch once every chunk is in the database.
 
-* **Redis.** Events go to one list. Claiming renames the list to a fresh batch key and
-  records it in a set, in one Lua script, so events arriving meanwhile start a new list and
-  a batch is never half-claimed. A batch left by a timer that died is found in the set and
-  finished by the next run; chunks already committed are skipped by their unique key. If
-  Redis is flushed, what it held is lost (uncounted), never counted twice.
+* **Redis.** Events go to one list, claimed and read by ``core.listbuffer`` (shared with
+  the contest votes' buffer): claiming renames the list to a fresh batch key and records it
+  in a set, in one Lua script, so events arriving meanwhile start a new list and a batch is
+  never half-claimed. A batch left by a timer that died is found in the set and finished by
+  the next run; chunks already committed are skipped by their unique key. If Redis is
+  flushed, what it held is lost (uncounted), never counted twice.
 * **Files** (no Redis, the embedded default). Each process appends to a file named by the
   minute and its pid, opening it for each write; the timer claims only files of minutes
   that have passed, so no writer still holds one.
@@ -30,6 +31,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from rongmei.core.listbuffer import RedisListBuffer
 from rongmei.core.redis import get_redis
 
 logger = logging.getLogger("rongmei.analytics")
@@ -39,6 +41,7 @@ BATCH_PREFIX = "analytics:batch:"
 BATCHES_KEY = "analytics:batches"
 RATE_PREFIX = "analytics:rate:"
 CHUNK = 20_000
+BUFFER = RedisListBuffer(PENDING_KEY, BATCH_PREFIX, BATCHES_KEY)
 
 # KEYS: pending list, rate key. ARGV: limit per minute, buffer cap, event lines...
 # Returns the number appended: 0 when over the limit (-1) or the buffer is full (-2).
@@ -50,23 +53,13 @@ if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[2]) then return -2 end
 return redis.call('RPUSH', KEYS[1], unpack(ARGV, 3))
 """
 
-# KEYS: pending list, new batch key, set of batches. Returns 1 if something was claimed.
-_CLAIM = """
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('RENAME', KEYS[1], KEYS[2])
-  redis.call('SADD', KEYS[3], KEYS[2])
-  return 1
-end
-return 0
-"""
-
 OVER_LIMIT = -1
 FULL = -2
 
 
 @lru_cache(maxsize=4)
 def _scripts(client):
-    return client.register_script(_APPEND), client.register_script(_CLAIM)
+    return client.register_script(_APPEND)
 
 
 @dataclass
@@ -77,14 +70,7 @@ class Batch:
     def chunks(self) -> Iterator[tuple[str, list[bytes]]]:
         """``(chunk key, lines)`` in order; a chunk key is stable across retries."""
         if self.backend == "redis":
-            client = get_redis()
-            offset = 0
-            while True:
-                lines = client.lrange(self.key, offset, offset + CHUNK - 1)
-                if not lines:
-                    return
-                yield f"{self.key}:{offset}", lines
-                offset += len(lines)
+            yield from BUFFER.chunks(get_redis(), self.key, CHUNK)
         else:
             lines: list[bytes] = []
             offset = 0
@@ -102,11 +88,7 @@ class Batch:
 
     def discard(self) -> None:
         if self.backend == "redis":
-            client = get_redis()
-            pipe = client.pipeline()
-            pipe.delete(self.key)
-            pipe.srem(BATCHES_KEY, self.key)
-            pipe.execute()
+            BUFFER.discard(get_redis(), self.key)
         else:
             Path(self.key).unlink(missing_ok=True)
 
@@ -123,7 +105,7 @@ def append(lines: list[bytes], *, client_key: str) -> int:
     if client is not None and settings.ANALYTICS_BATCH_MS > 0:
         return _batcher.add(lines, client_key)
     if client is not None:
-        script, _claim = _scripts(client)
+        script = _scripts(client)
         minute = int(time.time() // 60)
         return int(script(keys=[PENDING_KEY, f"{RATE_PREFIX}{minute}:{client_key}"],
                           args=[settings.ANALYTICS_EVENTS_PER_CLIENT_PER_MINUTE,
@@ -156,9 +138,7 @@ def claim(*, everything: bool = False) -> list[Batch]:
     client = get_redis()
     if client is not None:
         flush_local()
-        _append, script = _scripts(client)
-        script(keys=[PENDING_KEY, f"{BATCH_PREFIX}{uuid.uuid4().hex}", BATCHES_KEY])
-        return [Batch(key.decode(), "redis") for key in sorted(client.smembers(BATCHES_KEY))]
+        return [Batch(key, "redis") for key in BUFFER.claim(client)]
     folder = _folder()
     current = int(time.time() // 60)
     for path in sorted(folder.glob("pending-*.jsonl")):
@@ -173,10 +153,7 @@ def pending_count() -> int:
     client = get_redis()
     if client is not None:
         flush_local()
-        total = client.llen(PENDING_KEY)
-        for key in client.smembers(BATCHES_KEY):
-            total += client.llen(key)
-        return int(total)
+        return BUFFER.waiting(client)
     total = 0
     for path in _folder().glob("*.jsonl"):
         with open(path, "rb") as handle:

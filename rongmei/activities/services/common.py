@@ -4,13 +4,19 @@ local times in messages and the Excel import report."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from rongmei.core.errors import ServiceError
 from rongmei.core.roles import OPERATOR
 from rongmei.units.access import check_role
+
+# The anomaly signals a vote is flagged by (contests' synchronous path, votes' Lua script).
+NEW_ACCOUNT_DAYS = 1
+SHARED_DEVICE_VOTERS = 3  # a device that voted for this many accounts is flagged
+SHARED_DEVICE_WINDOW = 86400  # seconds: the accounts one device voted for, per day
+IP_BURST = (timedelta(minutes=10), 30)  # votes from one IP in a contest within the window
 
 
 def gate_texts(**texts: str) -> None:

@@ -3,7 +3,7 @@ invalidation."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -38,13 +38,16 @@ from ..models import (
     Vote,
     VoteScope,
 )
-from .common import _local, check_link, check_operator, gate_texts
-
-NEW_ACCOUNT_DAYS = 1
-SHARED_DEVICE_VOTERS = 3  # a device that voted for this many accounts is flagged
-SHARED_DEVICE_WINDOW = 86400  # seconds: the accounts one device voted for, per day
-IP_BURST = (timedelta(minutes=10), 30)  # votes from one IP in a contest within the window
-
+from .common import (
+    IP_BURST,
+    NEW_ACCOUNT_DAYS,
+    SHARED_DEVICE_VOTERS,
+    SHARED_DEVICE_WINDOW,
+    _local,
+    check_link,
+    check_operator,
+    gate_texts,
+)
 
 # --- contests: set up -----------------------------------------------------------------------------
 
@@ -389,26 +392,24 @@ def _account_age(user, now: datetime) -> tuple[int, str]:
     return age, ("新注册账号" if age < NEW_ACCOUNT_DAYS else "")
 
 
-def _flag_anomalies(vote: Vote) -> None:
-    """Count the vote's device and address in the shared counters (core.ratelimit: Redis
-    when configured) and flag the vote if they show a shared device or a burst.
-
-    Called once the vote is stored, outside its transaction: only stored votes are counted,
-    no row lock is held meanwhile, and a vote with nothing new to flag costs no query. The
-    raw signals (address, device, account age) stay on every vote for the console."""
-    found = []
-    if vote.device_id and ratelimit.count_distinct(
-            "vote-device", f"{vote.contest_id}:{vote.device_id}", str(vote.voter_id),
+def _vote_flags(*, contest_id: int, voter_id: int, ip: str | None, device_id: str,
+                new_account: str) -> str:
+    """The flags a vote earns, counted in the shared counters (core.ratelimit: Redis when
+    configured) before it is stored, so that it is stored once, flags and all. The counters
+    count attempts (a vote then refused over the limit still counts towards a burst), which
+    is what a reviewer wants to see. The raw signals (address, device, account age) stay on
+    every vote for the console."""
+    found = [new_account] if new_account else []
+    if device_id and ratelimit.count_distinct(
+            "vote-device", f"{contest_id}:{device_id}", str(voter_id),
             window=SHARED_DEVICE_WINDOW) >= SHARED_DEVICE_VOTERS:
         found.append("多账号共用设备")
-    if vote.ip:
+    if ip:
         window, limit = IP_BURST
-        if ratelimit.count("vote-ip", f"{vote.contest_id}:{vote.ip}",
+        if ratelimit.count("vote-ip", f"{contest_id}:{ip}",
                            window=int(window.total_seconds())) >= limit:
             found.append("同一IP集中投票")
-    if found:
-        vote.flags = "、".join([vote.flags, *found] if vote.flags else found)
-        Vote.objects.filter(pk=vote.pk).update(flags=vote.flags)
+    return "、".join(found)
 
 
 def vote_cast(*, user, entry_id: int, ip: str | None = None, device_id: str = "",
@@ -416,17 +417,33 @@ def vote_cast(*, user, entry_id: int, ip: str | None = None, device_id: str = ""
     """One vote, within the rule's N per person per day (per entry or per contest).
 
     The limit is the database's: each vote takes a numbered slot of its (voter, day,
-    scope), slots are unique and never past N. The first try is slot 1 (a voter's first
-    vote of the day, the common case, is then one insert); when the constraint refuses it,
-    the voter's slots are counted and the next one tried, until N are taken. Racing votes of
-    one person end the same way: each slot goes to exactly one of them.
+    scope), slots are unique and never past N.
 
-    The returned vote's ``entry.votes`` is the count this request read plus its own vote
-    (not read back: other votes of the same moment may be missing from it).
+    With Redis (``services.votes``) the vote is admitted by a Lua script — the slot is the
+    voter's count of the day there — and stored by the drain, where the unique constraint
+    still has the final word; the entry's rules come from a cache of a few seconds. The
+    returned vote is then unsaved; its ``entry.votes`` is the stored count plus the votes
+    waiting in Redis.
+
+    Without Redis the vote is stored here: the first try is slot 1 (a voter's first vote of
+    the day, the common case, is then one insert); when the constraint refuses it, the
+    voter's slots are counted and the next one tried, until N are taken. Racing votes of
+    one person end the same way: each slot goes to exactly one of them. The returned vote's
+    ``entry.votes`` is the count this request read plus its own vote (not read back: other
+    votes of the same moment may be missing from it).
     """
+    from rongmei.core.redis import get_redis
+
+    from . import votes as buffered
+
     now = now or timezone.now()
-    entry = (Entry.objects.select_related("contest", "video").filter(pk=entry_id).first()
-             if isinstance(entry_id, int) and 0 < entry_id < 2**63 else None)
+    client = get_redis()
+    valid_id = isinstance(entry_id, int) and 0 < entry_id < 2**63
+    if client is not None:
+        entry = buffered.entry_rules(entry_id) if valid_id else None
+    else:
+        entry = (Entry.objects.select_related("contest", "video").filter(pk=entry_id).first()
+                 if valid_id else None)
     if (entry is None or entry.status != EntryStatus.APPROVED or not entry.contest.is_published
             or (entry.video is not None and not entry.video.is_ready)):
         raise NotFoundError("作品不存在或尚未通过审核")
@@ -445,6 +462,12 @@ def vote_cast(*, user, entry_id: int, ip: str | None = None, device_id: str = ""
     limit = contest.votes_per_day
     over = ServiceError("over_limit", f"今天的票已投完（每人每天{limit}票"
                         f"{'，每件作品' if scope else ''}），明天再来吧", status=409)
+    if client is not None:
+        return buffered.admit(client, entry=entry, user=user, day=day, scope=scope, ip=ip,
+                              device_id=device_id, age=age, new_account=new_account,
+                              now=now, over=over)
+    flags = _vote_flags(contest_id=contest.pk, voter_id=user.pk, ip=ip, device_id=device_id,
+                        new_account=new_account)
     slot = 1
     for _ in range(limit + 1):
         try:
@@ -452,7 +475,7 @@ def vote_cast(*, user, entry_id: int, ip: str | None = None, device_id: str = ""
                 vote = Vote.objects.create(
                     contest=contest, entry=entry, voter=user, day=day, scope=scope,
                     slot=slot, ip=ip or None, device_id=device_id[:64],
-                    account_age_days=age, flags=new_account)
+                    account_age_days=age, flags=flags)
                 Entry.objects.filter(pk=entry.pk).update(votes=F("votes") + 1)
             break
         except IntegrityError:  # the slot is taken: by an earlier vote, or a racing one
@@ -464,7 +487,6 @@ def vote_cast(*, user, entry_id: int, ip: str | None = None, device_id: str = ""
     else:
         raise over
     entry.votes += 1
-    _flag_anomalies(vote)
     return vote
 
 

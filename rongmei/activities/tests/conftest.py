@@ -81,3 +81,33 @@ def approved_entries(operator, contest, authors):
 def ax(db):
     operator = make_user("operator")
     return SimpleNamespace(operator=operator, people=[old_user() for _ in range(3)])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_vote_state():
+    """Each test starts with no votes admitted in Redis (the ids of a new test database
+    repeat those of the last run) and no entry rules cached in this process."""
+    from rongmei.activities.services.votes import forget_rules
+    from rongmei.core.redis import get_redis
+
+    def clear():
+        forget_rules()
+        client = get_redis()
+        if client is not None:
+            keys = list(client.scan_iter(match="votes:*", count=1000))
+            if keys:
+                client.delete(*keys)
+
+    clear()
+    yield
+    clear()
+
+
+def settle_votes():
+    """What a few seconds do in production: the votes admitted in Redis are stored by the
+    drain, and every worker's cached entry rules expire (here: this process's). Without
+    Redis votes are stored as they are cast and this only forgets the cache."""
+    from rongmei.activities.services.votes import forget_rules, votes_drain
+
+    forget_rules()
+    return votes_drain()

@@ -12,7 +12,7 @@ from PIL import Image
 
 from rongmei.activities.models import Contest, Entry, Invalidation, Vote
 
-from .conftest import API, api_post, approved_entries, make_contest
+from .conftest import API, api_post, approved_entries, make_contest, settle_votes
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +80,7 @@ def test_registration_entry_review_vote_and_results(client, ax):
     over = api_post(client, voter, f"/entries/{entry_id}/vote")
     assert over.status_code == 409 and over.json()["code"] == "over_limit"
     assert "每人每天2票" in over.json()["message"]
+    settle_votes()
     assert Entry.objects.get(pk=entry_id).votes == Vote.objects.count() == 2
 
     # Results are not public before their time; afterwards, votes weighted with judges.
@@ -118,6 +119,7 @@ def test_bad_votes_are_refused_in_chinese_and_change_nothing(client, ax):
     Contest.objects.filter(pk=contest.pk).update(
         voting_opens=timezone.now() - timedelta(days=2),
         voting_closes=timezone.now() - timedelta(seconds=1))
+    settle_votes()  # the rules a worker cached expire (services.votes.RULES_SECONDS)
     late = api_post(client, voter, f"/entries/{entry.pk}/vote")
     assert late.status_code == 409 and late.json()["code"] == "voting_closed"
     assert Vote.objects.count() == 0 and Entry.objects.get(pk=entry.pk).votes == 0
@@ -145,6 +147,7 @@ def test_per_entry_rule_and_anomalies_are_flagged_then_invalidated_in_public(cli
         answer = client.post(f"{API}/entries/{first.pk}/vote", HTTP_X_DEVICE_ID="phone-1",
                              content_type="application/json")
         assert answer.status_code == 200
+    settle_votes()
     flagged = Vote.objects.exclude(flags="")
     assert flagged.count() == 3 and "新注册账号" in flagged.last().flags
     assert "多账号共用设备" in flagged.last().flags

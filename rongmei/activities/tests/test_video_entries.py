@@ -14,7 +14,7 @@ from django.utils import timezone
 from rongmei.activities.models import Contest, Entry
 from rongmei.media.models import MediaStatus
 
-from .conftest import API, api_post, make_contest
+from .conftest import API, api_post, make_contest, settle_votes
 
 pytestmark = [pytest.mark.django_db,
               pytest.mark.skipif(not shutil.which("ffmpeg"), reason="needs ffmpeg")]
@@ -61,6 +61,7 @@ def test_a_video_entry_is_public_only_once_approved_and_transcoded(client, ax, t
     assert [e["number"] for e in shown] == [1] and shown[0]["video_url"].endswith(".mp4")
     assert 'data-testid="ax-video"' in client.get(f"/activities/entries/{entry.pk}/")\
         .content.decode()
+    settle_votes()  # the entry rules workers cached expire (services.votes.RULES_SECONDS)
     assert api_post(client, ax.people[1], f"/entries/{entry.pk}/vote").status_code == 200
 
 
