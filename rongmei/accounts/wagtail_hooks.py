@@ -60,8 +60,8 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
     console; the services write it when personal data is looked at."""
 
     def user_has_permission(self, user, action):
-        return action not in ("add", "change", "delete") and super().user_has_permission(
-            user, action)
+        allowed = super().user_has_permission(user, action)  # the model's own permissions
+        return allowed and action not in ("add", "change", "delete")
 
     def user_has_any_permission(self, user, actions):
         return any(self.user_has_permission(user, action) for action in actions)

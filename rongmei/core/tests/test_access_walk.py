@@ -137,6 +137,7 @@ OWN_CONSOLE_SCREENS: dict[str, str] = {
     "/admin/notices_inbox/": "a staff member's own 待办与消息 (marking them read)",
     "/admin/login/": _SIGN_IN,
     "/admin/login/code/": _SIGN_IN + " (the console's second factor)",
+    "/admin/login/password/": _SIGN_IN + " (设置管理后台密码 by a code texted to the phone)",
 }
 
 
