@@ -276,20 +276,24 @@ def attempt_start(*, user, quiz_id: int, now: datetime | None = None) -> Attempt
     raise over
 
 
-def attempt_paper(attempt: Attempt) -> list[dict]:
-    """The questions as the client sees them: text and options in the attempt's order — and
-    nothing about which option is right."""
+def _shown_questions(attempt: Attempt):
+    """(question, its option order, the question as shown) for each question of the paper,
+    in the attempt's order — nothing about which option is right in the last."""
     questions = Question.objects.in_bulk(attempt.questions)
-    paper = []
     for pk in attempt.questions:
         question = questions.get(pk)
         if question is None:
             continue
         order = attempt.orders.get(str(pk), list(range(len(question.options))))
-        paper.append({"id": pk, "kind": question.kind, "kind_label": question.get_kind_display(),
-                      "text": question.text,
-                      "options": [question.options[i] for i in order]})
-    return paper
+        yield question, order, {
+            "id": pk, "kind": question.kind, "kind_label": question.get_kind_display(),
+            "text": question.text, "options": [question.options[i] for i in order]}
+
+
+def attempt_paper(attempt: Attempt) -> list[dict]:
+    """The questions as the client sees them: text and options in the attempt's order — and
+    nothing about which option is right."""
+    return [shown for _question, _order, shown in _shown_questions(attempt)]
 
 
 def key_released(quiz: Quiz, now: datetime | None = None) -> bool:
@@ -311,20 +315,13 @@ def attempt_review(attempt: Attempt, now: datetime | None = None) -> list[dict]:
         return []
     now = now or timezone.now()
     closed = key_released(attempt.quiz, now)
-    questions = Question.objects.in_bulk(attempt.questions)
     review = []
-    for pk in attempt.questions:
-        question = questions.get(pk)
-        if question is None:
-            continue
-        order = attempt.orders.get(str(pk), list(range(len(question.options))))
+    for question, order, item in _shown_questions(attempt):
         shown = {original: position for position, original in enumerate(order)}
-        picked = attempt.answers.get(str(pk), [])
-        item = {"id": pk, "kind": question.kind, "kind_label": question.get_kind_display(),
-                "text": question.text, "options": [question.options[i] for i in order],
-                "picked": sorted(shown[i] for i in picked if i in shown),
-                "is_correct": sorted(picked) == sorted(question.answer),
-                "answer": None, "explanation": None}
+        picked = attempt.answers.get(str(question.pk), [])
+        item.update({"picked": sorted(shown[i] for i in picked if i in shown),
+                     "is_correct": sorted(picked) == sorted(question.answer),
+                     "answer": None, "explanation": None})
         if closed:
             item["answer"] = sorted(shown[i] for i in question.answer if i in shown)
             item["explanation"] = question.explanation
