@@ -35,8 +35,8 @@ def section_group_name(unit) -> str:
 def ensure_newsroom():
     """新闻 under the home page, the center's own section, the default 三审 workflow and the
     county-wide rights. Idempotent; returns the NewsIndexPage."""
-    from django.contrib.auth.models import Group, Permission
-    from wagtail.models import GroupPagePermission, Workflow, WorkflowPage, WorkflowTask
+    from django.contrib.auth.models import Group
+    from wagtail.models import Workflow, WorkflowPage, WorkflowTask
 
     from rongmei.home.services import ensure_resident_site
 
@@ -48,11 +48,7 @@ def ensure_newsroom():
         index = home.add_child(instance=NewsIndexPage(title="新闻", slug="news"))
     for role_code, codenames in NEWSROOM_PAGE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=roles.ROLE_BY_CODE[role_code].name)
-        for codename in codenames:
-            permission = Permission.objects.get(content_type__app_label="wagtailcore",
-                                                codename=codename)
-            GroupPagePermission.objects.get_or_create(group=group, page=index,
-                                                      permission=permission)
+        _grant_page_rights(group, index, codenames)
     workflow = Workflow.objects.filter(name=DEFAULT_WORKFLOW).first()
     if workflow is None:
         workflow = Workflow.objects.create(name=DEFAULT_WORKFLOW, active=True)
@@ -63,6 +59,23 @@ def ensure_newsroom():
     if not WorkflowPage.objects.filter(page=index).exists():
         WorkflowPage.objects.create(page=index, workflow=workflow)
     return index
+
+
+def _grant_page_rights(group, page, codenames) -> None:
+    """``group`` holds each of Wagtail's page ``codenames`` on ``page`` (two queries when it
+    already does: these run for every section whenever a unit changes)."""
+    from django.contrib.auth.models import Permission
+    from wagtail.models import GroupPagePermission
+
+    held = set(GroupPagePermission.objects.filter(
+        group=group, page=page, permission__codename__in=codenames,
+        permission__content_type__app_label="wagtailcore",
+    ).values_list("permission__codename", flat=True))
+    missing = [c for c in codenames if c not in held]
+    for permission in Permission.objects.filter(content_type__app_label="wagtailcore",
+                                                codename__in=missing):
+        GroupPagePermission.objects.get_or_create(group=group, page=page,
+                                                  permission=permission)
 
 
 def ensure_section(unit=None, *, title: str | None = None):
@@ -84,18 +97,13 @@ def ensure_section(unit=None, *, title: str | None = None):
 
 def sync_section_group(section) -> None:
     """Give the section's unit admins (of its unit or a unit above it) its write rights."""
-    from django.contrib.auth.models import Group, Permission
-    from wagtail.models import GroupPagePermission
+    from django.contrib.auth.models import Group
 
     from rongmei.units.models import UnitMembership
 
     unit = section.unit
     group, _ = Group.objects.get_or_create(name=section_group_name(unit))
-    for codename in SECTION_PAGE_PERMISSIONS:
-        permission = Permission.objects.get(content_type__app_label="wagtailcore",
-                                            codename=codename)
-        GroupPagePermission.objects.get_or_create(group=group, page=section,
-                                                  permission=permission)
+    _grant_page_rights(group, section, SECTION_PAGE_PERMISSIONS)
     ancestors = [unit.path[:i] for i in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
     wanted = set() if not unit.is_active else set(UnitMembership.objects.filter(
         role=roles.UNIT_ADMIN, unit__path__in=ancestors, unit__is_active=True,
@@ -122,11 +130,11 @@ def unit_changed(unit) -> None:
     follow who is an active admin of an active unit now."""
     from .models import SectionPage
 
-    if unit_has_section(unit) and unit.is_active:
-        ensure_section(unit)
+    own = ensure_section(unit) if unit_has_section(unit) and unit.is_active else None
     for section in SectionPage.objects.filter(unit__path__startswith=unit.path).select_related(
             "unit"):
-        sync_section_group(section)
+        if own is None or section.pk != own.pk:  # ensure_section has just synced its own
+            sync_section_group(section)
 
 
 def sections_for_membership(membership):
