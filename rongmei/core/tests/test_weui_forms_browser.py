@@ -287,14 +287,14 @@ def test_volunteer_forms_are_weui_cells_and_submit(live_site, browser, browser_c
 
     settings.RONGMEI_VOLUNTEER_CENTER = county.center.code
 
-    MenuItem.objects.get_or_create(name="助老服务")
-    team = Team.objects.create(name="荷塘镇志愿服务队", unit=county.hetang)
+    item, _ = MenuItem.objects.get_or_create(name="助老服务")
+    team = Team.objects.create(name="上塘村助老志愿队", unit=county.center)
     # The team's leader works at the 文明实践中心 (so dispatches too) and is a 三长 there.
     leader = make_user("volunteer_leader", "grid_leader", phone="13712345615",
                        unit=county.center)
     TeamMember.objects.create(team=team, volunteer=Volunteer.objects.create(
         user=leader, real_name="王队长"), status=MemberStatus.ACTIVE, is_leader=True)
-    start = timezone.now() + timedelta(days=1)
+    start = timezone.now() - timedelta(hours=1)  # under way: the leader may check in by hand
     activity = Activity.objects.create(team=team, title="社区助老", place="荷塘社区",
                                        starts_at=start, ends_at=start + timedelta(hours=3),
                                        cancel_cutoff=start - timedelta(hours=2), capacity=3)
@@ -307,7 +307,7 @@ def test_volunteer_forms_are_weui_cells_and_submit(live_site, browser, browser_c
     # 修改志愿者信息: the 乡镇/社区 picker is a select cell.
     assert page.locator(".weui-cell_select #vx-area").count() == 1
     assert_weui_form(page, "注册志愿者")
-    page.get_by_label("乡镇/社区").select_option(label="荷塘镇")
+    page.get_by_label("乡镇/社区").select_option(str(county.hetang.pk))
     with page.expect_navigation():
         page.get_by_test_id("vx-register-submit").click()
     assert Volunteer.objects.get(user=leader).area_id == county.hetang.pk
@@ -315,8 +315,8 @@ def test_volunteer_forms_are_weui_cells_and_submit(live_site, browser, browser_c
     # 我要点单, then the 评价 form of a finished order.
     page.goto(live_site.url("/volunteers/orders/"))
     assert_weui_form(page, "我要点单")
-    page.get_by_label("服务项目").select_option(label="助老服务")
-    page.get_by_label("乡镇/社区").select_option(label="上塘村")
+    page.get_by_label("服务项目").select_option(str(item.pk))
+    page.get_by_label("乡镇/社区").select_option(str(county.shangtang.pk))
     page.get_by_label("服务地址").fill("上塘村5组")
     with page.expect_navigation():
         page.get_by_role("button", name="提交点单").click()
@@ -326,17 +326,20 @@ def test_volunteer_forms_are_weui_cells_and_submit(live_site, browser, browser_c
     # 点单看板: the waiting order's 派给队伍 picker is a select cell.
     page.goto(live_site.url("/volunteers/orders/board/"))
     assert page.evaluate(BARE_CONTROLS) == []
-    page.get_by_label("派给队伍").select_option(label="荷塘镇志愿服务队")
+    assert page.locator(f".weui-cell_select #vx-team-{order.pk}").count() == 1
+    dispatch = page.locator(f"form:has(#vx-team-{order.pk})")
+    dispatch.get_by_label("派给队伍").select_option(label="上塘村助老志愿队")
     with page.expect_navigation():
-        page.get_by_role("button", name="派单").click()
+        dispatch.get_by_role("button", name="派单").click()
     order.refresh_from_db()
     assert order.team == team and order.status == "dispatched"
     ServiceOrder.objects.filter(pk=order.pk).update(status="done")
     page.goto(live_site.url("/volunteers/orders/"))
     assert page.evaluate(BARE_CONTROLS) == []
-    page.get_by_label("评分").select_option(label="4星")
+    rate = page.locator(f"form:has(#vx-rating-{order.pk})")
+    rate.get_by_label("评分").select_option(label="4星")
     with page.expect_navigation():
-        page.get_by_role("button", name="评价").click()
+        rate.get_by_role("button", name="评价").click()
     order.refresh_from_db()
     assert order.rating == 4
     page.screenshot(path="/tmp/forms-shots/test-vx-orders.png", full_page=True)
@@ -380,7 +383,7 @@ def test_wenzheng_work_item_forms_are_weui_cells(live_site, browser, browser_con
     from rongmei.wenzheng.models import CaseCategory
     from rongmei.wenzheng.tests.conftest import dispatch_simple
 
-    wz = SimpleNamespace(county=county, category=CaseCategory.objects.create(name="城乡建设"),
+    wz = SimpleNamespace(county=county, category=CaseCategory.objects.create(name="楼道照明"),
                          handler=make_user(WENZHENG_HANDLER), resident=make_user())
     unit_handler = make_user(UNIT_HANDLER, unit=county.housing, phone="13712345616")
     _, assignment = dispatch_simple(Client(), wz, county.housing)
@@ -399,7 +402,7 @@ def test_wenzheng_work_item_forms_are_weui_cells(live_site, browser, browser_con
     assert "联系群众" in page.locator(".rm-wz-timeline").inner_text()
     page.locator("summary", has_text="申请延期").click()
     page.get_by_role("button", name="增加延期工作日").click()
-    assert page.get_by_label("延期工作日").input_value() == "1"
+    assert page.get_by_label("延期工作日", exact=True).input_value() == "1"
     page.screenshot(path="/tmp/forms-shots/test-wz-work-item.png", full_page=True)
     assert_no_page_problems(page)
 
