@@ -317,7 +317,8 @@ def lead_activity_view(request, pk: int):
         messages.error(request, exc.message)
         return redirect("volunteers:home")
     return render(request, "volunteers/lead_activity.html", {
-        "activity": activity, "roster": selectors.roster(activity)})
+        "activity": activity, "roster": selectors.roster(activity),
+        "manual_modes": [("in", "补签到"), ("out", "补签退")]})
 
 
 @login_required
@@ -386,8 +387,11 @@ def orders_view(request):
         else:
             messages.success(request, "点单成功，文明实践中心将在24小时内派单")
             return redirect("volunteers:orders")
+    menu = MenuItem.objects.filter(is_active=True)
     return render(request, "volunteers/orders.html", {
-        "menu": MenuItem.objects.filter(is_active=True),
+        "menu_choices": [(str(item.pk), f"{item.name}：{item.description}" if item.description
+                          else item.name) for item in menu],
+        "rating_choices": [(str(n), f"{n}星") for n in range(5, 0, -1)],
         "areas": Unit.objects.filter(is_active=True, kind__in=("township", "community"))
         .order_by("path"),
         "orders": ServiceOrder.objects.filter(resident=request.user)

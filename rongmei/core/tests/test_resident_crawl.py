@@ -14,6 +14,8 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from rongmei.core.tests.test_weui_forms import bare_controls
+
 # Not pages: machine endpoints, the console (test_console_crawl.py) and the API.
 SKIPPED_PREFIXES = ("/api/", "/admin/", "/django-admin/", "/documents/", "/media/", "/static/",
                     "/open311/", "/metrics", "/_hello", "/healthz", "/readyz", "/draw/",
@@ -68,15 +70,26 @@ def me_sections(html: str) -> dict[str, set[str]]:
     return sections
 
 
-def crawl(client) -> tuple[dict[str, int], set[str], dict[str, set[str]]]:
-    """(status of every page, the pages linked for this person, 我的's sections)."""
+def crawl(client, bare: dict[str, list[str]] | None = None
+          ) -> tuple[dict[str, int], set[str], dict[str, set[str]]]:
+    """(status of every page, the pages linked for this person, 我的's sections); ``bare``
+    collects the pages that show a select, file input or fieldset outside a WeUI cell."""
     linked = linked_pages(client.get("/").content.decode())
     me = client.get("/me/")
     sections = me_sections(me.content.decode()) if me.status_code == 200 else {}
     if me.status_code == 200:
         linked |= linked_pages(me.content.decode())
     paths = routed_pages() | linked
-    return {path: client.get(path).status_code for path in sorted(paths)}, linked, sections
+    statuses = {}
+    for path in sorted(paths):
+        response = client.get(path)
+        statuses[path] = response.status_code
+        if (bare is not None and response.status_code == 200
+                and response.get("Content-Type", "").startswith("text/html")):
+            controls = bare_controls(response.content.decode())
+            if controls:
+                bare[path] = controls
+    return statuses, linked, sections
 
 
 def demo_logins() -> list[tuple[str, str | None]]:
@@ -100,7 +113,8 @@ WORKSPACE_MODULE = {"unit_handler": "wenzheng", "grid_leader": "wenzheng",
 def test_every_demo_login_opens_every_resident_page_it_should(client, demo):
     """Each person the demo prints: every page linked for them on 首页 and 我的 opens; no
     route answers 5xx or 404 to anyone (403 and 405 only where nothing links them there);
-    the roles that work on the phone find their work under 我的工作."""
+    the roles that work on the phone find their work under 我的工作; no page shows a
+    select, file input or fieldset outside a WeUI cell."""
     from django.apps import apps
 
     from rongmei.accounts.models import User
@@ -111,7 +125,10 @@ def test_every_demo_login_opens_every_resident_page_it_should(client, demo):
         if phone:
             user, _ = User.objects.get_or_create(phone=phone)
             client.force_login(user)
-        statuses, linked, sections = crawl(client)
+        bare: dict[str, list[str]] = {}
+        statuses, linked, sections = crawl(client, bare)
+        if bare:  # issue 11: resident forms are WeUI cells, no bare picker or file input
+            problems[f"{role}: controls outside a WeUI cell"] = bare
         broken = {path: status for path, status in statuses.items()
                   if status >= 500 or status == 404
                   or (status >= 400 and (path in linked or status not in (403, 405)))}

@@ -39,6 +39,7 @@
     var count = box.querySelector(".rm-uploader__count"), noun = box.getAttribute("data-noun") || "图片";
     var max = parseInt(box.getAttribute("data-max"), 10) || 0;
     if (!input || !list || !window.URL || !URL.createObjectURL) return;
+    box.classList.add("rm-uploader_js");  // the "+" tile instead of the phone's own control
     input.addEventListener("change", function () {
       list.querySelectorAll("img").forEach(function (img) { URL.revokeObjectURL(img.src); });
       list.textContent = "";
@@ -60,6 +61,36 @@
           (max && files.length > max ? "，超过" + max + "张，请重新选择" : "") + "）" : "";
       }
     });
+  });
+  // A count with − and + beside it (cell_field.html kind="stepper"), kept within min and max;
+  // the server checks the number again.
+  document.querySelectorAll("[data-stepper]").forEach(function (stepper) {
+    var input = stepper.querySelector("input"), buttons = stepper.querySelectorAll("[data-step]");
+    if (!input) return;
+    var min = parseInt(input.getAttribute("min"), 10), max = parseInt(input.getAttribute("max"), 10);
+    function current() { var n = parseInt(input.value, 10); return isNaN(n) ? (isNaN(min) ? 0 : min) : n; }
+    function refresh() {
+      buttons.forEach(function (button) {
+        var step = parseInt(button.getAttribute("data-step"), 10);
+        var next = input.value === "" ? current() : current() + step;
+        button.disabled = (!isNaN(min) && step < 0 && next < min) || (!isNaN(max) && step > 0 && next > max);
+      });
+    }
+    buttons.forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        // An empty box starts at the lowest allowed count.
+        var next = input.value === "" ? current() : current() + parseInt(button.getAttribute("data-step"), 10);
+        if (!isNaN(min)) next = Math.max(min, next);
+        if (!isNaN(max)) next = Math.min(max, next);
+        input.value = next;
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+        refresh();
+      });
+    });
+    input.addEventListener("input", refresh);
+    stepper.classList.add("rm-stepper_js");
+    refresh();
   });
   // A filter bar whose form is all pickers applies a choice at once (its 筛选 button is
   // for when this script does not run).
