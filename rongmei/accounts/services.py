@@ -357,7 +357,7 @@ def api_tokens_issue(users, *, label: str = "", days: int = API_TOKEN_DAYS) -> l
     order. Each is cached for the vote path once the transaction commits (``tokens``)."""
     raws = [secrets.token_urlsafe(32) for _ in users]
     expires_at = timezone.now() + timedelta(days=days)
-    rows = [AppToken(user=user, token_hash=_digest(raw), label=label[:60],
+    rows = [AppToken(user=user, token_hash=tokens.digest(raw), label=label[:60],
                      expires_at=expires_at) for user, raw in zip(users, raws, strict=True)]
     AppToken.objects.bulk_create(rows, batch_size=5000)
     transaction.on_commit(lambda: tokens.remember(
@@ -367,10 +367,6 @@ def api_tokens_issue(users, *, label: str = "", days: int = API_TOKEN_DAYS) -> l
 
 def api_token_issue(*, user: User, label: str = "") -> str:
     return api_tokens_issue([user], label=label)[0]
-
-
-def _digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _token_user_sql() -> str:
@@ -400,7 +396,7 @@ def api_token_user(raw: str) -> User | None:
     disabling an account takes effect on the next request. It is every app request's first
     query, so it is one hand-written join read straight into a full ``User`` (the ORM's
     compilation of ``select_related`` cost more than the query itself)."""
-    return _token_user(_digest(raw)) if raw else None
+    return _token_user(tokens.digest(raw)) if raw else None
 
 
 def _token_user(digest: str) -> User | None:
@@ -427,21 +423,28 @@ def api_token_user_cached(raw: str) -> User | None:
     lives at most an hour, so a token in use still has it refreshed hourly."""
     if not raw:
         return None
-    digest = _digest(raw)
+    digest = tokens.digest(raw)
     held = tokens.lookup(digest)
     if isinstance(held, tuple):
         pk, joined, expires = held
         if expires <= timezone.now():
             return None
-        return User.from_db(User.objects.db, ["id", "date_joined"], [pk, joined])
+        return user_by_id(pk, date_joined=joined)
     user = _token_user(digest)
     if user is not None and held is tokens.MISS:
         tokens.remember([(digest, user, user.token_expires)])
     return user
 
 
+def user_by_id(pk: int, **fields) -> User:
+    """A ``User`` with only its id (and ``fields``) loaded, for a caller that knows who it
+    is without asking the database (the token cache): any other field is read when asked
+    for."""
+    return User.from_db(User.objects.db, ["id", *fields], [pk, *fields.values()])
+
+
 def api_token_revoke(*, raw: str) -> None:
-    AppToken.objects.filter(token_hash=_digest(raw)).delete()
+    AppToken.objects.filter(token_hash=tokens.digest(raw)).delete()
 
 
 def account_delete(*, user: User) -> None:

@@ -27,6 +27,7 @@ are the console, the API and the services, which all save the model.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from datetime import UTC, datetime
@@ -43,6 +44,18 @@ TOMBSTONE_SECONDS = 6 * 3600
 
 def _key(digest: str) -> str:
     return PREFIX + digest
+
+
+def digest(raw: str) -> str:
+    """What is stored of a token: its SHA-256."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def cache_key(raw: str) -> str:
+    """The cache entry of a raw token, for a Lua script that reads it in Redis itself (the
+    vote's admission): JSON ``[user id, joined, expires]`` (epoch seconds), or the tombstone,
+    or nothing."""
+    return _key(digest(raw))
 
 
 def _client():

@@ -17,7 +17,7 @@ from django.utils import timezone
 from rongmei.accounts import tokens
 from rongmei.accounts.models import AppToken, User
 from rongmei.accounts.services import api_token_issue, api_token_user_cached
-from rongmei.activities.models import Contest, Vote
+from rongmei.activities.models import Contest, Entry, EntryStatus, Vote
 from rongmei.activities.services import votes as buffered
 from rongmei.core.redis import get_redis
 from rongmei.tests_support import make_user
@@ -163,3 +163,40 @@ def test_a_revocation_redis_cannot_hear_is_refused(monkeypatch):
     with pytest.raises(RedisError), transaction.atomic():
         AppToken.objects.filter(token_hash=tokens_digest(token)).delete()
     assert AppToken.objects.filter(user=voter).exists()
+
+
+@needs_redis
+def test_the_admission_script_reads_the_voter_and_its_age_from_the_cached_token(
+        client, entries, django_capture_on_commit_callbacks):
+    """With a cached token the script itself finds the voter (no query): the vote is the
+    voter's, and the account's age and its 新注册账号 flag are the same as the database's."""
+    entry, _ = entries
+    new, old = make_user(), old_user()
+    for voter in (new, old):
+        token = issued(voter, django_capture_on_commit_callbacks)
+        assert press(client, entry, token).status_code == 200
+    settle_votes()
+    assert Vote.objects.get(voter=new).flags == "新注册账号"
+    assert Vote.objects.get(voter=new).account_age_days == 0
+    assert Vote.objects.get(voter=old).flags == ""
+    assert Vote.objects.get(voter=old).account_age_days == 30
+
+
+def test_who_asks_is_checked_first_and_real_names_are_still_asked_for(
+        client, ax, django_capture_on_commit_callbacks):
+    """A refusal about the entry waits until the voter is known (an unknown token is 401
+    even on a withdrawn entry), and a contest that requires real names still asks for the
+    voter's record, cached token or not."""
+    contest = make_contest(ax.operator, votes_per_day=5, require_realname=True)
+    entry, other = approved_entries(ax.operator, contest, ax.people[:2])
+    Contest.objects.filter(pk=contest.pk).update(
+        submission_closes=timezone.now() - timedelta(hours=2),
+        voting_opens=timezone.now() - timedelta(hours=1))
+    buffered.forget_rules()
+    token = issued(old_user(), django_capture_on_commit_callbacks)
+    answer = press(client, entry, token)
+    assert answer.status_code == 403 and answer.json()["code"] == "realname_required"
+    Entry.objects.filter(pk=other.pk).update(status=EntryStatus.REJECTED)
+    buffered.forget_rules()
+    assert refused(press(client, other, "not-a-token"))
+    assert press(client, other, token).status_code == 404
