@@ -1,9 +1,13 @@
 """Votes at the scale of a hot contest: the entry rules cache, admission in Redis and the
 drain that stores the admitted votes.
 
-With Redis (``REDIS_URL``), a vote request asks the database one thing only, who the bearer
-token belongs to; then one Lua script, in one round trip, does all the rest atomically:
+With Redis (``REDIS_URL``), an app's vote asks the database nothing: one Lua script, in one
+round trip, does it all atomically:
 
+* **The voter.** The bearer token's holder is read from the workers' token cache
+  (``accounts.tokens``, filled at issue, tombstoned by every door that ends a token or an
+  account); a token the cache cannot vouch for is looked up in the database first
+  (``accounts.services.api_token_user_cached``), as is the voter of a real-name contest.
 * **Admission.** The voter's count for (contest, day, scope) is read; past the rule's N the
   vote is refused (409) and nothing else happens; otherwise the count goes up and its new
   value is the vote's slot — the same numbered slot the synchronous path takes.
@@ -106,8 +110,8 @@ def forget_rules(entry_id: int | None = None) -> None:
 # tombstone or expired, nothing is done and the slot is -1 (the caller asks the database).
 # The voter's count key is built here from the prefix: fine on one Redis server (the
 # project's), not on a cluster.
-# Returns {slot, waiting votes of the entry, flags, voter id, account age}; slot 0: over the limit
-# (nothing done).
+# Returns {slot, waiting votes of the entry, flags, voter id, account age}; slot 0: over
+# the limit (nothing done).
 _ADMIT = """
 local voter, joined = ARGV[3], tonumber(ARGV[13])
 local now = tonumber(ARGV[14])
