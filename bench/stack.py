@@ -287,7 +287,9 @@ class Stack:
         """Run gunicorn (``rongmei serve``'s options) until the block ends."""
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((HOST, 0))  # a free port, handed to gunicorn: no race for it
+        # A free port (or BENCH_PORT, on a machine that sets aside a range), handed to
+        # gunicorn: no race for it.
+        listener.bind((HOST, int(os.environ.get("BENCH_PORT") or 0)))
         port = listener.getsockname()[1]
         with open(self.log_path, "w") as log:
             process = subprocess.Popen(

@@ -19,7 +19,7 @@ from rongmei.core import crypto, ratelimit
 from rongmei.core.errors import ServiceError
 from rongmei.core.masking import mask_id_number, mask_phone
 
-from . import sms
+from . import sms, tokens
 from .signals import account_deleted
 from .models import (
     AppToken, OtpPurpose, PersonalDataAccess, PhoneOtp, RealNameRecord, SmsMessage, SmsStatus,
@@ -352,20 +352,40 @@ def realname_reveal(*, viewer: User, subject: User, reason: str) -> str:
 API_TOKEN_DAYS = 90
 
 
+def api_tokens_issue(users, *, label: str = "", days: int = API_TOKEN_DAYS) -> list[str]:
+    """Issue one bearer token for each user (in one insert); returns the raw tokens, in
+    order. Each is cached for the vote path once the transaction commits (``tokens``)."""
+    raws = [secrets.token_urlsafe(32) for _ in users]
+    expires_at = timezone.now() + timedelta(days=days)
+    rows = [AppToken(user=user, token_hash=tokens.digest(raw), label=label[:60],
+                     expires_at=expires_at) for user, raw in zip(users, raws, strict=True)]
+    AppToken.objects.bulk_create(rows, batch_size=5000)
+    transaction.on_commit(lambda: tokens.remember(
+        [(row.token_hash, user, expires_at) for row, user in zip(rows, users, strict=True)]))
+    return raws
+
+
 def api_token_issue(*, user: User, label: str = "") -> str:
-    raw = secrets.token_urlsafe(32)
-    AppToken.objects.create(
-        user=user, token_hash=hashlib.sha256(raw.encode()).hexdigest(), label=label[:60],
-        expires_at=timezone.now() + timedelta(days=API_TOKEN_DAYS),
-    )
-    return raw
+    return api_tokens_issue([user], label=label)[0]
 
 
 def _token_user_sql() -> str:
     users, tokens = User._meta.db_table, AppToken._meta.db_table
-    return (f"SELECT u.*, t.id AS token_pk, t.last_used_at AS token_last_used "
+    return (f"SELECT u.*, t.id AS token_pk, t.last_used_at AS token_last_used, "
+            f"t.expires_at AS token_expires "
             f"FROM {users} u JOIN {tokens} t ON t.user_id = u.id "
             f"WHERE t.token_hash = %s AND t.expires_at > %s AND u.is_active")
+
+
+def _column_datetime(value):
+    """An extra column's datetime: SQLite gives it naive (UTC) text, unconverted."""
+    if isinstance(value, str):
+        from django.utils.dateparse import parse_datetime
+
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
 
 
 def api_token_user(raw: str) -> User | None:
@@ -376,30 +396,55 @@ def api_token_user(raw: str) -> User | None:
     disabling an account takes effect on the next request. It is every app request's first
     query, so it is one hand-written join read straight into a full ``User`` (the ORM's
     compilation of ``select_related`` cost more than the query itself)."""
-    if not raw:
-        return None
+    return _token_user(tokens.digest(raw)) if raw else None
+
+
+def _token_user(digest: str) -> User | None:
     from django.db import connection
 
     now = timezone.now()
-    params = [hashlib.sha256(raw.encode()).hexdigest(),
-              connection.ops.adapt_datetimefield_value(now)]
+    params = [digest, connection.ops.adapt_datetimefield_value(now)]
     user = next(iter(User.objects.raw(_token_user_sql(), params)), None)
     if user is None:
         return None
-    last = user.token_last_used  # an extra column: SQLite gives it naive (UTC), unconverted
-    if isinstance(last, str):
-        from django.utils.dateparse import parse_datetime
-
-        last = parse_datetime(last)
-    if last is not None and timezone.is_naive(last):
-        last = timezone.make_aware(last, UTC)
+    user.token_expires = _column_datetime(user.token_expires)
+    last = _column_datetime(user.token_last_used)
     if not last or (now - last).total_seconds() > 3600:
         AppToken.objects.filter(pk=user.token_pk).update(last_used_at=now)
     return user
 
 
+def api_token_user_cached(raw: str) -> User | None:
+    """``api_token_user`` through the workers' shared token cache (``tokens``), for the
+    hot vote path: no query when the token is cached. The user then has only its id and
+    ``date_joined`` loaded (any other field is read when asked for). A revoked token, an
+    account disabled or erased through any door is refused at once: the cache entry is
+    dropped before the database changes. A hit does not touch ``last_used_at``; an entry
+    lives at most an hour, so a token in use still has it refreshed hourly."""
+    if not raw:
+        return None
+    digest = tokens.digest(raw)
+    held = tokens.lookup(digest)
+    if isinstance(held, tuple):
+        pk, joined, expires = held
+        if expires <= timezone.now():
+            return None
+        return user_by_id(pk, date_joined=joined)
+    user = _token_user(digest)
+    if user is not None and held is tokens.MISS:
+        tokens.remember([(digest, user, user.token_expires)])
+    return user
+
+
+def user_by_id(pk: int, **fields) -> User:
+    """A ``User`` with only its id (and ``fields``) loaded, for a caller that knows who it
+    is without asking the database (the token cache): any other field is read when asked
+    for."""
+    return User.from_db(User.objects.db, ["id", *fields], [pk, *fields.values()])
+
+
 def api_token_revoke(*, raw: str) -> None:
-    AppToken.objects.filter(token_hash=hashlib.sha256(raw.encode()).hexdigest()).delete()
+    AppToken.objects.filter(token_hash=tokens.digest(raw)).delete()
 
 
 def account_delete(*, user: User) -> None:

@@ -39,6 +39,7 @@ from .contests import (
     vote_cast,
     votes_invalidate,
 )
+from .votes import VoterUnknown
 from .draws import (
     DRAW_COLUMNS,
     draw_close,

@@ -412,8 +412,8 @@ def _vote_flags(*, contest_id: int, voter_id: int, ip: str | None, device_id: st
     return "、".join(found)
 
 
-def vote_cast(*, user, entry_id: int, ip: str | None = None, device_id: str = "",
-              now: datetime | None = None) -> Vote:
+def vote_cast(*, user=None, token: str | None = None, entry_id: int, ip: str | None = None,
+              device_id: str = "", now: datetime | None = None) -> Vote:
     """One vote, within the rule's N per person per day (per entry or per contest).
 
     The limit is the database's: each vote takes a numbered slot of its (voter, day,
@@ -424,6 +424,13 @@ def vote_cast(*, user, entry_id: int, ip: str | None = None, device_id: str = ""
     still has the final word; the entry's rules come from a cache of a few seconds. The
     returned vote is then unsaved; its ``entry.votes`` is the stored count plus the votes
     waiting in Redis.
+
+    Instead of ``user``, the hot path may give the raw bearer ``token``: the script then
+    reads its holder from the workers' token cache (accounts.tokens) in the same round
+    trip. Whenever that cannot answer — no Redis, a token not cached or tombstoned, a
+    contest that asks for the real name, or any refusal that must wait until the voter is
+    known (who asks is checked first, as the API's door does) — ``VoterUnknown`` is raised
+    and the caller authenticates, then asks again with ``user``.
 
     Without Redis the vote is stored here: the first try is slot 1 (a voter's first vote of
     the day, the common case, is then one insert); when the constraint refuses it, the
@@ -438,34 +445,33 @@ def vote_cast(*, user, entry_id: int, ip: str | None = None, device_id: str = ""
 
     now = now or timezone.now()
     client = get_redis()
+    if token is not None and client is None:
+        raise buffered.VoterUnknown
     valid_id = isinstance(entry_id, int) and 0 < entry_id < 2**63
     if client is not None:
         entry = buffered.entry_rules(entry_id) if valid_id else None
     else:
         entry = (Entry.objects.select_related("contest", "video").filter(pk=entry_id).first()
                  if valid_id else None)
-    if (entry is None or entry.status != EntryStatus.APPROVED or not entry.contest.is_published
-            or (entry.video is not None and not entry.video.is_ready)):
-        raise NotFoundError("作品不存在或尚未通过审核")
+    refusal = _vote_refusal(entry, now)
+    if refusal is None and entry.contest.require_realname:
+        if token is not None:
+            raise buffered.VoterUnknown  # the real name is the database's to tell
+        if not _has_realname(user):
+            refusal = PermissionDeniedError("本次评选须实名登记后才能投票",
+                                            code="realname_required")
+    if refusal is not None:
+        raise buffered.VoterUnknown if token is not None else refusal
     contest = entry.contest
-    if now < contest.voting_opens:
-        raise ServiceError("voting_not_open", f"投票将于{_local(contest.voting_opens)}开始",
-                           status=409)
-    if now >= contest.voting_closes:
-        raise ServiceError("voting_closed", f"投票已于{_local(contest.voting_closes)}截止",
-                           status=409)
-    if contest.require_realname and not _has_realname(user):
-        raise PermissionDeniedError("本次评选须实名登记后才能投票", code="realname_required")
     day = timezone.localdate(now)
     scope = entry.pk if contest.vote_scope == VoteScope.ENTRY else 0
-    age, new_account = _account_age(user, now)
     limit = contest.votes_per_day
     over = ServiceError("over_limit", f"今天的票已投完（每人每天{limit}票"
                         f"{'，每件作品' if scope else ''}），明天再来吧", status=409)
     if client is not None:
-        return buffered.admit(client, entry=entry, user=user, day=day, scope=scope, ip=ip,
-                              device_id=device_id, age=age, new_account=new_account,
-                              now=now, over=over)
+        return buffered.admit(client, entry=entry, user=user, token=token, day=day,
+                              scope=scope, ip=ip, device_id=device_id, now=now, over=over)
+    age, new_account = _account_age(user, now)
     flags = _vote_flags(contest_id=contest.pk, voter_id=user.pk, ip=ip, device_id=device_id,
                         new_account=new_account)
     slot = 1
@@ -488,6 +494,21 @@ def vote_cast(*, user, entry_id: int, ip: str | None = None, device_id: str = ""
         raise over
     entry.votes += 1
     return vote
+
+
+def _vote_refusal(entry, now: datetime) -> ServiceError | None:
+    """Why the entry takes no vote now (gone or not approved, voting not open or closed)."""
+    if (entry is None or entry.status != EntryStatus.APPROVED or not entry.contest.is_published
+            or (entry.video is not None and not entry.video.is_ready)):
+        return NotFoundError("作品不存在或尚未通过审核")
+    contest = entry.contest
+    if now < contest.voting_opens:
+        return ServiceError("voting_not_open", f"投票将于{_local(contest.voting_opens)}开始",
+                            status=409)
+    if now >= contest.voting_closes:
+        return ServiceError("voting_closed", f"投票已于{_local(contest.voting_closes)}截止",
+                            status=409)
+    return None
 
 
 def _has_realname(user) -> bool:

@@ -1,9 +1,13 @@
 """Votes at the scale of a hot contest: the entry rules cache, admission in Redis and the
 drain that stores the admitted votes.
 
-With Redis (``REDIS_URL``), a vote request asks the database one thing only, who the bearer
-token belongs to; then one Lua script, in one round trip, does all the rest atomically:
+With Redis (``REDIS_URL``), an app's vote asks the database nothing: one Lua script, in one
+round trip, does it all atomically:
 
+* **The voter.** The bearer token's holder is read from the workers' token cache
+  (``accounts.tokens``, filled at issue, tombstoned by every door that ends a token or an
+  account); a token the cache cannot vouch for is looked up in the database first
+  (``accounts.services.api_token_user_cached``), as is the voter of a real-name contest.
 * **Admission.** The voter's count for (contest, day, scope) is read; past the rule's N the
   vote is refused (409) and nothing else happens; otherwise the count goes up and its new
   value is the vote's slot — the same numbered slot the synchronous path takes.
@@ -94,21 +98,40 @@ def forget_rules(entry_id: int | None = None) -> None:
         _rules.pop(entry_id, None)
 
 
-# KEYS: the voter's used count, the device's voter set (or ''), the address's counter (or
-# ''), the pending list, the waiting hash.
-# ARGV: 1 limit, 2 used ttl, 3 voter id, 4 device ttl, 5 address ttl, 6 voters per device
-# that flag it, 7 votes per address that flag it, 8 entry id, 9 the line without its slot,
-# flags and closing brace, 10 the device flag, 11 the address flag, 12 the account's flag.
-# Returns {slot, waiting votes of the entry, flags}; slot 0: over the limit (nothing done).
+# KEYS: the prefix of the voters' used counts (the voter's id completes it), the device's
+# voter set (or ''), the address's counter (or ''), the pending list, the waiting hash, the
+# bearer token's cache entry (or '': the voter is ARGV[3]).
+# ARGV: 1 limit, 2 used ttl, 3 voter id (or ''), 4 device ttl, 5 address ttl, 6 voters per
+# device that flag it, 7 votes per address that flag it, 8 entry id, 9 the line without its
+# voter, account age, slot, flags and closing brace, 10 the device flag, 11 the address flag,
+# 12 the new account's flag, 13 when the voter joined (epoch seconds; '' with a token),
+# 14 now (epoch seconds), 15 the days an account counts as new.
+# With a token, its entry is accounts.tokens' JSON [user id, joined, expires]: absent, a
+# tombstone or expired, nothing is done and the slot is -1 (the caller asks the database).
+# The voter's count key is built here from the prefix: fine on one Redis server (the
+# project's), not on a cluster.
+# Returns {slot, waiting votes of the entry, flags, voter id, account age}; slot 0: over
+# the limit (nothing done).
 _ADMIT = """
-local used = tonumber(redis.call('GET', KEYS[1]) or '0')
-if used >= tonumber(ARGV[1]) then return {0, 0, ''} end
-used = redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
+local voter, joined = ARGV[3], tonumber(ARGV[13])
+local now = tonumber(ARGV[14])
+if KEYS[6] ~= '' then
+  local held = redis.call('GET', KEYS[6])
+  if not held or string.sub(held, 1, 1) ~= '[' then return {-1, 0, '', '', 0} end
+  local token = cjson.decode(held)
+  if tonumber(token[3]) <= now then return {-1, 0, '', '', 0} end
+  voter, joined = string.format('%d', token[1]), tonumber(token[2])
+end
+local age = math.max(math.floor((now - joined) / 86400), 0)
+local used_key = KEYS[1] .. voter
+local used = tonumber(redis.call('GET', used_key) or '0')
+if used >= tonumber(ARGV[1]) then return {0, 0, '', voter, age} end
+used = redis.call('INCR', used_key)
+redis.call('EXPIRE', used_key, ARGV[2])
 local flags = {}
-if ARGV[12] ~= '' then flags[#flags + 1] = ARGV[12] end
+if age < tonumber(ARGV[15]) then flags[#flags + 1] = ARGV[12] end
 if KEYS[2] ~= '' then
-  redis.call('SADD', KEYS[2], ARGV[3])
+  redis.call('SADD', KEYS[2], voter)
   redis.call('EXPIRE', KEYS[2], ARGV[4], 'NX')
   if redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[6]) then flags[#flags + 1] = ARGV[10] end
 end
@@ -118,8 +141,9 @@ if KEYS[3] ~= '' then
   if n >= tonumber(ARGV[7]) then flags[#flags + 1] = ARGV[11] end
 end
 local text = table.concat(flags, '、')
-redis.call('RPUSH', KEYS[4], ARGV[9] .. ',"slot":' .. used .. ',"flags":' .. cjson.encode(text) .. '}')
-return {used, redis.call('HINCRBY', KEYS[5], ARGV[8], 1), text}
+redis.call('RPUSH', KEYS[4], ARGV[9] .. ',"v":' .. voter .. ',"age":' .. age .. ',"slot":' ..
+           used .. ',"flags":' .. cjson.encode(text) .. '}')
+return {used, redis.call('HINCRBY', KEYS[5], ARGV[8], 1), text, voter, age}
 """
 
 # KEYS: the batch, the set of batches, the waiting hash. ARGV: entry id, count, … pairs.
@@ -142,42 +166,58 @@ def _window_key(kind: str, ident: str, window: int) -> str:
     return f"votes:{kind}:{ident}:{int(time.time() // window)}"
 
 
-def admit(client, *, entry: Entry, user, day: date, scope: int, ip: str | None,
-          device_id: str, age: int, new_account: str, now: datetime, over) -> Vote:
+class VoterUnknown(Exception):
+    """The vote cannot be cast by its token alone (``vote_cast``): authenticate, then ask
+    again with the user."""
+
+
+def admit(client, *, entry: Entry, user, token: str | None, day: date, scope: int,
+          ip: str | None, device_id: str, now: datetime, over) -> Vote:
     """Admit one vote in Redis (see the module's docstring); raise ``over`` past the limit.
-    Returns the vote as it will be stored (unsaved) with a copy of the entry whose
-    ``votes`` is the count to show."""
+    The voter is ``user``, or the holder of the raw bearer ``token`` as the workers' token
+    cache knows it (``VoterUnknown`` when it does not). Returns the vote as it will be stored
+    (unsaved) with a copy of the entry whose ``votes`` is the count to show."""
     from redis import RedisError
+
+    from rongmei.accounts.tokens import cache_key
+
+    from .common import NEW_ACCOUNT_DAYS
 
     contest = entry.contest
     device_id = device_id[:64]
     ref = uuid.uuid4().hex
-    line = json.dumps({"ref": ref, "c": contest.pk, "e": entry.pk, "v": user.pk,
+    line = json.dumps({"ref": ref, "c": contest.pk, "e": entry.pk,
                        "d": day.isoformat(), "s": scope, "t": now.isoformat(),
-                       "ip": ip or None, "dev": device_id, "age": age},
+                       "ip": ip or None, "dev": device_id},
                       ensure_ascii=False, separators=(",", ":"))[:-1]
     burst_window, burst_limit = IP_BURST
     burst_seconds = int(burst_window.total_seconds())
-    keys = [f"{USED_PREFIX}{contest.pk}:{day.isoformat()}:{scope}:{user.pk}",
+    keys = [f"{USED_PREFIX}{contest.pk}:{day.isoformat()}:{scope}:",
             _window_key("device", f"{contest.pk}:{device_id}", SHARED_DEVICE_WINDOW)
             if device_id else "",
             _window_key("ip", f"{contest.pk}:{ip}", burst_seconds) if ip else "",
-            BUFFER.pending, WAITING_KEY]
-    args = [contest.votes_per_day, USED_SECONDS, user.pk, SHARED_DEVICE_WINDOW + 1,
-            burst_seconds + 1, SHARED_DEVICE_VOTERS, burst_limit, entry.pk, line,
-            "多账号共用设备", "同一IP集中投票", new_account]
+            BUFFER.pending, WAITING_KEY, cache_key(token) if user is None else ""]
+    joined = (getattr(user, "date_joined", None) or now) if user is not None else None
+    args = [contest.votes_per_day, USED_SECONDS, user.pk if user is not None else "",
+            SHARED_DEVICE_WINDOW + 1, burst_seconds + 1, SHARED_DEVICE_VOTERS, burst_limit,
+            entry.pk, line, "多账号共用设备", "同一IP集中投票", "新注册账号",
+            repr(joined.timestamp()) if joined is not None else "", repr(now.timestamp()),
+            NEW_ACCOUNT_DAYS]
     try:
-        slot, waiting, flags = _script(client)(keys=keys, args=args)
+        slot, waiting, flags, voter, age = _script(client)(keys=keys, args=args)
     except RedisError:
         logger.warning("vote not admitted: Redis unavailable", exc_info=True)
         raise ServiceError("vote_unavailable", "投票人数较多，请稍后再试",
                            status=503) from None
+    if slot == -1:
+        raise VoterUnknown
     if not slot:
         raise over
     shown = copy.copy(entry)  # the cached entry is shared: never changed
     shown.votes = entry.votes + int(waiting)
-    return Vote(contest=contest, entry=shown, voter=user, day=day, scope=scope,
-                slot=int(slot), ip=ip or None, device_id=device_id, account_age_days=age,
+    return Vote(contest=contest, entry=shown, voter_id=int(voter), day=day, scope=scope,
+                slot=int(slot), ip=ip or None, device_id=device_id,
+                account_age_days=int(age),
                 flags=flags.decode() if isinstance(flags, bytes) else flags, ref=ref)
 
 

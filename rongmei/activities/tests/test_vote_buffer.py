@@ -54,7 +54,8 @@ def test_a_revoked_token_or_a_closed_account_stops_voting_at_once(client, ax):
     second = old_user()
     token = api_token_issue(user=second, label="test")
     assert press(client, entry, token).status_code == 200
-    User.objects.filter(pk=second.pk).update(is_active=False)  # disabled by an admin
+    second.is_active = False  # disabled by an admin (the console saves the account)
+    second.save()
     assert press(client, other, token).status_code == 401
     third = old_user()
     token = api_token_issue(user=third, label="test")

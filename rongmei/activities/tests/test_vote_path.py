@@ -37,7 +37,9 @@ def voting_contest(ax, **rules):
 
 
 def test_one_vote_costs_one_query_with_redis_and_four_without(client, ax):
-    """With Redis (services.votes): the token's one query, nothing else — the entry's rules
+    """With Redis (services.votes) and a token the workers' cache does not hold yet (it
+    was issued in this test's transaction, whose commit never runs): the token's one query,
+    nothing else — none at all once it is cached (test_vote_token_cache) — the entry's rules
     are cached, admission, signals and the buffer are one Lua script, and the drain stores
     the vote later. Without Redis: token, entry with its contest, the vote's insert (its
     slot is the unique constraint's to refuse; its flags counted before, in the same row),
