@@ -9,7 +9,7 @@ session. Every role that may enter the console is covered, superusers included.
 
 from __future__ import annotations
 
-from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.contrib.auth.models import AnonymousUser
 
 from .backends import PASSWORD_BACKEND
@@ -25,4 +25,23 @@ class StaffConsoleMiddleware:
         if (request.path.startswith(CONSOLE_PREFIXES)
                 and request.session.get(BACKEND_SESSION_KEY) != PASSWORD_BACKEND):
             request.user = AnonymousUser()
+        return self.get_response(request)
+
+
+class WechatSessionMiddleware:
+    """A session signed in through WeChat lasts as long as that WeChat stays bound to the
+    account and the account holds no staff role: 解除微信绑定 (or becoming staff) ends every
+    session that WeChat started, on whichever phone it was opened. One indexed lookup per
+    request, for those sessions only."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from . import wechat
+
+        openid = request.session.get(wechat.SESSION_VIA)
+        if openid and request.user.is_authenticated and not wechat.session_still_good(
+                user=request.user, openid=openid):
+            logout(request)
         return self.get_response(request)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("me/", views.me_view, name="me"),
     path("me/settings/", views.settings_view, name="settings"),
+    path("me/wechat/bind/", wechat_views.wechat_bind_view, name="wechat-bind"),
     path("me/wechat/unbind/", wechat_views.wechat_unbind_view, name="wechat-unbind"),
     path("me/realname/", views.realname_view, name="realname"),
     path("me/delete/", views.delete_view, name="delete"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -18,6 +20,8 @@ from rongmei.core.wechat import is_enabled as wechat_on
 
 from . import selectors, services, wechat
 from .backends import SMS_CODE_BACKEND
+
+logger = logging.getLogger("rongmei.accounts")
 
 
 def _safe_next(request, fallback="/me/") -> str:
@@ -46,11 +50,8 @@ def login_view(request):
     if request.user.is_authenticated:
         return redirect(_safe_next(request))
     pending = wechat.pending_peek(session=request.session) if wechat_on() else None
-    if (request.method == "GET" and wechat_on() and pending is None and in_wechat(request)
-            and "phone" not in request.GET):
-        # Inside WeChat the resident is signed in by 网页授权 without typing anything;
-        # ?phone=1 (the link on WeChat's error pages) keeps the phone form.
-        return redirect(_wechat_start_url(_safe_next(request, "")))
+    # Inside WeChat the login page offers 微信登录 beside the phone form but never starts it
+    # by itself: after 退出登录 the resident stays signed out until they choose.
     context = {"phone": "", "step": "phone", "next": _safe_next(request, ""),
                "wechat_pending": pending,
                "wechat_button": wechat_on() and in_wechat(request) and pending is None,
@@ -94,14 +95,20 @@ def _wechat_start_url(next_url: str) -> str:
 
 
 def _bind_pending_wechat(request, user) -> None:
-    """After the SMS login: the WeChat identity that was waiting for a phone gets bound."""
+    """After the SMS login: the WeChat identity that was waiting for a phone gets bound.
+    The login has succeeded whatever happens here: a failed binding is a notice on the next
+    page, never an error page over a signed-in resident."""
     identity = wechat.pending_take(session=request.session) if wechat_on() else None
     if identity is None:
         return
     try:
         wechat.wechat_bind(user=user, identity=identity)
     except ServiceError as exc:
-        messages.warning(request, exc.message)
+        messages.warning(request, f"已登录，但微信未绑定：{exc.message}")
+    except Exception:  # noqa: BLE001 - a database refusing WeChat's data, say
+        logger.exception("binding a WeChat after the SMS login failed")
+        messages.warning(request, "已登录，但微信未绑定：微信返回的资料无法保存，"
+                                  "请稍后在“设置”中重新绑定微信")
     else:
         messages.success(request, "已绑定微信，下次在微信中打开可直接登录")
 

@@ -137,6 +137,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "rongmei.accounts.middleware.StaffConsoleMiddleware",
+    "rongmei.accounts.middleware.WechatSessionMiddleware",  # 解除微信绑定 ends its sessions
     "django.contrib.messages.middleware.MessageMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # 三审: a refused workflow action answers with its reason in Chinese (issue 13).

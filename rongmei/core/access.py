@@ -53,3 +53,13 @@ def forget_cached_access(user) -> None:
             delattr(user, attr)
 
 
+
+
+def holds_console_role(user) -> bool:
+    """Whether ``user`` is staff: ``is_staff``, a superuser, or holding any role that may
+    enter the staff console. Such accounts sign in with a password or an SMS code only."""
+    if user is None:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return any(ROLE_BY_CODE[code].console for code in user_roles(user) if code in ROLE_BY_CODE)

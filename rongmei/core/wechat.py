@@ -36,6 +36,7 @@ TOKEN_ERRORS = {40001, 40014, 42001}
 # Seconds before WeChat's expires_in that a token or ticket is dropped from the cache.
 EXPIRY_MARGIN = 300
 LOCK_SECONDS = 15
+JSSDK_BACKOFF_SECONDS = 45  # after a failed ticket fetch, answer 503 without asking WeChat
 JSSDK_SCRIPT = "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"
 JSSDK_ORIGIN = "https://res.wx.qq.com"
 SHARE_APIS = ["updateAppMessageShareData", "updateTimelineShareData"]
@@ -117,19 +118,40 @@ def get_json(path: str, params: dict, *, base: str | None = None) -> dict:
         raise WechatError(-1, "连接微信接口失败，请稍后再试", f"{shown}: {exc}") from exc
 
 
-def checked(answer: dict, *, what: str) -> dict:
-    code = answer.get("errcode") or 0
+def errcode_of(answer) -> int:
+    """The errcode of an answer (WeChat sometimes sends it as a string); -1 for an answer
+    that is not a JSON object or whose errcode is not a number."""
+    if not isinstance(answer, dict):
+        return -1
+    try:
+        return int(answer.get("errcode") or 0)
+    except (TypeError, ValueError):
+        return -1
+
+
+def checked(answer: dict, *, what: str, needs: str = "") -> dict:
+    """``answer`` if WeChat said yes (and gave ``needs``), else a WechatError."""
+    code = errcode_of(answer)
+    if not code and needs and not (isinstance(answer.get(needs), str) and answer[needs]):
+        code = -1
     if code:
-        raise WechatError(int(code), f"{what}失败（微信错误码 {code}）",
-                          f"{what}: {answer.get('errmsg', '')}")
+        errmsg = answer.get("errmsg", "") if isinstance(answer, dict) else "not a JSON object"
+        raise WechatError(code, f"{what}失败（微信错误码 {code}）", f"{what}: {str(errmsg)[:200]}")
     return answer
+
+
+def _expires_in(answer: dict) -> int:
+    try:
+        return int(answer.get("expires_in") or 7200)
+    except (TypeError, ValueError):
+        return 7200
 
 
 def _fetch_app_token() -> tuple[str, int]:
     answer = checked(get_json("/cgi-bin/token", {
         "grant_type": "client_credential", "appid": settings.WECHAT_APP_ID,
-        "secret": settings.WECHAT_APP_SECRET}), what="获取 access_token")
-    return answer["access_token"], answer.get("expires_in", 7200)
+        "secret": settings.WECHAT_APP_SECRET}), what="获取 access_token", needs="access_token")
+    return answer["access_token"], _expires_in(answer)
 
 
 def app_access_token(*, force: bool = False) -> str:
@@ -143,10 +165,10 @@ def _fetch_ticket() -> tuple[str, int]:
     for refreshed in (False, True):
         answer = get_json("/cgi-bin/ticket/getticket", {
             "access_token": app_access_token(force=refreshed), "type": "jsapi"})
-        if answer.get("errcode") in TOKEN_ERRORS and not refreshed:
+        if errcode_of(answer) in TOKEN_ERRORS and not refreshed:
             continue  # the token was ended (another fetch, a secret reset): once more
-        answer = checked(answer, what="获取 jsapi_ticket")
-        return answer["ticket"], answer.get("expires_in", 7200)
+        answer = checked(answer, what="获取 jsapi_ticket", needs="ticket")
+        return answer["ticket"], _expires_in(answer)
     raise AssertionError("unreachable")
 
 
@@ -182,11 +204,28 @@ class JssdkConfig:
     jsApiList: list[str]
 
 
+def _backoff_key() -> str:
+    return f"wechat:jssdk-backoff:{settings.WECHAT_APP_ID}"
+
+
 def jssdk_config(*, url: str) -> JssdkConfig:
-    """What ``wx.config`` needs for the page at ``url`` (already checked to be ours)."""
+    """What ``wx.config`` needs for the page at ``url`` (already checked to be ours).
+
+    When fetching the ticket fails (WeChat refused the token or the ticket, or was out of
+    reach) the failure is remembered for ``JSSDK_BACKOFF_SECONDS``: until then every call
+    raises at once instead of fetching yet another access_token."""
+    failed = cache.get(_backoff_key())
+    if failed:
+        raise WechatError(-1, "微信分享暂时不可用，请稍后再试", f"backing off after: {failed}")
+    try:
+        ticket = jsapi_ticket()
+    except WechatError as exc:
+        cache.set(_backoff_key(), exc.detail or str(exc.errcode) or "failed",
+                  JSSDK_BACKOFF_SECONDS)
+        raise
     nonce = secrets.token_urlsafe(12)
     timestamp = int(time.time())
     return JssdkConfig(appId=settings.WECHAT_APP_ID, timestamp=timestamp, nonceStr=nonce,
-                       signature=jssdk_signature(ticket=jsapi_ticket(), noncestr=nonce,
+                       signature=jssdk_signature(ticket=ticket, noncestr=nonce,
                                                  timestamp=timestamp, url=url),
                        jsApiList=list(SHARE_APIS))

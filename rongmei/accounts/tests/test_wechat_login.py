@@ -19,10 +19,15 @@ IN_WECHAT = {"HTTP_USER_AGENT": (
 
 
 def start(client, next_url=""):
-    """Open the login page inside WeChat: to WeChat's authorize page and back."""
+    """Open the login page inside WeChat and tap 微信登录: WeChat's authorize URL."""
+    import html
+    import re
+
     opened = client.get("/login/" + (f"?next={next_url}" if next_url else ""), **IN_WECHAT)
-    assert opened.status_code == 302 and opened["Location"].startswith("/login/wechat/")
-    sent = client.get(opened["Location"], **IN_WECHAT)
+    assert opened.status_code == 200  # the choice is the resident's, never automatic
+    found = re.search(r'href="([^"]+)" data-testid="wechat-login"', opened.content.decode())
+    assert found, "the login page inside WeChat offers 微信登录"
+    sent = client.get(html.unescape(found.group(1)), **IN_WECHAT)
     assert sent.status_code == 302
     return sent["Location"]
 
@@ -62,6 +67,7 @@ def test_a_new_wechat_is_bound_to_the_phone_account_the_resident_proves(client, 
     page = client.get(answer["Location"], **IN_WECHAT)
     assert page.status_code == 200
     assert "微信授权成功（莲乡小李）" in page.content.decode()
+    assert 'data-testid="wechat-login"' not in page.content.decode()
     assert 'data-testid="wechat-login"' not in page.content.decode()
 
     done = sms_login(client, next_url="/points/")
@@ -142,7 +148,7 @@ def test_the_resident_refusing_wechat_gets_the_phone_login(client, wechat):
     assert answer.status_code == 400
     body = answer.content.decode()
     assert "您没有同意微信授权" in body
-    assert 'href="/login/?phone=1"' in body
+    assert 'href="/login/?phone=1&amp;next=%2Fme%2F"' in body
     # The phone link does not send them round to WeChat again.
     page = client.get("/login/?phone=1", **IN_WECHAT)
     assert page.status_code == 200 and "手机号登录" in page.content.decode()
@@ -204,7 +210,16 @@ def test_a_signed_in_resident_binds_wechat_from_settings(client, wechat, make_us
     assert "绑定微信" in page
     sent = client.get("/login/wechat/?next=/me/settings/", **IN_WECHAT)
     answer = client.get(local(wechat.authorize(sent["Location"])), **IN_WECHAT)
-    assert answer["Location"] == "/me/settings/"
+    # WeChat confirmed who is at the phone; the account's phone must confirm it is theirs.
+    assert answer["Location"] == "/me/wechat/bind/?next=%2Fme%2Fsettings%2F"
+    assert not WechatBinding.objects.exists()
+    page = client.get(answer["Location"], **IN_WECHAT).content.decode()
+    assert "微信授权成功（莲乡小李）" in page and "138****5678" in page
+    client.post("/me/wechat/bind/", {"action": "send", "next": "/me/settings/"}, **IN_WECHAT)
+    code = selectors.outbox_latest_code(phone=PHONE)
+    done = client.post("/me/wechat/bind/", {"action": "verify", "code": code,
+                                            "next": "/me/settings/"}, **IN_WECHAT)
+    assert done.status_code == 302 and done["Location"] == "/me/settings/"
     assert WechatBinding.objects.get(openid=wechat.openid).user == user
 
 
