@@ -10,12 +10,14 @@
   unionid; a code works once (40163 after), an unknown one is 40029
 * ``GET /sns/userinfo?access_token&openid&lang=zh_CN`` → nickname, headimgurl
 
-``fail[path]`` holds answers to give before behaving; ``calls`` counts each path. The
+``fail[path]`` holds answers to give before behaving (a dict or any JSON value, or bytes
+sent as they are); ``calls`` counts each path. The
 ``wechat`` fixture (conftest.py) starts it and points the settings at it.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 import urllib.error
@@ -35,6 +37,7 @@ class FakeWechatPlatform:
         self.fail: dict[str, list[dict]] = {}
         self.openid = "oRESIDENT0000000000000000001"  # who is at the phone
         self.nickname = "莲乡小李"
+        self.headimgurl = "https://thirdwx.qlogo.cn/mmopen/avatar/132"
         self.deny = False
         self.codes: dict[str, dict] = {}
         self.sns_tokens: dict[str, str] = {}
@@ -98,9 +101,10 @@ class FakeWechatPlatform:
             if self.sns_tokens.get(q.get("access_token")) != q.get("openid"):
                 return 200, {"errcode": 40003, "errmsg": "invalid openid"}
             assert q["lang"] == "zh_CN"
-            return 200, {"openid": q["openid"], "nickname": self.nickname, "sex": 0,
-                         "headimgurl": "https://thirdwx.qlogo.cn/mmopen/avatar/132",
-                         "privilege": [], "unionid": "u" + q["openid"]}
+            # \u-escaped JSON, as a nickname with a lone surrogate would come over the wire
+            return 200, json.dumps({"openid": q["openid"], "nickname": self.nickname, "sex": 0,
+                                    "headimgurl": self.headimgurl,
+                                    "privilege": [], "unionid": "u" + q["openid"]}).encode()
         return 404, {"errcode": -1, "errmsg": "no such endpoint in the stand-in"}
 
     # --- a browser's part ------------------------------------------------------------------
