@@ -86,13 +86,46 @@ def test_an_ended_access_token_is_fetched_again_once(client, wechat):
     assert wechat.calls["/cgi-bin/ticket/getticket"] == 2  # 40001, then the ticket
 
 
-def test_a_wechat_error_is_a_chinese_503_and_nothing_is_cached(client, wechat):
+def test_a_wechat_error_is_a_chinese_503_remembered_briefly(client, wechat):
+    from django.core.cache import cache
+
+    from rongmei.core import wechat as core_wechat
+
     wechat.fail["/cgi-bin/ticket/getticket"] = [{"errcode": 45009, "errmsg": "api freq out"}]
     answer = client.get(CONFIG + quote("http://testserver/", safe=""))
     assert answer.status_code == 503
     assert answer.json() == {"code": "wechat_unavailable",
                              "message": "微信分享暂时不可用，请稍后再试", "field": None}
+    # For a while WeChat is not asked again: no ticket fetch, no new access_token.
+    calls = dict(wechat.calls)
+    assert client.get(CONFIG + quote("http://testserver/", safe="")).status_code == 503
+    assert dict(wechat.calls) == calls
+    cache.delete(core_wechat._backoff_key())  # JSSDK_BACKOFF_SECONDS later
     assert client.get(CONFIG + quote("http://testserver/", safe="")).status_code == 200
+
+
+@pytest.mark.parametrize("path, refusal", [
+    ("/cgi-bin/token", {"errcode": 40164, "errmsg": "invalid ip, not in whitelist"}),
+    ("/cgi-bin/token", None), ("/cgi-bin/token", []), ("/cgi-bin/token", {"errcode": 0}),
+    ("/cgi-bin/ticket/getticket", {"errcode": "40001", "errmsg": "invalid credential"}),
+    ("/cgi-bin/ticket/getticket", [1]),
+])
+def test_a_refused_token_or_ticket_is_not_fetched_again_on_every_request(client, wechat, path,
+                                                                        refusal):
+    wechat.fail[path] = [refusal] * 3
+    for _ in range(5):
+        answer = client.get(CONFIG + quote("http://testserver/", safe=""))
+        assert answer.status_code == 503 and answer.json()["code"] == "wechat_unavailable"
+    assert wechat.calls["/cgi-bin/token"] <= 2  # once, and once more for an ended token
+
+
+def test_the_config_is_limited_per_address(client, wechat):
+    from rongmei.core.wechat_api import JSSDK_PER_MINUTE
+
+    for _ in range(JSSDK_PER_MINUTE):
+        assert client.get(CONFIG + quote("http://testserver/", safe="")).status_code == 200
+    answer = client.get(CONFIG + quote("http://testserver/", safe=""))
+    assert answer.status_code == 429 and "请求过于频繁" in answer.json()["message"]
 
 
 @pytest.mark.parametrize("url", [
