@@ -9,6 +9,7 @@ session. Every role that may enter the console is covered, superusers included.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.contrib.auth.models import AnonymousUser
 
@@ -40,7 +41,10 @@ class WechatSessionMiddleware:
     def __call__(self, request):
         from . import wechat
 
-        openid = request.session.get(wechat.SESSION_VIA)
+        # Only requests carrying a session cookie: the others have no session to end, and
+        # reading an empty session would mark every anonymous answer as varying by cookie.
+        openid = (request.session.get(wechat.SESSION_VIA)
+                  if settings.SESSION_COOKIE_NAME in request.COOKIES else None)
         if openid and request.user.is_authenticated and not wechat.session_still_good(
                 user=request.user, openid=openid):
             logout(request)

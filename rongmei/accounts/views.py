@@ -105,7 +105,7 @@ def _bind_pending_wechat(request, user) -> None:
         wechat.wechat_bind(user=user, identity=identity)
     except ServiceError as exc:
         messages.warning(request, f"已登录，但微信未绑定：{exc.message}")
-    except Exception:  # noqa: BLE001 - a database refusing WeChat's data, say
+    except Exception:
         logger.exception("binding a WeChat after the SMS login failed")
         messages.warning(request, "已登录，但微信未绑定：微信返回的资料无法保存，"
                                   "请稍后在“设置”中重新绑定微信")

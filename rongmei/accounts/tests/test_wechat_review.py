@@ -10,7 +10,12 @@ from django.contrib.auth.models import Group
 from rongmei.accounts import selectors
 from rongmei.accounts.models import SmsMessage, User, WechatBinding
 from rongmei.accounts.tests.test_wechat_login import (
-    IN_WECHAT, PHONE, round_trip, signed_in, sms_login, start,
+    IN_WECHAT,
+    PHONE,
+    round_trip,
+    signed_in,
+    sms_login,
+    start,
 )
 from rongmei.core.roles import DISPATCHER, ROLE_BY_CODE
 from rongmei.core.tests.wechat_platform import local, query_of
