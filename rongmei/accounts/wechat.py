@@ -134,7 +134,8 @@ def oauth_state_take(*, session, state: str) -> str:
                                       given):
                 found = item
     if found is None:
-        session[SESSION_STATE] = states
+        if SESSION_STATE in session:  # expired ones go; a bogus callback starts no session
+            session[SESSION_STATE] = states
         raise WechatLoginError("wechat_bad_state",
                                "登录链接已失效或已使用过，请重新发起微信登录", field="state")
     session[SESSION_STATE] = [item for item in states if item is not found]
