@@ -444,7 +444,10 @@ def user_by_id(pk: int, **fields) -> User:
 
 
 def api_token_revoke(*, raw: str) -> None:
-    AppToken.objects.filter(token_hash=tokens.digest(raw)).delete()
+    # Its own (savepoint) transaction: when the token cache cannot hear of it, the refused
+    # revocation leaves the caller's transaction usable (tokens.forget).
+    with transaction.atomic():
+        AppToken.objects.filter(token_hash=tokens.digest(raw)).delete()
 
 
 def account_delete(*, user: User) -> None:

@@ -22,7 +22,13 @@ other field is read from the database when asked for).
 
 An account disabled by a bare ``UPDATE`` (a queryset ``update()``, SQL by hand) passes no
 door: its cached tokens still vote until their entries expire (``TOKEN_SECONDS``). The doors
-are the console, the API and the services, which all save the model.
+are the console, the API and the services, which save the model — all but the console's
+bulk 设置启用状态 (Wagtail's, a queryset ``update()``), which tombstones the accounts' tokens
+first (``before_bulk_action`` in wagtail_hooks.py).
+
+The guarantee rests on Redis keeping its latest writes: a Redis restored from an older
+snapshot, or a lagging replica promoted, could bring back an entry a tombstone replaced.
+docs/operations.md says how to run Redis for this (append-only file, no stale failover).
 """
 
 from __future__ import annotations
@@ -88,15 +94,26 @@ def remember(pairs, *, only_new: bool = True) -> None:
 
 
 def forget(digests) -> None:
-    """Tombstone these tokens' entries. Raises when Redis cannot be told (see the module)."""
+    """Tombstone these tokens' entries. When Redis cannot be told the change is refused
+    (see the module): a 503 ``ServiceError`` with a Chinese message, never a 500."""
     client = _client()
     digests = list(digests)
     if client is None or not digests:
         return
+    from redis import RedisError
+
+    from rongmei.core.errors import ServiceError
+
     pipe = client.pipeline(transaction=False)
     for digest in digests:
         pipe.set(_key(digest), TOMBSTONE, ex=TOMBSTONE_SECONDS)
-    pipe.execute()
+    try:
+        pipe.execute()
+    except RedisError:
+        logger.error("token cache unreachable: the change that ends %d token(s) is refused",
+                     len(digests), exc_info=True)
+        raise ServiceError("token_cache_unavailable", "系统繁忙，暂时无法完成，请稍后再试",
+                           status=503) from None
 
 
 MISS, ASK = object(), object()  # not cached (fill after asking); tombstoned (only ask)
@@ -132,6 +149,13 @@ def user_saved(sender, instance, **kwargs) -> None:
     entries (its tokens are refused by the database from then on)."""
     if instance.pk is None or (instance.is_active and not instance.deleted_at):
         return
+    forget_accounts([instance.pk])
+
+
+def forget_accounts(user_ids) -> None:
+    """Tombstone every token of these accounts: for doors that change accounts without
+    saving each one (the console's bulk 设置启用状态 is a queryset ``update()``)."""
     from .models import AppToken
 
-    forget(AppToken.objects.filter(user_id=instance.pk).values_list("token_hash", flat=True))
+    forget(AppToken.objects.filter(user_id__in=list(user_ids))
+           .values_list("token_hash", flat=True))

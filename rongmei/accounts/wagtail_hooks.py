@@ -119,3 +119,14 @@ class PlatformSummaryPanel(Component):
 def add_summary_panel(request, panels):
     if has_role(request.user, ADMINISTRATOR, OPERATOR):
         panels.append(PlatformSummaryPanel(request))
+
+
+@hooks.register("before_bulk_action")
+def forget_tokens_before_bulk_active_state(request, action_type, objects, action_class_instance):
+    """The console's bulk 设置启用状态 updates accounts without saving them, so the token
+    cache's ``pre_save`` never hears of it: tombstone the accounts' tokens first (whichever
+    way they are set: a tombstone only sends the next vote to the database)."""
+    if action_type == "set_active_state" and objects:
+        from . import tokens
+
+        tokens.forget_accounts(obj.pk for obj in objects)

@@ -30,7 +30,12 @@ DEVICE_COOKIE = "rm_device"
 
 
 def device_of(request) -> str:
-    return (request.META.get(DEVICE_HEADER) or request.COOKIES.get(DEVICE_COOKIE, ""))[:64]
+    """The device id the client reports (a signal, never trusted), without control
+    characters: a NUL from a cookie would be refused by PostgreSQL at the drain."""
+    from rongmei.core.text import strip_controls
+
+    raw = request.META.get(DEVICE_HEADER) or request.COOKIES.get(DEVICE_COOKIE, "")
+    return strip_controls(raw).strip()[:64]
 
 
 class ContestOut(Schema):
@@ -229,7 +234,8 @@ def _vote_fast(request, entry_id: str) -> dict | None:
     return _vote(request, number, user=user)
 
 
-@router.post("/entries/{entry_id}/vote", response={200: VoteOut, **ERRORS}, auth=AUTH,
+@router.post("/entries/{entry_id}/vote", response={200: VoteOut, **ERRORS, 503: ErrorOut},
+             auth=AUTH,
              summary="投票（每人每天票数按评选规则；设备标识放在 X-Device-Id）",
              url_name="activities_entry_vote")
 @served_first(_vote_fast)

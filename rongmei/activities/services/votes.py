@@ -51,13 +51,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from rongmei.core.errors import ServiceError
 from rongmei.core.listbuffer import RedisListBuffer
+from rongmei.core.text import strip_controls
 
 from ..models import Entry, Vote
 from .common import IP_BURST, SHARED_DEVICE_VOTERS, SHARED_DEVICE_WINDOW
@@ -280,16 +281,40 @@ def _store(lines: list[bytes], result: DrainResult, per_entry: dict[int, int]) -
             votes.append(Vote(
                 ref=item["ref"], contest_id=int(item["c"]), entry_id=int(item["e"]),
                 voter_id=int(item["v"]), day=date.fromisoformat(item["d"]),
-                scope=int(item["s"]), slot=int(item["slot"]), ip=item["ip"],
-                device_id=item["dev"], account_age_days=int(item["age"]),
-                flags=item["flags"][:120], created_at=parse_datetime(item["t"])))
+                scope=int(item["s"]), slot=int(item["slot"]), ip=item["ip"] or None,
+                # Cleaned again here: a line admitted before the door cleaned it must not
+                # fail its whole chunk (PostgreSQL refuses NUL in text).
+                device_id=strip_controls(str(item["dev"]))[:64],
+                account_age_days=int(item["age"]),
+                flags=strip_controls(str(item["flags"]))[:120],
+                created_at=parse_datetime(item["t"])))
         except (ValueError, KeyError, TypeError):
             logger.error("vote line dropped: unreadable: %r", raw[:200])
             continue
         per_entry[votes[-1].entry_id] = per_entry.get(votes[-1].entry_id, 0) + 1
     result.lines += len(votes)
-    if not votes:
-        return
+    if votes:
+        _write(votes, result)
+
+
+def _write(votes: list[Vote], result: DrainResult) -> None:
+    """Store ``votes`` in one transaction. Should the database refuse the chunk (a line it
+    cannot hold), each vote is tried alone and only the refused one is dropped (logged):
+    one bad line never holds back the votes admitted with it."""
+    try:
+        _write_chunk(votes, result)
+    except DatabaseError:
+        if len(votes) == 1:
+            result.refused += 1
+            logger.exception("vote dropped at drain: the database refused it: ref %s contest %s "
+                             "voter %s entry %s", votes[0].ref, votes[0].contest_id,
+                             votes[0].voter_id, votes[0].entry_id)
+            return
+        for vote in votes:
+            _write([vote], result)
+
+
+def _write_chunk(votes: list[Vote], result: DrainResult) -> None:
     entries = sorted({vote.entry_id for vote in votes})
     with transaction.atomic():
         # The entries' rows first, in order: a drain and an invalidation (which also locks

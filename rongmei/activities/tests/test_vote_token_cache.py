@@ -200,3 +200,83 @@ def test_who_asks_is_checked_first_and_real_names_are_still_asked_for(
     buffered.forget_rules()
     assert refused(press(client, other, "not-a-token"))
     assert press(client, other, token).status_code == 404
+
+
+# --- from the adversarial review of the fast vote path ---------------------------------------
+
+def test_bulk_deactivation_in_the_console_stops_the_next_vote(
+        client, entries, django_capture_on_commit_callbacks):
+    """Wagtail's bulk 设置启用状态 is a queryset update (no save, no pre_save): it tombstones
+    the accounts' tokens first."""
+    entry, other = entries
+    voter = old_user()
+    token = issued(voter, django_capture_on_commit_callbacks)
+    assert press(client, entry, token).status_code == 200
+    console = type(client)()
+    console.force_login(make_user("administrator"))
+    done = console.post(f"/admin/bulk/accounts/user/set_active_state/?id={voter.pk}",
+                        {"mark_as_active": "False"})
+    assert done.status_code == 302, done.content.decode()[:2000]
+    assert not User.objects.get(pk=voter.pk).is_active
+    assert refused(press(client, other, token))
+
+
+@needs_redis
+def test_with_the_token_cache_unreachable_log_out_is_a_chinese_503_and_changes_nothing(
+        client, monkeypatch):
+    import redis
+
+    voter = old_user()
+    token = api_token_issue(user=voter, label="test")
+    monkeypatch.setattr(tokens, "_client", lambda: redis.Redis(
+        host="127.0.0.1", port=1, socket_connect_timeout=0.2))
+    answer = client.post("/api/v1/auth/logout", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert answer.status_code == 503, answer.content
+    assert answer.json() == {"code": "token_cache_unavailable",
+                             "message": "系统繁忙，暂时无法完成，请稍后再试", "field": None}
+    assert AppToken.objects.filter(token_hash=tokens_digest(token)).exists()
+
+
+def test_a_nul_in_the_device_cookie_never_holds_back_the_votes_stored_with_it(
+        client, entries, django_capture_on_commit_callbacks):
+    """A NUL in the device cookie (Django's cookie parser decodes "\\000") once jammed the
+    drain: PostgreSQL refuses NUL in text, the whole chunk failed at every run, and the
+    honest votes admitted with it were never stored."""
+    entry, other = entries
+    hostile = issued(old_user(), django_capture_on_commit_callbacks)
+    answer = client.post(f"{API}/entries/{entry.pk}/vote", HTTP_AUTHORIZATION=f"Bearer {hostile}",
+                         HTTP_COOKIE='rm_device="\\000evil"')
+    assert answer.status_code == 200, answer.content
+    honest = [old_user() for _ in range(3)]
+    for voter in honest:
+        assert press(client, other, issued(voter, django_capture_on_commit_callbacks)
+                     ).status_code == 200
+    settle_votes()
+    assert Vote.objects.filter(entry=other, voter__in=honest).count() == 3
+    stored = Vote.objects.get(entry=entry)
+    assert "\x00" not in stored.device_id and stored.device_id == "evil"
+
+
+@needs_redis
+def test_a_line_the_database_refuses_is_dropped_alone_at_the_drain(
+        client, entries, django_capture_on_commit_callbacks):
+    """Whatever a line holds that the database will not take, the votes admitted with it
+    are stored and the bad one is counted as refused (logged), not retried forever."""
+    import json
+
+    entry, other = entries
+    voters = [old_user() for _ in range(3)]
+    for voter in voters:
+        assert press(client, other, issued(voter, django_capture_on_commit_callbacks)
+                     ).status_code == 200
+    client_redis = get_redis()
+    lines = client_redis.lrange(buffered.BUFFER.pending, 0, -1)
+    assert len(lines) == 3, lines
+    bad = json.loads(lines[0])
+    bad["ip"] = "not an address"  # an inet column refuses it on PostgreSQL
+    bad["slot"] = 99  # and the slot's check constraint everywhere
+    client_redis.lset(buffered.BUFFER.pending, 0, json.dumps(bad))
+    result = settle_votes()
+    assert result.refused == 1 and result.stored == 2
+    assert Vote.objects.filter(entry=other).count() == 2
+    assert settle_votes().lines == 0  # the batch was discarded, nothing left to retry
