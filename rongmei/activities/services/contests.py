@@ -674,6 +674,8 @@ def votes_invalidate(*, actor, entry_id: int, reason: str, flagged_only: bool = 
     if len(reason) < 4:
         raise ServiceError("reason_required", "请用至少4个字说明作废原因", field="reason")
     gate_texts(reason=reason)
+    from . import votes as buffered
+
     with transaction.atomic():
         entry = Entry.objects.select_for_update().filter(pk=entry_id).first()
         if entry is None:
@@ -687,5 +689,6 @@ def votes_invalidate(*, actor, entry_id: int, reason: str, flagged_only: bool = 
         if not count:
             raise ServiceError("nothing_to_invalidate", "没有可作废的投票", status=409)
         Entry.objects.filter(pk=entry.pk).update(votes=F("votes") - count)
+        transaction.on_commit(lambda: buffered.forget_shown(entry.pk))
         return Invalidation.objects.create(contest_id=entry.contest_id, entry=entry,
                                            count=count, reason=reason[:100], decided_by=actor)

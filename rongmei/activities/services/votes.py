@@ -69,6 +69,8 @@ RULES_SECONDS = 5.0  # how long a worker trusts an entry's rules without asking 
 _RULES_MAX = 2000  # entries remembered per process (cleared whole when full)
 BUFFER = RedisListBuffer("votes:pending", "votes:batch:", "votes:batches")
 WAITING_KEY = "votes:waiting"  # hash: entry id → votes admitted, not yet stored
+SHOWN_PREFIX = "votes:shown:"  # + entry id: the count the last vote's answer showed
+SHOWN_SECONDS = 60  # longer than the rules cache and a drain's interval
 USED_PREFIX = "votes:used:"  # a voter's admitted votes of one (contest, day, scope)
 USED_SECONDS = 2 * 86400  # a day's count outlives its day
 CHUNK = 5000  # lines stored per transaction
@@ -101,32 +103,36 @@ def forget_rules(entry_id: int | None = None) -> None:
 
 # KEYS: the prefix of the voters' used counts (the voter's id completes it), the device's
 # voter set (or ''), the address's counter (or ''), the pending list, the waiting hash, the
-# bearer token's cache entry (or '': the voter is ARGV[3]).
+# bearer token's cache entry (or '': the voter is ARGV[3]), the entry's last count shown.
 # ARGV: 1 limit, 2 used ttl, 3 voter id (or ''), 4 device ttl, 5 address ttl, 6 voters per
 # device that flag it, 7 votes per address that flag it, 8 entry id, 9 the line without its
 # voter, account age, slot, flags and closing brace, 10 the device flag, 11 the address flag,
 # 12 the new account's flag, 13 when the voter joined (epoch seconds; '' with a token),
-# 14 now (epoch seconds), 15 the days an account counts as new.
+# 14 now (epoch seconds), 15 the days an account counts as new, 16 the entry's stored count
+# as this worker's rules cache holds it (up to RULES_SECONDS old), 17 SHOWN_SECONDS.
 # With a token, its entry is accounts.tokens' JSON [user id, joined, expires]: absent, a
 # tombstone or expired, nothing is done and the slot is -1 (the caller asks the database).
 # The voter's count key is built here from the prefix: fine on one Redis server (the
 # project's), not on a cluster.
-# Returns {slot, waiting votes of the entry, flags, voter id, account age}; slot 0: over
-# the limit (nothing done).
+# Returns {slot, waiting votes of the entry, flags, voter id, account age, count to show};
+# slot 0: over the limit (nothing done). The count to show is the stored count plus the
+# waiting votes, and never less than the last count shown plus this vote: right after a
+# drain the cached stored count is older than the waiting count it must be added to, and
+# the answer would otherwise go down (173, 174, then 167).
 _ADMIT = """
 local voter, joined = ARGV[3], tonumber(ARGV[13])
 local now = tonumber(ARGV[14])
 if KEYS[6] ~= '' then
   local held = redis.call('GET', KEYS[6])
-  if not held or string.sub(held, 1, 1) ~= '[' then return {-1, 0, '', '', 0} end
+  if not held or string.sub(held, 1, 1) ~= '[' then return {-1, 0, '', '', 0, 0} end
   local token = cjson.decode(held)
-  if tonumber(token[3]) <= now then return {-1, 0, '', '', 0} end
+  if tonumber(token[3]) <= now then return {-1, 0, '', '', 0, 0} end
   voter, joined = string.format('%d', token[1]), tonumber(token[2])
 end
 local age = math.max(math.floor((now - joined) / 86400), 0)
 local used_key = KEYS[1] .. voter
 local used = tonumber(redis.call('GET', used_key) or '0')
-if used >= tonumber(ARGV[1]) then return {0, 0, '', voter, age} end
+if used >= tonumber(ARGV[1]) then return {0, 0, '', voter, age, 0} end
 used = redis.call('INCR', used_key)
 redis.call('EXPIRE', used_key, ARGV[2])
 local flags = {}
@@ -144,7 +150,12 @@ end
 local text = table.concat(flags, '、')
 redis.call('RPUSH', KEYS[4], ARGV[9] .. ',"v":' .. voter .. ',"age":' .. age .. ',"slot":' ..
            used .. ',"flags":' .. cjson.encode(text) .. '}')
-return {used, redis.call('HINCRBY', KEYS[5], ARGV[8], 1), text, voter, age}
+local waiting = redis.call('HINCRBY', KEYS[5], ARGV[8], 1)
+local shown = tonumber(ARGV[16]) + waiting
+local before = tonumber(redis.call('GET', KEYS[7]) or '0')
+if shown <= before then shown = before + 1 end
+redis.call('SET', KEYS[7], shown, 'EX', ARGV[17])
+return {used, waiting, text, voter, age, shown}
 """
 
 # KEYS: the batch, the set of batches, the waiting hash. ARGV: entry id, count, … pairs.
@@ -197,15 +208,16 @@ def admit(client, *, entry: Entry, user, token: str | None, day: date, scope: in
             _window_key("device", f"{contest.pk}:{device_id}", SHARED_DEVICE_WINDOW)
             if device_id else "",
             _window_key("ip", f"{contest.pk}:{ip}", burst_seconds) if ip else "",
-            BUFFER.pending, WAITING_KEY, cache_key(token) if user is None else ""]
+            BUFFER.pending, WAITING_KEY, cache_key(token) if user is None else "",
+            shown_key(entry.pk)]
     joined = (getattr(user, "date_joined", None) or now) if user is not None else None
     args = [contest.votes_per_day, USED_SECONDS, user.pk if user is not None else "",
             SHARED_DEVICE_WINDOW + 1, burst_seconds + 1, SHARED_DEVICE_VOTERS, burst_limit,
             entry.pk, line, "多账号共用设备", "同一IP集中投票", "新注册账号",
             repr(joined.timestamp()) if joined is not None else "", repr(now.timestamp()),
-            NEW_ACCOUNT_DAYS]
+            NEW_ACCOUNT_DAYS, entry.votes, SHOWN_SECONDS]
     try:
-        slot, waiting, flags, voter, age = _script(client)(keys=keys, args=args)
+        slot, _waiting, flags, voter, age, count = _script(client)(keys=keys, args=args)
     except RedisError:
         logger.warning("vote not admitted: Redis unavailable", exc_info=True)
         raise ServiceError("vote_unavailable", "投票人数较多，请稍后再试",
@@ -215,7 +227,7 @@ def admit(client, *, entry: Entry, user, token: str | None, day: date, scope: in
     if not slot:
         raise over
     shown = copy.copy(entry)  # the cached entry is shared: never changed
-    shown.votes = entry.votes + int(waiting)
+    shown.votes = int(count)
     return Vote(contest=contest, entry=shown, voter_id=int(voter), day=day, scope=scope,
                 slot=int(slot), ip=ip or None, device_id=device_id,
                 account_age_days=int(age),
@@ -230,6 +242,19 @@ def _script(client):
     if script is None:
         script = _scripts[id(client)] = client.register_script(_ADMIT)
     return script
+
+
+def shown_key(entry_id: int) -> str:
+    return f"{SHOWN_PREFIX}{entry_id}"
+
+
+def forget_shown(entry_id: int) -> None:
+    """An invalidation lowers the count on purpose: the next answer starts from it."""
+    from rongmei.core.redis import get_redis
+
+    client = get_redis()
+    if client is not None:
+        client.delete(shown_key(entry_id))
 
 
 def waiting_votes(entry_id: int) -> int:
