@@ -50,6 +50,18 @@ def issued(voter, django_capture_on_commit_callbacks) -> str:
         return api_token_issue(user=voter, label="test")
 
 
+def voted_once(client, entries, django_capture_on_commit_callbacks):
+    """A resident whose token has voted once, the other entry still to vote for, and an
+    administrator's console session."""
+    entry, other = entries
+    voter = old_user()
+    token = issued(voter, django_capture_on_commit_callbacks)
+    assert press(client, entry, token).status_code == 200
+    console = type(client)()
+    console.force_login(make_user("administrator"))
+    return voter, token, other, console
+
+
 def refused(answer) -> bool:
     return answer.status_code == 401 and answer.json()["code"] == "not_authenticated"
 
@@ -88,12 +100,8 @@ def test_erasure_stops_the_next_vote(client, entries, django_capture_on_commit_c
 
 def test_deactivation_in_the_console_stops_the_next_vote(
         client, entries, django_capture_on_commit_callbacks):
-    entry, other = entries
-    voter = old_user()
-    token = issued(voter, django_capture_on_commit_callbacks)
-    assert press(client, entry, token).status_code == 200
-    console = type(client)()
-    console.force_login(make_user("administrator"))
+    voter, token, other, console = voted_once(client, entries,
+                                              django_capture_on_commit_callbacks)
     saved = console.post(f"/admin/users/edit/{voter.pk}/", {
         "phone": voter.phone, "name": voter.name, "nickname": voter.nickname,
         "email": voter.email or "", "password1": "", "password2": ""})  # 有效 unticked
@@ -104,12 +112,8 @@ def test_deactivation_in_the_console_stops_the_next_vote(
 
 def test_deletion_in_the_console_stops_the_next_vote(
         client, entries, django_capture_on_commit_callbacks):
-    entry, other = entries
-    voter = old_user()
-    token = issued(voter, django_capture_on_commit_callbacks)
-    assert press(client, entry, token).status_code == 200
-    console = type(client)()
-    console.force_login(make_user("administrator"))
+    voter, token, other, console = voted_once(client, entries,
+                                              django_capture_on_commit_callbacks)
     assert console.post(f"/admin/users/delete/{voter.pk}/").status_code == 302
     assert not User.objects.filter(pk=voter.pk).exists()
     assert refused(press(client, other, token))
@@ -208,12 +212,8 @@ def test_bulk_deactivation_in_the_console_stops_the_next_vote(
         client, entries, django_capture_on_commit_callbacks):
     """Wagtail's bulk 设置启用状态 is a queryset update (no save, no pre_save): it tombstones
     the accounts' tokens first."""
-    entry, other = entries
-    voter = old_user()
-    token = issued(voter, django_capture_on_commit_callbacks)
-    assert press(client, entry, token).status_code == 200
-    console = type(client)()
-    console.force_login(make_user("administrator"))
+    voter, token, other, console = voted_once(client, entries,
+                                              django_capture_on_commit_callbacks)
     done = console.post(f"/admin/bulk/accounts/user/set_active_state/?id={voter.pk}",
                         {"mark_as_active": "False"})
     assert done.status_code == 302, done.content.decode()[:2000]
