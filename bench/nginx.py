@@ -53,16 +53,21 @@ def deploy_parts(text: str) -> dict:
     return {"cache_path_options": cache_path.group(1), "location": block}
 
 
-def config(*, workdir: Path, port: int, upstream_port: int, static_file: Path) -> str:
+def config(*, workdir: Path, port: int, upstream_port: int, static_file: Path,
+           cpu: int | None = None) -> str:
+    """The bench's nginx.conf. With ``cpu``, one worker pinned to that core (the load
+    generator is then pinned to another: nginx alone is the bottleneck)."""
     parts = deploy_parts(DEPLOY_CONF.read_text())
     tmp = workdir / "nginx"
     # Run as root, nginx's workers drop to "nobody", who cannot read the bench's private
     # (0700) work directory: every request would be a 403 and nginx would never look ready.
     # The workers run as whoever runs the bench instead.
     user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
+    workers = ("worker_processes auto;" if cpu is None else
+               f"worker_processes 1;\nworker_cpu_affinity {1 << cpu:b};")
     return f"""
 {user}
-worker_processes auto;
+{workers}
 pid {tmp}/nginx.pid;
 error_log {tmp}/error.log warn;
 events {{ worker_connections 4096; }}
@@ -108,9 +113,10 @@ def fetch(port: int, path: str, headers: dict | None = None) -> tuple[int, dict,
 
 
 @contextmanager
-def running(*, workdir: Path, upstream_port: int, static_size: int):
+def running(*, workdir: Path, upstream_port: int, static_size: int, cpu: int | None = None):
     """nginx on a free loopback port until the block ends (then stopped, killed if need be).
-    Yields the port; ``STATIC_PATH`` there is a file of ``static_size`` bytes."""
+    Yields the port; ``STATIC_PATH`` there is a file of ``static_size`` bytes. ``cpu``: see
+    ``config``."""
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(binary).exists():
         raise BenchError("找不到 nginx（--via-nginx 需要本机安装 nginx）")
@@ -121,7 +127,7 @@ def running(*, workdir: Path, upstream_port: int, static_size: int):
     port = _free_port()
     conf = tmp / "nginx.conf"
     conf.write_text(config(workdir=workdir, port=port, upstream_port=upstream_port,
-                           static_file=static_file))
+                           static_file=static_file, cpu=cpu))
     process = subprocess.Popen([binary, "-p", str(tmp), "-c", str(conf), "-g", "daemon off;"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                start_new_session=True)
@@ -166,9 +172,33 @@ def variants_check(port: int, path: str) -> dict:
                 wrong += 1
     bypass = 0
     for headers in ({"Cookie": "sessionid=bench-not-a-session"},
-                    {"Authorization": "Bearer bench-not-a-token"}):
-        _, response_headers, _ = fetch(port, path, headers)
-        status = {k.lower(): v for k, v in response_headers.items()}.get("x-micro-cache", "")
-        if status in ("HIT", "STALE", "UPDATING"):
+                    {"Authorization": "Bearer bench-not-a-token"},
+                    {"Cookie": "messages=bench-flash-message"}):
+        if _micro_cache_status(port, path, headers) in SERVED_FROM_CACHE:
             bypass += 1
-    return {"wrong_variant_served": wrong, "personal_served_from_micro_cache": bypass}
+    # A crowd of returning visitors: each carries its own cookies (a device id, a CSRF
+    # token) that the page does not depend on. They share the one cached copy.
+    crowd = 20
+    served = sum(_micro_cache_status(port, path, {
+        "Cookie": f"rm_device=bench{n:04d}; csrftoken=bench{n:04d}"}) in SERVED_FROM_CACHE
+        for n in range(crowd))
+    return {"wrong_variant_served": wrong, "personal_served_from_micro_cache": bypass,
+            "crowd_served_from_micro_cache": round(served / crowd, 3)}
+
+
+SERVED_FROM_CACHE = ("HIT", "STALE", "UPDATING")
+
+
+def _micro_cache_status(port: int, path: str, headers: dict | None = None) -> str:
+    _, response_headers, _ = fetch(port, path, headers)
+    return {k.lower(): v for k, v in response_headers.items()}.get("x-micro-cache", "(none)")
+
+
+def cache_statuses(port: int, path: str, samples: int = 20) -> dict:
+    """What the micro-cache says (``X-Micro-Cache``) to ``samples`` anonymous visitors in a
+    row, after the load: mostly ``HIT``, a ``STALE``/``UPDATING``/``EXPIRED`` at a refresh."""
+    statuses: dict[str, int] = {}
+    for _ in range(samples):
+        status = _micro_cache_status(port, path)
+        statuses[status] = statuses.get(status, 0) + 1
+    return statuses

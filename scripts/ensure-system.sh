@@ -4,6 +4,7 @@
 #   ffmpeg                     video transcoding (newsroom video uploads)
 #   libpangoft2-1.0-0          PDF rendering of 问政 documents (WeasyPrint)
 #   nginx + libnginx-mod-rtmp  the production front door (micro-cache bench) and live ingest
+#   wrk                        the compiled load generator of `rongmei bench --via-nginx`
 # Installs them with apt when run as root; otherwise explains what is missing.
 set -euo pipefail
 need=()
@@ -13,6 +14,7 @@ command -v ffmpeg >/dev/null || need+=(ffmpeg)
 ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || need+=(libpangoft2-1.0-0)
 [ -x /usr/sbin/nginx ] || need+=(nginx)
 [ -e /usr/lib/nginx/modules/ngx_rtmp_module.so ] || need+=(libnginx-mod-rtmp)
+command -v wrk >/dev/null || need+=(wrk)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
   echo "Installing ${need[*]}..."

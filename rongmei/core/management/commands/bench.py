@@ -12,7 +12,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from bench import BenchError
-from bench.runner import Options, default_workers, run
+from bench.runner import NGINX_CONCURRENCY, NGINX_GENERATOR_THREADS, Options, default_workers, run
 from bench.scenarios import SCENARIOS
 
 # In-process benchmarks with no server: run as they are, each printing its own JSON line.
@@ -41,13 +41,16 @@ class Command(BaseCommand):
                                  "at least a second (default %(default)s)")
         parser.add_argument("--warmup", type=float, default=defaults.warmup,
                             help="seconds of unmeasured load before each (default %(default)s)")
-        parser.add_argument("--concurrency", type=int, default=defaults.concurrency,
+        parser.add_argument("--concurrency", type=int, default=None,
                             help="keep-alive connections, one request in flight each "
-                                 "(default %(default)s)")
+                                 f"(default {defaults.concurrency}; {NGINX_CONCURRENCY} "
+                                 "with --via-nginx)")
         parser.add_argument("--workers", type=int, default=default_workers(),
                             help="gunicorn workers (default 2 × cores + 1 = %(default)s)")
-        parser.add_argument("--load-processes", type=int, default=defaults.load_processes,
-                            help="processes generating the load (default %(default)s)")
+        parser.add_argument("--load-processes", type=int, default=None,
+                            help="processes generating the load (default "
+                                 f"{defaults.load_processes}; with --via-nginx, wrk threads, "
+                                 f"default {NGINX_GENERATOR_THREADS})")
         parser.add_argument("--max-requests", type=int, default=defaults.max_requests,
                             help="stop a phase after this many requests (default %(default)s)")
         parser.add_argument("--fresh", action="store_true",
@@ -75,6 +78,11 @@ class Command(BaseCommand):
         scenarios = [s for s in scenarios if s not in STANDALONE]
         if not scenarios:
             return
+        defaults, via = Options(), options["via_nginx"]
+        if options["concurrency"] is None:
+            options["concurrency"] = NGINX_CONCURRENCY if via else defaults.concurrency
+        if options["load_processes"] is None:
+            options["load_processes"] = NGINX_GENERATOR_THREADS if via else defaults.load_processes
         if min(options["duration"], options["rounds"], options["concurrency"],
                options["workers"], options["load_processes"], options["max_requests"]) <= 0:
             raise CommandError("--duration、--rounds、--concurrency、--workers、"
