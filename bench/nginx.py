@@ -3,8 +3,8 @@
 ``rongmei bench --via-nginx SCENARIO`` measures the scenario through nginx (its micro-cache
 on, a loopback port, no TLS) against nginx serving a static file of the same size — the
 physical floor of the machine — in the same run. The site's ``location /`` block (micro-cache
-directives), its ``proxy_cache_path`` and the proxy lines of ``rongmei_proxy.conf`` (quoted
-at the end of deploy/nginx.conf) are taken from that file, so the bench measures what is
+directives), its ``proxy_cache_path``, its ``map`` blocks and the proxy lines of
+``rongmei_proxy.conf`` (quoted at the end of deploy/nginx.conf) are taken from that file, so the bench measures what is
 deployed; only paths, the listen address and the upstream port are the bench's own.
 """
 
@@ -35,6 +35,19 @@ def deploy_parts(text: str) -> dict:
     start = text.find("location / {")
     if cache_path is None or start < 0:
         raise BenchError("deploy/nginx.conf 中没有 proxy_cache_path 或 location / 块")
+    block = _block(text, start)
+    maps = [_block(text, found.start()) for found in re.finditer(r"^map\s", text, re.MULTILINE)]
+    proxy = [line.lstrip("#").strip() for line in text.splitlines()
+             if re.match(r"#\s+proxy_", line)]
+    if not proxy:
+        raise BenchError("deploy/nginx.conf 末尾没有 rongmei_proxy.conf 的内容")
+    block = re.sub(r"include\s+/etc/nginx/rongmei_proxy\.conf;",
+                   "\n        ".join(proxy), block)
+    return {"cache_path_options": cache_path.group(1), "location": block, "maps": maps}
+
+
+def _block(text: str, start: int) -> str:
+    """From ``start`` to the brace that closes the first one opened there."""
     depth, end = 0, start
     for end in range(start, len(text)):
         if text[end] == "{":
@@ -43,14 +56,7 @@ def deploy_parts(text: str) -> dict:
             depth -= 1
             if depth == 0:
                 break
-    block = text[start:end + 1]
-    proxy = [line.lstrip("#").strip() for line in text.splitlines()
-             if re.match(r"#\s+proxy_", line)]
-    if not proxy:
-        raise BenchError("deploy/nginx.conf 末尾没有 rongmei_proxy.conf 的内容")
-    block = re.sub(r"include\s+/etc/nginx/rongmei_proxy\.conf;",
-                   "\n        ".join(proxy), block)
-    return {"cache_path_options": cache_path.group(1), "location": block}
+    return text[start:end + 1]
 
 
 def config(*, workdir: Path, port: int, upstream_port: int, static_file: Path,
@@ -79,6 +85,7 @@ http {{
     uwsgi_temp_path {tmp}/uwsgi;
     scgi_temp_path {tmp}/scgi;
     proxy_cache_path {tmp}/cache {parts["cache_path_options"]};
+    {chr(10).join(parts["maps"])}
     upstream rongmei_app {{
         server 127.0.0.1:{upstream_port};
         keepalive 32;

@@ -10,7 +10,9 @@ def test_the_bench_config_takes_the_micro_cache_from_deploy_nginx_conf(tmp_path)
     text = nginx.config(workdir=tmp_path, port=8131, upstream_port=8132,
                         static_file=Path(tmp_path / "static.html"))
     for directive in ("proxy_cache rongmei_micro;", "proxy_cache_bypass $cookie_sessionid",
-                      "proxy_no_cache $cookie_sessionid", "$cookie_rm_elder"):
+                      "proxy_no_cache $cookie_sessionid", "map $cookie_rm_elder $rongmei_mode",
+                      "$rongmei_mode_mismatch", "$rongmei_not_public",
+                      "proxy_ignore_headers Vary Cache-Control Expires;"):
         assert directive in deployed and directive in text
     assert "listen 127.0.0.1:8131;" in text and "server 127.0.0.1:8132;" in text
     assert "proxy_pass http://rongmei_app;" in text and "include" not in text

@@ -19,7 +19,8 @@ as soon as it sees a page made for someone else, so a signed-in phone is never s
 visitor's copy, nor an elder-mode phone a normal one.
 
 This middleware sits outside ``AnonymousPageCacheMiddleware`` so that cache hits get the same
-headers. Feeds, JSON, static and media files keep what their views said.
+headers. Feeds, JSON, static and media files keep what their views said; one that says
+nothing and was made for a signed-in person is ``private, no-store``.
 """
 
 from __future__ import annotations
@@ -55,7 +56,14 @@ class PageFreshnessMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path.startswith(SKIPPED_PREFIXES) or not _is_html(response):
+        if request.path.startswith(SKIPPED_PREFIXES):
+            return response
+        if not _is_html(response):
+            # A file made for a person (a certificate PDF, an export) that says nothing about
+            # caching must not be kept by a shared cache: nginx may not have seen the session
+            # (two same-named cookies), but the app did.
+            if "Cache-Control" not in response and viewer_of(request) == "person":
+                response["Cache-Control"] = "private, no-store"
             return response
         response[VIEWER_HEADER] = viewer_of(request)
         patch_vary_headers(response, ["Cookie"])

@@ -74,6 +74,7 @@ def test_volunteer_day_through_the_pages(client, vx):
     assert "1.5" in card and "<svg" in card
     pdf = client.get("/volunteers/card/certificate.pdf")
     assert pdf["Content-Type"] == "application/pdf"
+    assert pdf["Cache-Control"] == "private, no-store"  # never kept by nginx or a CDN
     from pypdf import PdfReader
 
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
