@@ -4,8 +4,9 @@
 on, a loopback port, no TLS) against nginx serving a static file of the same size — the
 physical floor of the machine — in the same run. The site's ``location /`` block (micro-cache
 directives), its ``proxy_cache_path``, its ``map`` blocks and the proxy lines of
-``rongmei_proxy.conf`` (quoted at the end of deploy/nginx.conf) are taken from that file, so the bench measures what is
-deployed; only paths, the listen address and the upstream port are the bench's own.
+``rongmei_proxy.conf`` (quoted at the end of deploy/nginx.conf) are taken from that file, so
+the bench measures what is deployed; only paths, the listen address and the upstream port
+are the bench's own.
 """
 
 from __future__ import annotations

@@ -57,20 +57,21 @@ def browser_required() -> bool:
     return os.environ.get("RONGMEI_REQUIRE_BROWSER", "").strip().lower() in {"1", "true", "yes"}
 
 
-def _unavailable(reason: str) -> None:
+def unavailable(reason: str, packages: str = "chromium fonts-noto-cjk") -> None:
+    """Skip a test whose system package is missing, or fail it where CI requires them all."""
     if browser_required():
         pytest.fail(f"{reason} (RONGMEI_REQUIRE_BROWSER=1, so this is an error)", pytrace=False)
-    pytest.skip(f"{reason}; run `make system` or apt-get install chromium fonts-noto-cjk")
+    pytest.skip(f"{reason}; run `make system` or apt-get install {packages}")
 
 
 def require_browser() -> None:
     """Skip (or fail, under RONGMEI_REQUIRE_BROWSER=1) when the browser stack is missing."""
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        _unavailable(f"{CHROMIUM} not found")
+        unavailable(f"{CHROMIUM} not found")
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        _unavailable("the playwright Python package is not installed")
+        unavailable("the playwright Python package is not installed")
 
 
 # --- The live site --------------------------------------------------------------------------
@@ -244,7 +245,7 @@ def login_console(page, base_url: str, user, *, next_path: str = "") -> None:
 def axe_violations(page, *, options: dict | None = None) -> list[dict]:
     """Run axe-core on the current page; the violations, each with its impact and nodes."""
     if not AXE_JS.is_file():
-        _unavailable(f"{AXE_JS} not found (npm ci installs axe-core)")
+        unavailable(f"{AXE_JS} not found (npm ci installs axe-core)")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(url=AXE_URL_PATH)
     # Colours measured mid-animation (a message fading in) are not what readers see: let

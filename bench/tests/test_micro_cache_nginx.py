@@ -18,7 +18,7 @@ import pytest
 from django.http.cookie import parse_cookie
 
 from bench import nginx
-from rongmei.browser_testing import browser_required
+from rongmei.browser_testing import unavailable
 
 
 class App(http.server.BaseHTTPRequestHandler):
@@ -64,10 +64,7 @@ class App(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def front(tmp_path):
     if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
-        if browser_required():
-            pytest.fail("nginx not found (RONGMEI_REQUIRE_BROWSER=1, so this is an error)",
-                        pytrace=False)
-        pytest.skip("nginx not found; run `make system`")
+        unavailable("nginx not found", "nginx")
     App.served, App.gone = 0, False
     app = http.server.ThreadingHTTPServer(("127.0.0.1", 0), App)
     app.daemon_threads = True
@@ -130,7 +127,7 @@ def test_a_file_fetched_with_a_hidden_session_is_not_stored(front):
     """``sessionid=; sessionid=<real>``: nginx sees an empty session and does not bypass,
     Django sees the real one. Only what the app marks public is stored."""
     get(front, "/certificate.pdf", Cookie="sessionid=; sessionid=real")
-    status, body = get(front, "/certificate.pdf")
+    status, _ = get(front, "/certificate.pdf")
     assert status == "MISS" and App.served == 2
 
 

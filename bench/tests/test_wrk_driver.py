@@ -1,4 +1,4 @@
-"""The wrk driver of ``rongmei bench --via-nginx``: what it sends, what it counts, what it refuses."""
+"""The wrk driver of ``rongmei bench --via-nginx``: what it sends, counts and refuses."""
 
 from __future__ import annotations
 
@@ -12,16 +12,13 @@ import pytest
 from bench import BenchError, wrk
 from bench.load import USER_AGENT, LoadResult
 from bench.scenarios import Target
-from rongmei.browser_testing import browser_required
+from rongmei.browser_testing import unavailable
 
 
 @pytest.fixture
 def wrk_binary():
     if not shutil.which("wrk"):
-        if browser_required():
-            pytest.fail("wrk not found (RONGMEI_REQUIRE_BROWSER=1, so this is an error)",
-                        pytrace=False)
-        pytest.skip("wrk not found; run `make system`")
+        unavailable("wrk not found", "wrk")
 
 
 @pytest.fixture

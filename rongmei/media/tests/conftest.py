@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from rongmei.browser_testing import browser_required
+from rongmei.browser_testing import unavailable
 
 
 def require_ffmpeg() -> None:
@@ -21,11 +21,7 @@ def require_ffmpeg() -> None:
 
     missing = [b for b in (settings.FFMPEG_BINARY, settings.FFPROBE_BINARY) if not shutil.which(b)]
     if missing:
-        reason = f"{', '.join(missing)} not found"
-        if browser_required():
-            pytest.fail(f"{reason} (RONGMEI_REQUIRE_BROWSER=1, so this is an error)",
-                        pytrace=False)
-        pytest.skip(f"{reason}; run `make system` or apt-get install ffmpeg")
+        unavailable(f"{', '.join(missing)} not found", "ffmpeg")
 
 
 def _make(path: Path, *args: str) -> bytes:
