@@ -27,16 +27,20 @@ from . import BenchError
 
 DEPLOY_CONF = Path(__file__).resolve().parent.parent / "deploy" / "nginx.conf"
 STATIC_PATH = "/__bench_static_floor"
+SNAPSHOT_INCLUDE = "/etc/nginx/rongmei_snapshot.conf"
+# Without snapshots, the include names a header set no file is ever written under.
+NO_SNAPSHOTS = "set $rongmei_snapshot_set none;\n"
 START_TIMEOUT = 15
 
 
 def deploy_parts(text: str) -> dict:
     """The pieces of deploy/nginx.conf the bench reuses."""
     cache_path = re.search(r"^proxy_cache_path\s+\S+\s+(.*?);", text, re.MULTILINE)
-    start = text.find("location / {")
-    if cache_path is None or start < 0:
-        raise BenchError("deploy/nginx.conf 中没有 proxy_cache_path 或 location / 块")
-    block = _block(text, start)
+    start, app = text.find("location / {"), text.find("location @rongmei_app {")
+    if cache_path is None or start < 0 or app < 0:
+        raise BenchError("deploy/nginx.conf 中没有 proxy_cache_path、location / 或 "
+                         "location @rongmei_app 块")
+    block = _block(text, start) + "\n    " + _block(text, app)
     maps = [_block(text, found.start()) for found in re.finditer(r"^map\s", text, re.MULTILINE)]
     proxy = [line.lstrip("#").strip() for line in text.splitlines()
              if re.match(r"#\s+proxy_", line)]
@@ -44,6 +48,8 @@ def deploy_parts(text: str) -> dict:
         raise BenchError("deploy/nginx.conf 末尾没有 rongmei_proxy.conf 的内容")
     block = re.sub(r"include\s+/etc/nginx/rongmei_proxy\.conf;",
                    "\n        ".join(proxy), block)
+    if not re.search(r"root\s+\S+;", block) or SNAPSHOT_INCLUDE not in block:
+        raise BenchError(f"deploy/nginx.conf 的 location / 没有 root 或 include {SNAPSHOT_INCLUDE}")
     return {"cache_path_options": cache_path.group(1), "location": block, "maps": maps}
 
 
@@ -61,11 +67,18 @@ def _block(text: str, start: int) -> str:
 
 
 def config(*, workdir: Path, port: int, upstream_port: int, static_file: Path,
-           cpu: int | None = None) -> str:
+           cpu: int | None = None, snapshot_dir: Path | None = None) -> str:
     """The bench's nginx.conf. With ``cpu``, one worker pinned to that core (the load
-    generator is then pinned to another: nginx alone is the bottleneck)."""
+    generator is then pinned to another: nginx alone is the bottleneck). ``snapshot_dir``: the
+    app's PAGE_SNAPSHOT_DIR, with the output of ``rongmei snapshot_nginx`` in
+    ``nginx/snapshot.conf`` of the work directory (without it, no snapshot is ever found)."""
     parts = deploy_parts(DEPLOY_CONF.read_text())
     tmp = workdir / "nginx"
+    include = tmp / "snapshot.conf"
+    if snapshot_dir is None or not include.exists():
+        include.write_text(NO_SNAPSHOTS)
+    location = re.sub(r"root\s+\S+;", f"root {snapshot_dir or tmp / 'no-snapshots'};",
+                      parts["location"], count=1).replace(SNAPSHOT_INCLUDE, str(include))
     # Run as root, nginx's workers drop to "nobody", who cannot read the bench's private
     # (0700) work directory: every request would be a 403 and nginx would never look ready.
     # The workers run as whoever runs the bench instead.
@@ -98,7 +111,7 @@ http {{
             alias {static_file};
             default_type text/html;
         }}
-        {parts["location"]}
+        {location}
     }}
 }}
 """
@@ -121,10 +134,11 @@ def fetch(port: int, path: str, headers: dict | None = None) -> tuple[int, dict,
 
 
 @contextmanager
-def running(*, workdir: Path, upstream_port: int, static_size: int, cpu: int | None = None):
+def running(*, workdir: Path, upstream_port: int, static_size: int, cpu: int | None = None,
+            snapshot_dir: Path | None = None):
     """nginx on a free loopback port until the block ends (then stopped, killed if need be).
-    Yields the port; ``STATIC_PATH`` there is a file of ``static_size`` bytes. ``cpu``: see
-    ``config``."""
+    Yields the port; ``STATIC_PATH`` there is a file of ``static_size`` bytes. ``cpu`` and
+    ``snapshot_dir``: see ``config``."""
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(binary).exists():
         raise BenchError("找不到 nginx（--via-nginx 需要本机安装 nginx）")
@@ -135,7 +149,7 @@ def running(*, workdir: Path, upstream_port: int, static_size: int, cpu: int | N
     port = _free_port()
     conf = tmp / "nginx.conf"
     conf.write_text(config(workdir=workdir, port=port, upstream_port=upstream_port,
-                           static_file=static_file, cpu=cpu))
+                           static_file=static_file, cpu=cpu, snapshot_dir=snapshot_dir))
     process = subprocess.Popen([binary, "-p", str(tmp), "-c", str(conf), "-g", "daemon off;"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                start_new_session=True)
@@ -194,17 +208,21 @@ def variants_check(port: int, path: str) -> dict:
             "crowd_served_from_micro_cache": round(served / crowd, 3)}
 
 
-SERVED_FROM_CACHE = ("HIT", "STALE", "UPDATING")
+SERVED_FROM_CACHE = ("HIT", "STALE", "UPDATING", "SNAPSHOT")
 
 
 def _micro_cache_status(port: int, path: str, headers: dict | None = None) -> str:
     _, response_headers, _ = fetch(port, path, headers)
-    return {k.lower(): v for k, v in response_headers.items()}.get("x-micro-cache", "(none)")
+    lowered = {k.lower(): v for k, v in response_headers.items()}
+    if lowered.get("x-page-cache") == "snapshot":  # sent as the file the app wrote
+        return "SNAPSHOT"
+    return lowered.get("x-micro-cache", "(none)")
 
 
 def cache_statuses(port: int, path: str, samples: int = 20) -> dict:
-    """What the micro-cache says (``X-Micro-Cache``) to ``samples`` anonymous visitors in a
-    row, after the load: mostly ``HIT``, a ``STALE``/``UPDATING``/``EXPIRED`` at a refresh."""
+    """How ``samples`` anonymous visitors in a row are answered, after the load: ``SNAPSHOT``
+    (the app's file for this window), else what the micro-cache says (``X-Micro-Cache``):
+    ``HIT``, or ``MISS``/``EXPIRED`` for the first request of a window."""
     statuses: dict[str, int] = {}
     for _ in range(samples):
         status = _micro_cache_status(port, path)

@@ -47,7 +47,8 @@ def run(names: list[str], options: Options, *, log: Log = print,
     """Set up the stack once, then measure each scenario; yields one report per scenario."""
     scenarios = [get_scenario(name) for name in names]  # unknown names fail before any work
     workers = options.workers or default_workers()
-    with Stack(environ=environ, fresh=options.fresh, keep=options.keep) as stack:
+    with Stack(environ=environ, fresh=options.fresh, keep=options.keep,
+               snapshots=options.via_nginx) as stack:
         log(f"基准环境：{stack.description}；工作目录 {stack.workdir}；"
             f"本机 {os.cpu_count()} 核，1 分钟负载 {os.getloadavg()[0]:.2f}")
         started = time.monotonic()
@@ -90,13 +91,16 @@ def measure_via_nginx(stack, server: Server, scenario: Scenario, context: dict,
 
     first = scenario.targets(context)[0]
     _, _, body = nginx.fetch(server.port, first.path, first.headers)
+    (stack.workdir / "nginx").mkdir(exist_ok=True)
+    (stack.workdir / "nginx" / "snapshot.conf").write_text(stack.snapshot_include(first.path))
     cores = os.cpu_count() or 1
     phases = [("", None)] + ([("_nginx_bound", cores - 1)]
                              if cores > 1 and shutil.which("taskset") else [])
     report: dict = {}
     for suffix, cpu in phases:
         with nginx.running(workdir=stack.workdir, upstream_port=server.port,
-                           static_size=len(body), cpu=cpu) as port:
+                           static_size=len(body), cpu=cpu,
+                           snapshot_dir=stack.snapshot_dir) as port:
             how = "部署配置" if cpu is None else f"单个工作进程固定在第 {cpu} 核，wrk 固定在第 0 核"
             log(f"nginx 已启动：http://{server.host}:{port}/（deploy/nginx.conf 的微缓存，{how}；"
                 f"静态文件 {len(body)} 字节作为基线）")

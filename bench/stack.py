@@ -152,10 +152,13 @@ class Background:
 class Stack:
     """A temporary directory, the bench database, and child processes that use them."""
 
-    def __init__(self, *, environ: dict | None = None, fresh: bool = False, keep: bool = False):
+    def __init__(self, *, environ: dict | None = None, fresh: bool = False, keep: bool = False,
+                 snapshots: bool = False):
         self.caller_environ = dict(os.environ if environ is None else environ)
         self.fresh, self.keep = fresh, keep
         self.workdir = Path(tempfile.mkdtemp(prefix="rongmei-bench-"))
+        # The app writes page snapshots only where nginx serves them (--via-nginx).
+        self.snapshot_dir = self.workdir / "snapshots" if snapshots else None
         try:
             self.database = Database.for_environment(self.caller_environ, self.workdir)
         except BenchError:
@@ -207,6 +210,7 @@ class Stack:
             "STATIC_ROOT": str(self.workdir / "static"),
             "MEDIA_ROOT": str(self.media_root),
             "DATABASE_URL": self.database.url,
+            "PAGE_SNAPSHOT_DIR": str(self.snapshot_dir or ""),
             # gunicorn puts its control socket there, not in the ~/.gunicorn/gunicorn.ctl
             # that every other gunicorn of this user shares.
             "XDG_RUNTIME_DIR": str(self.workdir),
@@ -261,6 +265,15 @@ class Stack:
         if done.returncode:
             raise BenchError(f"核对结果失败：\n{done.stderr[-3000:]}")
         return _last_json_line(done.stdout)
+
+    def snapshot_include(self, path: str) -> str:
+        """``rongmei snapshot_nginx --path PATH`` in the bench's environment: the lines nginx
+        serves this app's page snapshots with (deploy/nginx.conf's rongmei_snapshot.conf)."""
+        done = subprocess.run(_python_m("rongmei.cli", "snapshot_nginx", "--path", path),
+                              env=self.environ, cwd=PROJECT_DIR, capture_output=True, text=True)
+        if done.returncode:
+            raise BenchError(f"rongmei snapshot_nginx 失败：\n{done.stderr[-3000:]}")
+        return done.stdout
 
     @contextmanager
     def background(self, scenario, context: dict, *, seconds: float) -> Iterator[Background]:

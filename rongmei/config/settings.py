@@ -116,6 +116,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "rongmei.core.middleware.RequestLogMiddleware",
     "rongmei.core.middleware.FriendlyErrorsMiddleware",
+    # Outside every middleware that sets a header: writes the files nginx answers a crowd's
+    # anonymous pages with (PAGE_SNAPSHOT_DIR; off when empty).
+    "rongmei.core.snapshots.PageSnapshotMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "rongmei.core.middleware.SecurityHeadersMiddleware",
     # Static files gzipped in the demo as WhiteNoise's precompressed copies are in production.
@@ -253,6 +256,10 @@ STATICFILES_FINDERS = [
 ]
 MEDIA_URL = env("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
+# Page snapshots (rongmei.core.snapshots): where the app writes the anonymous pages nginx
+# serves as files, five seconds each. Empty (the default) writes none; deploy/nginx.conf's
+# "location /" reads this directory (docs/operations.md).
+PAGE_SNAPSHOT_DIR = env("PAGE_SNAPSHOT_DIR", "")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -134,8 +134,9 @@ def _key(request) -> str:
 
 
 # Headers a hit answers with as the view did: validators for conditional GET (feed readers
-# poll with If-None-Match / If-Modified-Since) and the content's language.
-KEPT_HEADERS = ("ETag", "Last-Modified", "Content-Language")
+# poll with If-None-Match / If-Modified-Since), the content's language and what it varies on
+# (a hit and a miss answer with the same headers: page snapshots are keyed by them).
+KEPT_HEADERS = ("ETag", "Last-Modified", "Content-Language", "Vary")
 
 
 def conditional(request, response):
