@@ -69,6 +69,11 @@ _PLAIN_PATH = re.compile(r"/(?:[A-Za-z0-9_-]+/)*\Z")
 # What an nginx "add_header" value can carry inside double quotes, as written.
 _PLAIN_VALUE = re.compile(r"[ -!#-\[\]-~]*\Z")  # printable ASCII without " \ and $ …
 _MODES = {"anon-std": "std", "anon-elder": "elder"}
+# Files one process writes in one window at most: a crowd reads a few hundred pages, and
+# someone requesting endless distinct addresses cannot fill the disk (the rest are answered
+# through the micro-cache as before).
+MAX_PER_WINDOW = 1000
+_written = {"window": 0, "count": 0}
 
 
 def directory() -> Path | None:
@@ -155,6 +160,11 @@ class PageSnapshotMiddleware:
         if headers is None:
             return response
         window = bucket()
+        if _written["window"] != window:
+            _written.update(window=window, count=0)
+        if _written["count"] >= MAX_PER_WINDOW:
+            return response
+        _written["count"] += 1
         try:
             write(root, set_id(headers), window, site_host(), mode, request.path,
                   response.content)

@@ -150,3 +150,16 @@ def test_window_is_the_wall_clock_five_seconds():
     assert snapshots.bucket(1733241601.9) == 1733241600
     assert snapshots.bucket(1733241605.0) == 1733241605
     assert snapshots.bucket(time.time()) % 5 == 0
+
+
+def test_one_process_writes_at_most_max_per_window(site, client, monkeypatch):
+    newsroom, story, root = site
+    window = snapshots.bucket()
+    monkeypatch.setattr(snapshots, "bucket", lambda now=None: window)  # no window ends here
+    monkeypatch.setattr(snapshots, "MAX_PER_WINDOW", 2)
+    monkeypatch.setitem(snapshots._written, "window", window)
+    monkeypatch.setitem(snapshots._written, "count", 1)
+    assert "X-Accel-Expires" in client.get(story.url)
+    response = client.get("/")
+    assert response.status_code == 200 and "X-Accel-Expires" not in response
+    assert len(written(root)) == 1
