@@ -33,6 +33,7 @@ passes the request to the app: a snapshot is never sent with headers other than 
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 import os
@@ -190,7 +191,19 @@ def write(root: Path, set_name: str, window: int, host: str, mode: str, path: st
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
     staging = root / "tmp"
     staging.mkdir(exist_ok=True, mode=0o755)
-    descriptor, temporary = tempfile.mkstemp(dir=staging, suffix=".html")
+    # The compressed copy first (nginx's gzip_static sends it to every phone, which all ask
+    # for gzip, instead of compressing the page again for each), then the page itself.
+    _put(staging, target.with_name(target.name + ".gz"),
+         gzip.compress(content, compresslevel=6, mtime=0))
+    _put(staging, target, content)
+    if new_window:
+        sweep(root, window)
+    return target
+
+
+def _put(staging: Path, target: Path, content: bytes) -> None:
+    """Write ``target`` whole or not at all (nginx may be reading the previous one)."""
+    descriptor, temporary = tempfile.mkstemp(dir=staging)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(content)
@@ -199,9 +212,6 @@ def write(root: Path, set_name: str, window: int, host: str, mode: str, path: st
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    if new_window:
-        sweep(root, window)
-    return target
 
 
 def sweep(root: Path, window: int) -> None:

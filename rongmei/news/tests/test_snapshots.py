@@ -3,6 +3,7 @@ which headers, and for how long — through the same requests a visitor makes.""
 
 from __future__ import annotations
 
+import gzip
 import io
 import time
 
@@ -47,6 +48,9 @@ def test_an_anonymous_story_is_written_as_the_file_of_its_window(site, client):
     path = snapshot_of(root, response, "std", story.url)
     assert path.read_bytes() == response.content
     assert oct(path.stat().st_mode & 0o777) == "0o644"  # nginx's workers read it
+    compressed = path.with_name("index.html.gz")  # for nginx's gzip_static
+    assert gzip.decompress(compressed.read_bytes()) == response.content
+    assert oct(compressed.stat().st_mode & 0o777) == "0o644"
 
     elder = Client()
     elder.cookies["rm_elder"] = "1"

@@ -8,6 +8,7 @@ window.
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import io
 import shutil
@@ -81,6 +82,10 @@ def test_the_second_visitor_gets_the_file_with_the_apps_headers(front):
     assert headers["content-type"] == snapshots.CONTENT_TYPE
     assert headers["cache-control"] == snapshots.CACHE_CONTROL
     assert headers["x-rongmei-viewer"] == "anon-std"
+    # A phone asks for gzip: it gets the compressed copy the app wrote.
+    status, headers, compressed = request(port, story.url, headers={"Accept-Encoding": "gzip"})
+    assert headers["x-page-cache"] == SNAPSHOT and headers["content-encoding"] == "gzip"
+    assert gzip.decompress(compressed) == first
     # HEAD too, and returning visitors with cookies the page does not depend on.
     assert request(port, story.url, method="HEAD")[1]["x-page-cache"] == SNAPSHOT
     assert request(port, story.url, headers={"Cookie": "rm_device=abc; csrftoken=x"}
