@@ -33,6 +33,7 @@ from django.utils.http import parse_http_date_safe
 from .context_processors import ELDER_COOKIE
 
 _ATTR = "_rongmei_cache_seconds"
+CHANGED_WHILE_RENDERED = "_rongmei_changed_while_rendered"
 _TAGS_ATTR = "_rongmei_cache_tags"
 TAG_PREFIX = "pagecache:tag:"
 ALL = "all"  # every cached page depends on it
@@ -186,6 +187,8 @@ class AnonymousPageCacheMiddleware:
             if not _changed_since(versions, started):
                 cache.set(key, (response.content, response["Content-Type"], seconds, kept,
                                 versions), seconds)
+            else:
+                setattr(response, CHANGED_WHILE_RENDERED, True)  # nor kept as a snapshot
             response["Cache-Control"] = f"public, max-age={min(seconds, 60)}"
             response["X-Page-Cache"] = "miss"
         return response

@@ -11,17 +11,21 @@ The window is the wall clock's (``SECONDS``): files live in a directory named af
 first second, and nginx looks only in the current window's directory (``$msec`` mapped to
 ``$rongmei_snapshot_bucket`` in deploy/nginx.conf). So a snapshot is never served more than
 ``SECONDS`` after it was written, whatever happens to the app — a story taken down answers 404
-within five seconds, as with the micro-cache — and nothing needs to delete files on time.
+within about six seconds (the window, plus the second other processes may keep reading an old
+page-cache version), as with the micro-cache — and nothing needs to delete files on time.
+The app and nginx must share the clock and the directory: app processes on nginx's machine.
 The micro-cache copy of the same answer is told to expire with the window
 (``X-Accel-Expires``), so at the window's end the next request reaches the app and writes the
 next window's file.
 
 What is written is exactly what the micro-cache may store, checked by the app that knows:
-a GET with no query string, no session, no token and no flash message, for the site's own host
-(``BASE_URL``), at a plain address (``/news/some-story/``); a 200 HTML answer that the page cache
-marked public, that sets no cookie and is not compressed. Each file sits under the mode
-the app rendered (std or elder), so a visitor whose cookies nginx reads differently from Django
-gets, at worst, the standard page — never someone else's.
+a GET with no query string, no session, no token and no flash message (as nginx reads cookies
+too), for the site's own host (``BASE_URL``), at a plain address the app itself links to
+(``/news/some-story/``, not ``/live/01/``); a 200 HTML answer that the page cache marked public,
+rendered while nothing it shows changed, that sets no cookie and is not compressed. Each file
+sits under the mode the app rendered (std or elder). A visitor whose own odd cookies nginx
+reads differently from Django (``RM_ELDER=1``) gets the mode nginx read; nobody else's page
+changes. One process writes each file once per window and at most ``MAX_PER_WINDOW`` files.
 
 nginx sends a file with headers of its own, so the headers the app gives an anonymous page
 (the security headers, Vary, Content-Language) are written into nginx's configuration by
@@ -47,9 +51,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from .freshness import VIEWER_HEADER, viewer_of
-from .pagecache import _is_anonymous
+from .pagecache import CHANGED_WHILE_RENDERED, _is_anonymous
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +79,7 @@ _MODES = {"anon-std": "std", "anon-elder": "elder"}
 # someone requesting endless distinct addresses cannot fill the disk (the rest are answered
 # through the micro-cache as before).
 MAX_PER_WINDOW = 1000
-_written = {"window": 0, "count": 0}
+_written: dict = {"window": 0, "files": set()}  # this process's files of the current window
 
 
 def directory() -> Path | None:
@@ -124,7 +129,8 @@ def nginx_include(headers: list[tuple[str, str]]) -> str:
 
 def _request_mode(request) -> str | None:
     if (request.method != "GET" or request.META.get("QUERY_STRING")
-            or not _is_anonymous(request) or not _PLAIN_PATH.match(request.path)):
+            or not _is_anonymous(request) or _nginx_sees_a_person(request)
+            or not _PLAIN_PATH.match(request.path)):
         return None
     try:
         host = request.get_host()
@@ -133,6 +139,27 @@ def _request_mode(request) -> str | None:
     if urlsplit(f"//{host}").hostname != site_host():
         return None
     return _MODES.get(viewer_of(request))
+
+
+def _nginx_sees_a_person(request) -> bool:
+    """Whether nginx's gate would send this request past the files (it reads cookie names in
+    any case and "," as a separator too): such requests always reach the app, so writing a
+    file for each would let anyone spend the window's budget."""
+    raw = request.META.get("HTTP_COOKIE", "")
+    if "," in raw:
+        return True
+    names = {part.split("=", 1)[0].strip().lower() for part in raw.split(";")}
+    return bool(names & {settings.SESSION_COOKIE_NAME.lower(), "messages"})
+
+
+def _canonical(request) -> bool:
+    """Whether the address is the one the app itself links to (``/live/01/`` is not
+    ``/live/1/``): endless spellings of one page are never written."""
+    try:  # a page-cache hit is answered before routing: resolved here
+        match = getattr(request, "resolver_match", None) or resolve(request.path_info)
+        return reverse(match.view_name, args=match.args, kwargs=match.kwargs) == request.path
+    except (Resolver404, NoReverseMatch):
+        return False
 
 
 def snapshot_headers(response, mode: str):
@@ -158,23 +185,24 @@ class PageSnapshotMiddleware:
         if mode is None:
             return response
         headers = snapshot_headers(response, mode)
-        if headers is None:
+        if (headers is None or getattr(response, CHANGED_WHILE_RENDERED, False)
+                or not _canonical(request)):
             return response
         window = bucket()
+        # The micro-cache's copy ends with the window (nginx keeps a copy through the whole
+        # second it names), so the next window's first request reaches the app and writes
+        # the next file.
+        response["X-Accel-Expires"] = f"@{window + SECONDS - 1}"
         if _written["window"] != window:
-            _written.update(window=window, count=0)
-        if _written["count"] >= MAX_PER_WINDOW:
-            return response
-        _written["count"] += 1
+            _written.update(window=window, files=set())
+        name = (str(root), set_id(headers), mode, request.path)
+        if name in _written["files"] or len(_written["files"]) >= MAX_PER_WINDOW:
+            return response  # already this window's file (nginx sends it), or over budget
+        _written["files"].add(name)
         try:
-            write(root, set_id(headers), window, site_host(), mode, request.path,
-                  response.content)
+            write(root, name[1], window, site_host(), mode, request.path, response.content)
         except OSError:  # a full disk costs speed, never the page
             logger.exception("page snapshot not written: %s", request.path)
-            return response
-        # The micro-cache copy ends with the window, so the next window's first request
-        # reaches the app and writes the next file.
-        response["X-Accel-Expires"] = f"@{window + SECONDS}"
         return response
 
 

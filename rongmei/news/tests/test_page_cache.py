@@ -52,3 +52,37 @@ def test_approving_a_comment_refreshes_that_story_only(newsroom, client, make_us
     assert cache_state(client, quiet.url) == "miss"
     assert cache_state(client, other.url) == "miss"  # 相关 of a story without a channel: lists
     assert cache_state(client, f"/engage/pages/{quiet.pk}/comments/") == "hit"
+
+
+def test_restricting_or_moving_a_story_in_the_console_ends_its_cached_copy(
+        newsroom, client, make_user, django_capture_on_commit_callbacks):
+    from rongmei.core import roles
+    from rongmei.news import services
+
+    folder = services.archive_for(newsroom.center)
+    private = add_article(folder, title="内部通报", channel=newsroom.channel, publish=True)
+    moved = add_article(folder, title="白水镇通知", channel=newsroom.channel, publish=True)
+    for story in (private, moved):
+        cache_state(client, story.url)
+        assert cache_state(client, story.url) == "hit"
+    console = Client()
+    console.force_login(make_user(roles.ADMINISTRATOR))
+
+    # 隐私 → 登录可见: visitors are sent to log in at once, not shown the cached story.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = console.post(f"/admin/pages/{private.pk}/privacy/",
+                                {"restriction_type": "login"})
+    assert response.status_code == 200
+    response = client.get(private.url)
+    assert response.status_code == 302 and "login" in response["Location"]
+
+    # 移动 to another section: the old address no longer shows it.
+    old_url = moved.url
+    destination = services.archive_for(newsroom.hetang)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = console.post(f"/admin/pages/{moved.pk}/move/{destination.pk}/confirm/")
+    assert response.status_code == 302
+    moved.refresh_from_db()
+    assert moved.url != old_url
+    assert client.get(old_url).status_code in (301, 302, 404)
+    assert "白水镇通知" in client.get(moved.url).content.decode()
