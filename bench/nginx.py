@@ -75,6 +75,7 @@ def config(*, workdir: Path, port: int, upstream_port: int, static_file: Path,
     parts = deploy_parts(DEPLOY_CONF.read_text())
     tmp = workdir / "nginx"
     include = tmp / "snapshot.conf"
+    tmp.mkdir(parents=True, exist_ok=True)
     if snapshot_dir is None or not include.exists():
         include.write_text(NO_SNAPSHOTS)
     location = re.sub(r"root\s+\S+;", f"root {snapshot_dir or tmp / 'no-snapshots'};",
