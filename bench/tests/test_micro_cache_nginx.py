@@ -9,6 +9,7 @@ who never gets one, and which answers are never stored.
 from __future__ import annotations
 
 import http.server
+from concurrent.futures import ThreadPoolExecutor
 import shutil
 import threading
 import time
@@ -39,7 +40,10 @@ class App(http.server.BaseHTTPRequestHandler):
         elder = cookies.get("rm_elder") == "1"
         viewer = "person" if personal else ("anon-elder" if elder else "anon-std")
         body = f"{viewer} {self.path} #{type(self).served}".encode()
-        self.send_response(404 if self.path == "/gone/" and type(self).gone else 200)
+        gone = self.path == "/gone/" and type(self).gone
+        if gone:
+            time.sleep(0.3)  # the app takes a moment: other visitors arrive meanwhile
+        self.send_response(404 if gone else 200)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Vary", "Accept-Language, Cookie")
         self.send_header("X-Frame-Options", "DENY")
@@ -139,6 +143,18 @@ def test_a_page_taken_down_answers_404_once_its_five_seconds_are_up(front):
     time.sleep(6.1)  # nginx counts whole seconds: "5 s" ends within 6
     for _ in range(3):
         get(front, "/gone/", status=404)
+
+
+def test_a_crowd_gets_the_404_too(front):
+    """While one request asks the app, the others must not be answered with the old copy:
+    a 404 is never stored, so "serve stale while updating" would serve it for ever."""
+    get(front, "/gone/")
+    App.gone = True
+    time.sleep(6.1)
+    for _ in range(3):
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(lambda _: nginx.fetch(front, "/gone/")[0], range(8)))
+        assert statuses == [404] * 8
 
 
 @pytest.mark.parametrize("headers", [{"Cookie": "sessionid=abc"},

@@ -180,19 +180,22 @@ class PageSnapshotMiddleware:
 
     def __call__(self, request):
         root = directory()
-        mode = _request_mode(request) if root is not None else None
+        if root is None:
+            return self.get_response(request)
+        mode = _request_mode(request)
         response = self.get_response(request)
+        window = bucket()
+        if response.status_code == 200 and "public" in response.get("Cache-Control", ""):
+            # Every copy the micro-cache may keep ends with the window (nginx keeps one
+            # through the whole second it names), whoever asked: the next window's first
+            # request reaches the app and writes the next file.
+            response["X-Accel-Expires"] = f"@{window + SECONDS - 1}"
         if mode is None:
             return response
         headers = snapshot_headers(response, mode)
         if (headers is None or getattr(response, CHANGED_WHILE_RENDERED, False)
                 or not _canonical(request)):
             return response
-        window = bucket()
-        # The micro-cache's copy ends with the window (nginx keeps a copy through the whole
-        # second it names), so the next window's first request reaches the app and writes
-        # the next file.
-        response["X-Accel-Expires"] = f"@{window + SECONDS - 1}"
         if _written["window"] != window:
             _written.update(window=window, files=set())
         name = (str(root), set_id(headers), mode, request.path)

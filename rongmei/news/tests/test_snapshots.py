@@ -100,15 +100,23 @@ def test_nothing_personal_or_unusual_is_written(site, client, make_user, how):
         assert client.get(f"/engage/pages/{story.pk}/comments/").status_code == 200
         assert len(written(root)) == 1  # the address the app links to
         return
-    assert "X-Accel-Expires" not in response
     assert written(root) == []
+    # A public answer nginx may keep (these reach its micro-cache) ends with the
+    # window all the same, so it cannot keep the next window's first request from the app.
+    if response.status_code == 200 and "public" in response.get("Cache-Control", ""):
+        assert how in ("query", "comma", "other-host", "dotted", "session-upper",
+                       "flash-upper"), how
+        window = int(response["X-Accel-Expires"].lstrip("@")) - snapshots.SECONDS + 1
+        assert window % snapshots.SECONDS == 0
+    else:
+        assert "X-Accel-Expires" not in response
 
 
 def test_off_unless_configured(site, client, settings):
     newsroom, story, root = site
     settings.PAGE_SNAPSHOT_DIR = ""
     response = client.get(story.url)
-    assert response.status_code == 200 and "X-Accel-Expires" not in response
+    assert response.status_code == 200 and "X-Accel-Expires" not in response  # as before
     assert written(root) == []
 
 
