@@ -167,11 +167,21 @@ def section_of(page):
 
 # --- after publish ----------------------------------------------------------------------------
 
+def is_public(page) -> bool:
+    """Whether every visitor may read the page: no 隐私 restriction on it or above it."""
+    return not page.get_view_restrictions().exists()
+
+
 def refresh_feed_entry(page) -> None:
-    """Write the flat feed copy of a live story (one row per story)."""
+    """Write the flat feed copy of a live story (one row per story). Lists, feeds, search and
+    相关 read only this copy, so a story restricted with 隐私 (or under a restricted section)
+    has none."""
     from .models import FeedEntry
     from .search import index_fields
 
+    if not is_public(page):
+        remove_feed_entry(page.pk)
+        return
     section = section_of(page)
     FeedEntry.objects.update_or_create(page_id=page.pk, defaults=dict(
         kind=page.kind, channel_id=page.channel_id, section=section,
@@ -185,6 +195,18 @@ def refresh_feed_entry(page) -> None:
 def remove_feed_entry(page_id: int) -> None:
     from .models import FeedEntry
     FeedEntry.objects.filter(page_id=page_id).delete()
+
+
+def restriction_changed(page) -> None:
+    """A 隐私 restriction on ``page`` was set, changed or removed: the feed copies of the live
+    stories at and under it follow (removed while restricted, written again when public)."""
+    from .models import FeedEntry, StoryPage
+
+    if not is_public(page):
+        FeedEntry.objects.filter(page__path__startswith=page.path).delete()
+        return
+    for story in StoryPage.objects.live().filter(path__startswith=page.path).specific():
+        refresh_feed_entry(story)
 
 
 def _file_info(image, spec: str = "max-1600x1600"):

@@ -6,6 +6,7 @@ import logging
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from wagtail.models import PageViewRestriction
 from wagtail.signals import page_published, page_unpublished
 
 from rongmei.units.models import Unit, UnitMembership
@@ -20,6 +21,8 @@ def _on_published(sender, instance, revision=None, **kwargs):
     if not isinstance(instance, StoryPage):
         return
     services.refresh_feed_entry(instance)
+    if not services.is_public(instance):
+        return  # 隐私: not sent to the outlets, not pushed
     user = getattr(revision, "user", None)
     first_time = instance.first_published_at == instance.last_published_at
 
@@ -56,7 +59,16 @@ def _on_unit_saved(sender, instance, raw=False, **kwargs):
     services.unit_changed(instance)
 
 
+def _on_restriction_changed(sender, instance, **kwargs):
+    page = instance.page
+    transaction.on_commit(lambda: services.restriction_changed(page))
+
+
 post_save.connect(_on_unit_saved, sender=Unit, dispatch_uid="news-unit")
+post_save.connect(_on_restriction_changed, sender=PageViewRestriction,
+                  dispatch_uid="news-restriction-saved")
+post_delete.connect(_on_restriction_changed, sender=PageViewRestriction,
+                    dispatch_uid="news-restriction-deleted")
 post_save.connect(_on_membership_changed, sender=UnitMembership, dispatch_uid="news-membership")
 post_delete.connect(_on_membership_changed, sender=UnitMembership,
                     dispatch_uid="news-membership-del")

@@ -199,11 +199,21 @@ def sections_stay_where_they_are(request, page, destination):
 
 @hooks.register("before_serve_page")
 def serve_feed_pages(page, request, serve_args, serve_kwargs):
-    """新闻 and each 分端 page are the feed of their stories (the view reads the flat copy)."""
+    """新闻 and each 分端 page are the feed of their stories (the view reads the flat copy).
+
+    These hooks run before Wagtail checks 隐私 (its ``on_serve_page`` chain), so a restricted
+    section a visitor may not read is left to that chain: the login or password page."""
+    from django.utils.cache import add_never_cache_headers
+
     from .models import NewsIndexPage, SectionPage
     from .views import feed_page
-    if isinstance(page, NewsIndexPage):
-        return feed_page(request, index_page=page)
-    if isinstance(page, SectionPage):
-        return feed_page(request, section=page)
-    return None
+    if not isinstance(page, (NewsIndexPage, SectionPage)):
+        return None
+    restrictions = list(page.get_view_restrictions())
+    if any(not restriction.accept_request(request) for restriction in restrictions):
+        return None
+    response = (feed_page(request, index_page=page) if isinstance(page, NewsIndexPage)
+                else feed_page(request, section=page))
+    if restrictions:
+        add_never_cache_headers(response)  # as Wagtail does for any restricted page
+    return response

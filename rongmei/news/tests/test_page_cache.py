@@ -86,3 +86,38 @@ def test_restricting_or_moving_a_story_in_the_console_ends_its_cached_copy(
     assert moved.url != old_url
     assert client.get(old_url).status_code in (301, 302, 404)
     assert "白水镇通知" in client.get(moved.url).content.decode()
+
+
+def test_a_section_restricted_in_the_console_leaves_the_lists_feeds_and_search(
+        newsroom, client, make_user, django_capture_on_commit_callbacks):
+    from rongmei.core import roles
+    from rongmei.news import services
+
+    folder = services.archive_for(newsroom.hetang)
+    story = add_article(folder, title="荷塘镇内部简报", channel=newsroom.channel,
+                        publish=True)
+    section_url = newsroom.hetang.url
+    places = ["/news/", section_url, "/feeds/rss.xml", "/search/?q=内部简报",
+              "/api/v1/news/search?q=内部简报"]
+    for url in places:
+        assert story.url in client.get(url).content.decode(), url
+    console = Client()
+    console.force_login(make_user(roles.ADMINISTRATOR))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = console.post(f"/admin/pages/{newsroom.hetang.pk}/privacy/",
+                                {"restriction_type": "login"})
+    assert response.status_code == 200
+    for url in (section_url, story.url):
+        response = client.get(url)
+        assert response.status_code == 302 and "login" in response["Location"], url
+    for url in [places[0]] + places[2:]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert story.url not in response.content.decode(), url
+
+    # Public again: back in every list.
+    with django_capture_on_commit_callbacks(execute=True):
+        console.post(f"/admin/pages/{newsroom.hetang.pk}/privacy/", {"restriction_type": "none"})
+    for url in places:
+        assert story.url in client.get(url).content.decode(), url
