@@ -28,7 +28,9 @@ def rongmei_deploy_checks(app_configs, **kwargs):
             hint="Set DATABASE_URL to a PostgreSQL database.", id="rongmei.W001"))
     if settings.PRODUCTION and not settings.REDIS_URL:
         issues.append(Warning(
-            "Production is running without Redis: rate limits and caches are per process.",
+            "Production is running without Redis: rate limits and caches are per process, so "
+            "a story the news_publish_due timer takes down (another process) keeps being "
+            "served from the page cache until its copy expires (up to 5 minutes).",
             hint="Set REDIS_URL.", id="rongmei.W002"))
     if settings.PRODUCTION and not settings.FIELD_ENCRYPTION_KEY:
         issues.append(Warning(
