@@ -157,6 +157,9 @@ API_TOKEN_USER = "rongmei.accounts.services.api_token_user"
 AUTHENTICATION_BACKENDS = ["rongmei.accounts.backends.PhoneBackend",
                            "rongmei.accounts.backends.SmsCodeBackend"]
 LOGIN_URL = "accounts:login"
+# A page restricted with 隐私 (登录可见) sends visitors to the residents' SMS login, not to
+# Wagtail's username-and-password form, which residents have no password for.
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
 
 TEMPLATES = [
     {
