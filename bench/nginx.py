@@ -67,18 +67,18 @@ def _block(text: str, start: int) -> str:
 
 
 def config(*, workdir: Path, port: int, upstream_port: int, static_file: Path,
-           cpu: int | None = None, snapshot_dir: Path | None = None) -> str:
+           cpu: int | None = None, snapshots: tuple[Path, str] | None = None) -> str:
     """The bench's nginx.conf. With ``cpu``, one worker pinned to that core (the load
-    generator is then pinned to another: nginx alone is the bottleneck). ``snapshot_dir``: the
-    app's PAGE_SNAPSHOT_DIR, with the output of ``rongmei snapshot_nginx`` in
-    ``nginx/snapshot.conf`` of the work directory (without it, no snapshot is ever found)."""
+    generator is then pinned to another: nginx alone is the bottleneck). ``snapshots``: the
+    app's PAGE_SNAPSHOT_DIR and the output of ``rongmei snapshot_nginx`` (without them, no
+    snapshot is ever found)."""
     parts = deploy_parts(DEPLOY_CONF.read_text())
     tmp = workdir / "nginx"
+    snapshot_dir, include_text = snapshots or (tmp / "no-snapshots", NO_SNAPSHOTS)
     include = tmp / "snapshot.conf"
     tmp.mkdir(parents=True, exist_ok=True)
-    if snapshot_dir is None or not include.exists():
-        include.write_text(NO_SNAPSHOTS)
-    location = re.sub(r"root\s+\S+;", f"root {snapshot_dir or tmp / 'no-snapshots'};",
+    include.write_text(include_text)
+    location = re.sub(r"root\s+\S+;", f"root {snapshot_dir};",
                       parts["location"], count=1).replace(SNAPSHOT_INCLUDE, str(include))
     # Run as root, nginx's workers drop to "nobody", who cannot read the bench's private
     # (0700) work directory: every request would be a 403 and nginx would never look ready.
@@ -124,10 +124,11 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def fetch(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+def fetch(port: int, path: str, headers: dict | None = None, *,
+          method: str = "GET") -> tuple[int, dict, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.request("GET", path, headers=headers or {})
+        connection.request(method, path, headers=headers or {})
         response = connection.getresponse()
         return response.status, dict(response.getheaders()), response.read()
     finally:
@@ -136,10 +137,10 @@ def fetch(port: int, path: str, headers: dict | None = None) -> tuple[int, dict,
 
 @contextmanager
 def running(*, workdir: Path, upstream_port: int, static_size: int, cpu: int | None = None,
-            snapshot_dir: Path | None = None):
+            snapshots: tuple[Path, str] | None = None):
     """nginx on a free loopback port until the block ends (then stopped, killed if need be).
     Yields the port; ``STATIC_PATH`` there is a file of ``static_size`` bytes. ``cpu`` and
-    ``snapshot_dir``: see ``config``."""
+    ``snapshots``: see ``config``."""
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(binary).exists():
         raise BenchError("找不到 nginx（--via-nginx 需要本机安装 nginx）")
@@ -150,7 +151,7 @@ def running(*, workdir: Path, upstream_port: int, static_size: int, cpu: int | N
     port = _free_port()
     conf = tmp / "nginx.conf"
     conf.write_text(config(workdir=workdir, port=port, upstream_port=upstream_port,
-                           static_file=static_file, cpu=cpu, snapshot_dir=snapshot_dir))
+                           static_file=static_file, cpu=cpu, snapshots=snapshots))
     process = subprocess.Popen([binary, "-p", str(tmp), "-c", str(conf), "-g", "daemon off;"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                start_new_session=True)

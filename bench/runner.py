@@ -91,8 +91,8 @@ def measure_via_nginx(stack, server: Server, scenario: Scenario, context: dict,
 
     first = scenario.targets(context)[0]
     _, _, body = nginx.fetch(server.port, first.path, first.headers)
-    (stack.workdir / "nginx").mkdir(exist_ok=True)
-    (stack.workdir / "nginx" / "snapshot.conf").write_text(stack.snapshot_include(first.path))
+    snapshots = (stack.snapshot_dir, stack.snapshot_include(first.path)) \
+        if stack.snapshot_dir else None
     cores = os.cpu_count() or 1
     phases = [("", None)] + ([("_nginx_bound", cores - 1)]
                              if cores > 1 and shutil.which("taskset") else [])
@@ -100,7 +100,7 @@ def measure_via_nginx(stack, server: Server, scenario: Scenario, context: dict,
     for suffix, cpu in phases:
         with nginx.running(workdir=stack.workdir, upstream_port=server.port,
                            static_size=len(body), cpu=cpu,
-                           snapshot_dir=stack.snapshot_dir) as port:
+                           snapshots=snapshots) as port:
             how = "部署配置" if cpu is None else f"单个工作进程固定在第 {cpu} 核，wrk 固定在第 0 核"
             log(f"nginx 已启动：http://{server.host}:{port}/（deploy/nginx.conf 的微缓存，{how}；"
                 f"静态文件 {len(body)} 字节作为基线）")

@@ -162,11 +162,15 @@ def _canonical(request) -> bool:
         return False
 
 
+def _public(response) -> bool:
+    """A 200 the page cache marked public: what the micro-cache may keep."""
+    return response.status_code == 200 and "public" in response.get("Cache-Control", "")
+
+
 def snapshot_headers(response, mode: str):
-    if (response.status_code != 200 or response.streaming or response.cookies
+    if (not _public(response) or response.streaming or response.cookies
             or response.get("Content-Type") != CONTENT_TYPE
             or response.has_header("Content-Encoding")
-            or "public" not in response.get("Cache-Control", "")
             or _MODES.get(response.get(VIEWER_HEADER)) != mode):
         return None
     return header_set(response)
@@ -185,7 +189,7 @@ class PageSnapshotMiddleware:
         mode = _request_mode(request)
         response = self.get_response(request)
         window = bucket()
-        if response.status_code == 200 and "public" in response.get("Cache-Control", ""):
+        if _public(response):
             # Every copy the micro-cache may keep ends with the window (nginx keeps one
             # through the whole second it names), whoever asked: the next window's first
             # request reaches the app and writes the next file.
@@ -193,14 +197,15 @@ class PageSnapshotMiddleware:
         if mode is None:
             return response
         headers = snapshot_headers(response, mode)
-        if (headers is None or getattr(response, CHANGED_WHILE_RENDERED, False)
-                or not _canonical(request)):
+        if headers is None or getattr(response, CHANGED_WHILE_RENDERED, False):
             return response
         if _written["window"] != window:
             _written.update(window=window, files=set())
         name = (str(root), set_id(headers), mode, request.path)
         if name in _written["files"] or len(_written["files"]) >= MAX_PER_WINDOW:
-            return response  # already this window's file (nginx sends it), or over budget
+            return response  # this window's file already (nginx sends it), or over budget
+        if not _canonical(request):
+            return response
         _written["files"].add(name)
         try:
             write(root, name[1], window, site_host(), mode, request.path, response.content)

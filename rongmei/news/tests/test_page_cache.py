@@ -55,9 +55,24 @@ def test_approving_a_comment_refreshes_that_story_only(newsroom, client, make_us
     assert cache_state(client, f"/engage/pages/{quiet.pk}/comments/") == "hit"
 
 
+def administrator_console(make_user):
+    from rongmei.core import roles
+
+    console = Client()
+    console.force_login(make_user(roles.ADMINISTRATOR))
+    return console
+
+
+def set_privacy(console, page, restriction_type, capture_on_commit):
+    """The console's 隐私 dialog for ``page``, its changes committed."""
+    with capture_on_commit(execute=True):
+        response = console.post(f"/admin/pages/{page.pk}/privacy/",
+                                {"restriction_type": restriction_type})
+    assert response.status_code == 200
+
+
 def test_restricting_or_moving_a_story_in_the_console_ends_its_cached_copy(
         newsroom, client, make_user, django_capture_on_commit_callbacks):
-    from rongmei.core import roles
     from rongmei.news import services
 
     folder = services.archive_for(newsroom.center)
@@ -66,14 +81,10 @@ def test_restricting_or_moving_a_story_in_the_console_ends_its_cached_copy(
     for story in (private, moved):
         cache_state(client, story.url)
         assert cache_state(client, story.url) == "hit"
-    console = Client()
-    console.force_login(make_user(roles.ADMINISTRATOR))
+    console = administrator_console(make_user)
 
     # 隐私 → 登录可见: visitors are sent to log in at once, not shown the cached story.
-    with django_capture_on_commit_callbacks(execute=True):
-        response = console.post(f"/admin/pages/{private.pk}/privacy/",
-                                {"restriction_type": "login"})
-    assert response.status_code == 200
+    set_privacy(console, private, "login", django_capture_on_commit_callbacks)
     response = client.get(private.url)
     assert response.status_code == 302 and "login" in response["Location"]
 
@@ -91,7 +102,6 @@ def test_restricting_or_moving_a_story_in_the_console_ends_its_cached_copy(
 
 def test_a_section_restricted_in_the_console_leaves_the_lists_feeds_and_search(
         newsroom, client, make_user, django_capture_on_commit_callbacks):
-    from rongmei.core import roles
     from rongmei.news import services
 
     folder = services.archive_for(newsroom.hetang)
@@ -102,13 +112,8 @@ def test_a_section_restricted_in_the_console_leaves_the_lists_feeds_and_search(
               "/api/v1/news/search?q=内部简报"]
     for url in places:
         assert story.url in client.get(url).content.decode(), url
-    console = Client()
-    console.force_login(make_user(roles.ADMINISTRATOR))
-
-    with django_capture_on_commit_callbacks(execute=True):
-        response = console.post(f"/admin/pages/{newsroom.hetang.pk}/privacy/",
-                                {"restriction_type": "login"})
-    assert response.status_code == 200
+    console = administrator_console(make_user)
+    set_privacy(console, newsroom.hetang, "login", django_capture_on_commit_callbacks)
     for url in (section_url, story.url):
         response = client.get(url)
         # to the residents' SMS login, back here afterwards
@@ -120,7 +125,6 @@ def test_a_section_restricted_in_the_console_leaves_the_lists_feeds_and_search(
         assert story.url not in response.content.decode(), url
 
     # Public again: back in every list.
-    with django_capture_on_commit_callbacks(execute=True):
-        console.post(f"/admin/pages/{newsroom.hetang.pk}/privacy/", {"restriction_type": "none"})
+    set_privacy(console, newsroom.hetang, "none", django_capture_on_commit_callbacks)
     for url in places:
         assert story.url in client.get(url).content.decode(), url

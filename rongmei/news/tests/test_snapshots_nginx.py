@@ -9,7 +9,6 @@ window.
 from __future__ import annotations
 
 import gzip
-import http.client
 import io
 import shutil
 import time
@@ -33,14 +32,9 @@ HOP_BY_HOP = {"transfer-encoding", "connection", "keep-alive", "x-micro-cache"}
 
 
 def request(port, path, *, method="GET", headers=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request(method, path, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, \
-            response.read()
-    finally:
-        connection.close()
+    """``nginx.fetch`` with the header names in lower case."""
+    status, answered, body = nginx.fetch(port, path, headers, method=method)
+    return status, {name.lower(): value for name, value in answered.items()}, body
 
 
 def fresh_window(seconds_left: float = 3.0) -> None:
@@ -59,11 +53,9 @@ def front(live_server, settings, tmp_path, newsroom):
     story = add_article(newsroom.center, title="白水镇羊肚菌喜获丰收", publish=True)
     include = io.StringIO()
     call_command("snapshot_nginx", "--path", story.url, stdout=include)
-    (tmp_path / "nginx").mkdir()
-    (tmp_path / "nginx" / "snapshot.conf").write_text(include.getvalue())
     upstream = int(live_server.url.rsplit(":", 1)[1])
     with nginx.running(workdir=tmp_path, upstream_port=upstream, static_size=10,
-                       snapshot_dir=tmp_path / "snapshots") as port:
+                       snapshots=(tmp_path / "snapshots", include.getvalue())) as port:
         yield port, story, tmp_path / "snapshots"
 
 
